@@ -1,0 +1,67 @@
+"""The agents: Leader, Employee and Customer (mesa.Agent).
+
+State lives in numpy arrays owned by the model (one array per attribute, index = agent),
+so a week updates whole populations at once (DESIGN.md section 2); these agents are
+views onto those arrays, so Mesa's AgentSet, DataCollector and batch_run still work.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from ccsim.dynamics import loyalty
+
+STATUS_NAMES = ("prospect", "customer", "lost")
+
+
+class Customer(mesa.Agent):
+    """A person in the market: a prospect, a customer, or lost to a competitor."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def status(self) -> str:
+        return STATUS_NAMES[self.model.status[self.index]]
+
+    @property
+    def satisfaction(self) -> float:
+        return float(self.model.satisfaction[self.index])
+
+    @property
+    def loyalty(self) -> float:
+        """Chance to stay a year at the current satisfaction."""
+        return float(loyalty.yearly_stay(self.satisfaction, self.model.switching_cost))
+
+    @property
+    def tenure(self) -> int:
+        return int(self.model.tenure[self.index])
+
+
+class Employee(mesa.Agent):
+    """A front-line employee: beliefs about needs, morale, tenure, voice."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def beliefs(self):
+        return self.model.beliefs[0, self.index].copy()
+
+    @property
+    def morale(self) -> float:
+        return float(self.model.morale[self.index])
+
+    @property
+    def speaking(self) -> bool:
+        return bool(self.model.speaking[self.index])
+
+
+class Leader(mesa.Agent):
+    """A leader; leaders share one view of customers' needs (March's code)."""
+
+    @property
+    def view(self):
+        return self.model.code[0].copy()

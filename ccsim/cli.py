@@ -1,0 +1,58 @@
+"""The ``ccsim`` command.  Each subcommand lives in ccsim/commands/<name>.py with
+``add_parser(subparsers)`` and ``main(args) -> int``.
+
+Bad input raises ccsim.params.ParamError (or UsageError): one clear line on stderr,
+exit code 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ccsim import __version__
+from ccsim.params import ParamError
+
+COMMANDS = ["run", "compare", "scenarios", "sweep", "analyze", "validate", "ui"]
+
+
+class UsageError(ParamError):
+    """Bad input on the command line or in a file; the message is one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ccsim",
+        description="Agent-based simulation of organisational culture versus customer outcomes.")
+    parser.add_argument("--version", action="version", version=f"ccsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"ccsim.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"ccsim.commands.{name}":
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except ParamError as error:
+        print(f"ccsim {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ccsim {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

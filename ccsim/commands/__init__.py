@@ -1,0 +1,1 @@
+"""Subcommands of the ``ccsim`` command, one module each (see ccsim/cli.py)."""

@@ -1,0 +1,66 @@
+"""Touchpoints and front-line service recovery.
+
+Anchors: service recovery (TARP studies; DOMAIN.md section 5): after a problem,
+repurchase is highest when it is resolved quickly, lower when resolved slowly, lowest
+when not resolved, and on average not above never having failed.  Empowerment
+(DOMAIN claim 5): an employee who may right a wrong on the spot resolves more problems,
+faster, at a higher cost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Moments of an episode, in [-1, 1].
+PROBLEM = -0.8          # the failure itself
+WAIT = -0.4             # each further contact while a problem drags on
+END_FAST = 0.6          # apology, refund and an alternative on the spot
+END_SLOW = 0.2          # put right, eventually
+END_UNRESOLVED = -0.6   # "no known defect"
+SURVEY = -0.15          # one more survey after the interaction (survey fatigue)
+ROUTINE_NOISE = 0.25    # spread of routine experiences
+FIT_WEIGHT = 0.6        # how much fit with the salient identity's needs matters
+
+FAST, SLOW, UNRESOLVED = 0, 1, 2
+
+
+def routine_moment(quality: float, fit: np.ndarray, rng) -> np.ndarray:
+    """A purchase or use that goes as planned: quality plus fit with the salient need."""
+    noise = rng.normal(0.0, ROUTINE_NOISE, size=fit.shape)
+    return np.clip(quality + FIT_WEIGHT * fit + noise, -1.0, 1.0)
+
+
+def resolve_chance(empowerment: float, skill: np.ndarray, morale: np.ndarray) -> np.ndarray:
+    """Chance the employee who handles a problem resolves it."""
+    return 0.2 + 0.75 * (0.45 * empowerment + 0.3 * skill + 0.25 * morale)
+
+
+def recover(empowerment: float, skill, morale, admitted: np.ndarray, rng) -> np.ndarray:
+    """Outcome of each problem: FAST, SLOW or UNRESOLVED.
+
+    A problem caused by a defect the firm denies (``admitted`` False) cannot be resolved:
+    the front line is told there is no known defect (the smoking-heater story).
+    """
+    resolved = (rng.random(len(admitted)) < resolve_chance(empowerment, skill, morale)) & admitted
+    fast = rng.random(len(admitted)) < empowerment
+    return np.where(resolved, np.where(fast, FAST, SLOW), UNRESOLVED).astype(np.int8)
+
+
+def problem_episodes(outcome: np.ndarray) -> np.ndarray:
+    """Moments of problem episodes, (k, 3) with NaN padding: problem, waiting, end."""
+    moments = np.full((len(outcome), 3), np.nan)
+    moments[:, 0] = PROBLEM
+    fast = outcome == FAST
+    moments[fast, 1] = END_FAST
+    slow = outcome == SLOW
+    moments[slow, 1] = WAIT
+    moments[slow, 2] = END_SLOW
+    lost = outcome == UNRESOLVED
+    moments[lost, 1] = WAIT
+    moments[lost, 2] = END_UNRESOLVED
+    return moments
+
+
+def recovery_cost(outcome: np.ndarray, refund_cost: float) -> float:
+    """Money spent putting problems right; on-the-spot fixes cost twice as much."""
+    return float(refund_cost * (2.0 * np.sum(outcome == FAST) + np.sum(outcome == SLOW)))

@@ -1,0 +1,321 @@
+"""CultureModel: organisational culture versus customer outcomes (one step = one week).
+
+The model builds the firm and its market, orders the week and collects the reporters.
+Every mechanism is a function in ccsim.dynamics that cites its anchor; customer state
+lives in arrays updated as a whole (DESIGN.md section 2).
+
+Order of a week: events; turbulence of needs; touchpoints, problems and recovery,
+memories; word of mouth, adoption and churn; employees leave and join, learn from
+customers, speak up or stay silent, are socialised, and the leaders' view learns from
+them (March 1991); every 13th week the leaders decide what to change and what to do
+about a known defect; money; reporters.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from ccsim import metrics
+from ccsim.agents import Customer, Employee, Leader
+from ccsim.dynamics import decisions, economics, learning, loyalty, memory, needs, service, wom, workforce
+from ccsim.events import Event, make_event
+from ccsim.params import PARAMS, CULTURE_TRAITS, defaults, validate
+
+PROSPECT, ACTIVE, LOST = 0, 1, 2
+QUARTER = 13
+INITIAL_MATCH = 0.65      # share of need dimensions the initial offering gets right
+INITIAL_QUALITY = 0.45    # experience of a routine touch before fit
+QUALITY_RANGE = (-0.5, 1.0)
+INSIGHT_RATE = 0.1        # weekly chance of a clear insight from a customer, at full intimacy
+NEWCOMER_SATISFACTION = 0.4
+GRIEVANCE_WEEKS = 8       # a wronged customer warns others for this long
+HEARSAY = 0.05            # how much hearing warnings lowers a customer's satisfaction
+WINBACK = 0.3             # lost customers are this much harder to win back than prospects
+MISREAD = 0.2             # misread evidence without tracking (Rabin & Schrag 1999)
+
+
+class CultureModel(mesa.Model):
+    """A firm, its leaders and employees, and the market of customers it serves."""
+
+    def __init__(self, rng=None, events: list[Event] | tuple = (), customer_agents: bool = True,
+                 **params):
+        super().__init__(rng=rng)
+        values = defaults()
+        values.update(validate(params))
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.events = sorted(events, key=lambda e: e.week)
+        self.marks: list[tuple[int, str]] = []   # (week, label) of events and changes, for charts
+        self._build_market()
+        self._build_organisation()
+        self._build_agents(customer_agents)
+        self.cash = float(self.initial_cash)
+        self.perished = False
+        self.perished_week: int | None = None
+        self.demand, self.shock_churn, self.shock_until = 1.0, 1.0, 0
+        self.defect, self.defect_known, self.defect_admitted = 0.0, False, False
+        self.ideas_total = self.ideas_helpful = self.ideas_shipped = self.ideas_shipped_helpful = 0
+        self._last_shipped: list[tuple[int, int, float, float]] = []
+        self._touched = np.empty(0, np.int64)
+        self._touched_identity = np.empty(0, np.int64)
+        self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
+                               problems=0, resolved_share=1.0, positive_talk=0, negative_talk=0)
+        self.datacollector = mesa.DataCollector(model_reporters=dict(metrics.REPORTERS))
+        self.datacollector.collect(self)
+
+    # ----- construction -----
+    @classmethod
+    def from_scenario(cls, name_or_path, rng=None, **overrides):
+        """A model set up by a preset (scenarios/*.toml) with parameters overridden."""
+        from ccsim.scenarios import load_scenario
+
+        scenario = load_scenario(name_or_path)
+        return cls(rng=rng, events=scenario.events, **{**scenario.params, **overrides})
+
+    def _build_market(self):
+        rng, n, m = self.rng, self.n_customers, self.n_needs
+        self.reality = learning.random_reality((1, m), rng)
+        match = rng.random(m) < INITIAL_MATCH
+        self.offering = np.where(match, self.reality[0], -self.reality[0]).astype(np.int8)
+        self.quality = INITIAL_QUALITY
+        self.deviation = needs.deviations(n, self.n_identities, m, self.identity_spread, rng)
+        self.fits = needs.fit(self.deviation, self.offering * self.reality[0])
+        self.status = np.where(rng.random(n) < self.initial_share, ACTIVE, PROSPECT).astype(np.int8)
+        self.satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
+        self.tenure = np.where(self.status == ACTIVE, rng.exponential(100, n), 0).astype(np.int32)
+        self.grievance = np.zeros(n, np.int16)
+        self.contacts = wom.contact_weights(
+            wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
+
+    def _build_organisation(self):
+        rng, e, m = self.rng, self.n_employees, self.n_needs
+        self.code = self.offering[None, :].copy()   # leaders believe in what they built
+        self.beliefs = learning.random_beliefs((1, e, m), rng)
+        self.morale = np.clip(rng.normal(0.5, 0.1, e), 0, 1)
+        self.employee_tenure = rng.integers(0, 200, e).astype(np.float64)
+        self.speaking = np.zeros(e, bool)
+
+    def _build_agents(self, customer_agents: bool):
+        for i in range(self.n_leaders):
+            Leader(self)
+        for i in range(self.n_employees):
+            Employee(self, i)
+        if customer_agents:
+            for i in range(self.n_customers):
+                Customer(self, i)
+
+    # ----- changes during a run -----
+    def set_params(self, label: str = "", **params):
+        """Change parameters from the next week on, and mark the change for charts."""
+        values = validate(params)
+        for name, value in values.items():
+            if name in ("n_customers", "n_needs", "n_identities", "strong_ties", "weak_ties",
+                        "n_employees", "n_leaders"):
+                raise ValueError(f"{name} sets the size of the model and cannot change mid-run")
+            setattr(self, name, value)
+        text = label or ", ".join(f"{k}={v:g}" for k, v in values.items())
+        self.marks.append((self.steps, text))
+
+    def _apply(self, event: Event):
+        week = self.steps
+        if event.kind == "set":
+            self.set_params(event.title if event.label else "", **event.args)
+            return
+        if event.kind == "new_leader":
+            for name, value in event.args.items():
+                setattr(self, name, value)
+            self.code[:] = 0          # a new leader arrives with an open mind
+        elif event.kind == "defect":
+            self.defect = float(event.args["severity"])
+            self.defect_known = self.defect_admitted = False
+        elif event.kind == "shock":
+            self.demand = float(event.args["demand"])
+            self.shock_churn = float(event.args["churn"])
+            self.shock_until = week + int(event.args["weeks"])
+        self.marks.append((week, event.title))
+
+    # ----- the week -----
+    def step(self):
+        week = self.steps
+        for event in self.events:
+            if event.week == week:
+                self._apply(event)
+        if self.shock_until and week >= self.shock_until:
+            self.demand, self.shock_churn, self.shock_until = 1.0, 1.0, 0
+            self.marks.append((week, "shock ends"))
+        flips = learning.turbulence(self.reality, self.turbulence, self.rng)[0]
+        if flips.any():
+            needs.refit(self.fits, self.deviation, np.flatnonzero(flips), self.offering * self.reality[0])
+        self._serve_customers()
+        self._spread_word()
+        self._organisation_learns()
+        if week % QUARTER == 0:
+            self._leaders_decide()
+        self._account()
+        self.datacollector.collect(self)
+
+    def _serve_customers(self):
+        rng = self.rng
+        active = np.flatnonzero(self.status == ACTIVE)
+        self.week_stats["active_before"] = len(active)
+        touched = active[rng.random(len(active)) < self.touch_rate * self.demand]
+        identity = rng.integers(0, self.n_identities, len(touched))
+        self._touched, self._touched_identity = touched, identity
+        problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
+        problem = rng.random(len(touched)) < problem_p
+        k = int(problem.sum())
+        moments = np.full((len(touched), 4), np.nan)
+        routine = ~problem
+        moments[routine, 0] = service.routine_moment(
+            self.quality, self.fits[touched[routine], identity[routine]], rng)
+        if k:
+            from_defect = rng.random(k) < decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12)
+            handler = rng.integers(0, self.n_employees, k)
+            outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
+                                      self.morale[handler], ~from_defect | self.defect_admitted, rng)
+            moments[problem, :3] = service.problem_episodes(outcome)
+            wronged = touched[problem][outcome == service.UNRESOLVED]
+            self.grievance[wronged] = GRIEVANCE_WEEKS
+            self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
+            self.week_stats["resolved_share"] = float(np.mean(outcome != service.UNRESOLVED))
+        else:
+            self.recovery_cost = 0.0
+            self.week_stats["resolved_share"] = 1.0
+        self.week_stats["problems"] = k
+        surveyed = rng.random(len(touched)) < self.survey_rate
+        length = np.count_nonzero(~np.isnan(moments), axis=1)
+        moments[np.flatnonzero(surveyed), length[surveyed]] = service.SURVEY
+        remembered = memory.remember(moments, self.negativity_weight, self.peak_weight,
+                                     self.end_weight, self.duration_weight)
+        self.satisfaction[touched] = memory.update_satisfaction(
+            self.satisfaction[touched], remembered, self.memory_rate)
+
+    def _spread_word(self):
+        rng = self.rng
+        np.maximum(self.grievance - 1, 0, out=self.grievance)
+        active = self.status == ACTIVE
+        scores = np.where(active, loyalty.recommend_score(self.satisfaction), 0)
+        wronged = (self.status != PROSPECT) & ((self.grievance > 0) | (self.satisfaction <= -0.6))
+        talk = wom.talkers(scores, wronged, self.talk_rate, rng)
+        self.week_stats["positive_talk"] = int(talk[:, 0].sum())
+        self.week_stats["negative_talk"] = int(talk[:, 1].sum())
+        heard = wom.heard(self.contacts, talk)
+        # adoption by prospects and lost customers (Bass, with word of mouth on the network)
+        chance = wom.adoption_chance(heard[:, 0], heard[:, 1], self.advertising * self.demand,
+                                     self.word_of_mouth * self.demand)
+        chance = np.where(self.status == LOST, chance * WINBACK, np.where(active, 0.0, chance))
+        joins = rng.random(len(chance)) < chance
+        # warnings reach customers too
+        self.satisfaction[active] -= HEARSAY * heard[active, 1]
+        # churn to competitors
+        leave = active & (rng.random(len(chance)) <
+                          loyalty.weekly_churn(self.satisfaction, self.switching_cost,
+                                               self.competition * self.shock_churn))
+        self.status[leave] = LOST
+        self.tenure[leave] = 0
+        self.status[joins] = ACTIVE
+        self.tenure[joins] = 0
+        self.satisfaction[joins] = NEWCOMER_SATISFACTION
+        self.tenure[self.status == ACTIVE] += 1
+        self.week_stats["churned"] = int(leave.sum())
+        self.week_stats["new"] = int(joins.sum())
+
+    def _organisation_learns(self):
+        rng = self.rng
+        quit_p = workforce.quit_chance(self.turnover, self.morale, self.morale_sensitivity)
+        left = learning.turnover(self.beliefs, quit_p[None, :], rng)[0]
+        self.morale[left] = 0.5
+        self.employee_tenure[left] = 0
+        self.employee_tenure += 1
+        if len(self._touched):
+            learners = np.flatnonzero(rng.random(self.n_employees) < INSIGHT_RATE * self.customer_intimacy)
+            served = rng.integers(0, len(self._touched), len(learners))
+            dims = rng.integers(0, self.n_needs, len(learners))
+            seen = needs.salient_need(self.deviation, self.reality[0], self._touched[served],
+                                      self._touched_identity[served], dims)
+            learning.learn_from_customers(self.beliefs, learners, dims, seen)
+        self.speaking = workforce.speak_up(self.humility, self.voice_floor, self.morale, rng)
+        learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility, rng,
+                        heard=self.speaking[None, :], misread=MISREAD * (1 - self.accountability))
+        target = workforce.morale_target(self.humility, self.empowerment, self.accountability,
+                                         self.week_stats["resolved_share"])
+        self.morale = workforce.update_morale(self.morale, target, rng)
+        if self.defect > 0:
+            if not self.defect_known:
+                self.defect_known = decisions.defect_noticed(self.speaking.mean(), self.accountability, rng)
+            if self.defect_admitted:
+                self.defect *= 1 - decisions.FIX_RATE
+                if self.defect < 0.01:
+                    self.defect, self.defect_known, self.defect_admitted = 0.0, False, False
+                    self.marks.append((self.steps, "defect fixed"))
+
+    def _leaders_decide(self):
+        rng = self.rng
+        undo = decisions.rollback(np.array([s[3] for s in self._last_shipped]), self.accountability, rng)
+        for (dim, old, side, _), back in zip(self._last_shipped, undo):
+            if back:
+                self._change_offering(dim, old)
+                self.quality = float(np.clip(self.quality - side, *QUALITY_RANGE))
+        count = min(self.ideas_per_quarter, self.n_needs)
+        ideas = decisions.propose(self.code[0], self.offering, self.reality[0], count,
+                                  self.identity_spread, rng)
+        ship = decisions.choose(ideas, self.experimentation, self.courage_to_change, rng)
+        self._last_shipped = []
+        for d, v, side, effect in zip(ideas.dims[ship], ideas.values[ship],
+                                      ideas.side_effect[ship], ideas.effect[ship]):
+            self._last_shipped.append((int(d), int(self.offering[d]), float(side), float(effect)))
+            self._change_offering(d, v)
+            self.quality = float(np.clip(self.quality + side, *QUALITY_RANGE))
+        self.ideas_total += len(ideas.dims)
+        self.ideas_helpful += int(np.sum(ideas.effect > 0))
+        self.ideas_shipped += int(ship.sum())
+        self.ideas_shipped_helpful += int(np.sum(ideas.effect[ship] > 0))
+        if self.defect > 0 and self.defect_known and not self.defect_admitted:
+            self.defect_admitted = decisions.admit(self.integrity, rng)
+            if self.defect_admitted:
+                self.marks.append((self.steps, "defect admitted"))
+
+    def _change_offering(self, dim: int, value: int):
+        if self.offering[dim] != value:
+            self.offering[dim] = value
+            needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0])
+
+    def _account(self):
+        active = self.status == ACTIVE
+        revenue = float(economics.value_per_week(self.tenure[active], self.price,
+                                                 self.tenure_growth).sum()) * self.demand
+        profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,
+                                         self.recovery_cost, self.week_stats["new"], self.acquisition_cost)
+        self.cash += profit
+        self.week_stats["revenue"], self.week_stats["profit"] = revenue, profit
+        if self.cash < 0 and not self.perished:
+            self.perished, self.perished_week, self.running = True, self.steps, False
+            self.marks.append((self.steps, "cash ran out"))
+
+    # ----- results -----
+    def dataframe(self):
+        """The reporters as a DataFrame indexed by week (0 = the start)."""
+        df = self.datacollector.get_model_vars_dataframe()
+        df.index = df.index.astype(int)
+        df.index.name = "week"
+        return df
+
+    def culture(self) -> dict:
+        return {name: getattr(self, name) for name in CULTURE_TRAITS}
+
+    def params(self) -> dict:
+        return {name: getattr(self, name) for name in PARAMS}
+
+
+def run(steps: int = 260, rng=None, **params) -> CultureModel:
+    """Build a model and step it ``steps`` weeks (or until its cash runs out)."""
+    model = CultureModel(rng=rng, **params)
+    for _ in range(steps):
+        if not model.running:
+            break
+        model.step()
+    return model
+
+
+__all__ = ["CultureModel", "run", "make_event"]

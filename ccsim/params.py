@@ -1,0 +1,204 @@
+"""Every parameter of ccsim, once: default, range, unit, group and one line of help.
+
+The UI sliders, the CLI's ``--set``, scenario validation and sweep designs all read
+``PARAMS``.  Where a default comes from a published anchor, ``anchor`` names it
+(shared/DOMAIN.md sections 3 and 5; docs/ODD.md lists them all).  ``neutral`` is the
+value that switches the mechanism off, so a user can ask "what does this one do".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ParamError(ValueError):
+    """A parameter name or value that is not allowed; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float
+    lo: float
+    hi: float
+    unit: str
+    group: str
+    help: str
+    kind: type = float
+    anchor: str = ""
+    neutral: float | None = None
+
+    def check(self, value, where: str = "") -> float | int:
+        """Return ``value`` converted to this parameter's type, or raise ParamError."""
+        prefix = f"{where}: " if where else ""
+        allowed = f"a {self.kind.__name__} in [{self.lo:g}, {self.hi:g}]"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            try:
+                value = float(value) if self.kind is float else _to_int(value)
+            except (TypeError, ValueError):
+                raise ParamError(
+                    f"{prefix}{self.name}={value!r} is not a number; allowed: {allowed}"
+                ) from None
+        if self.kind is int:
+            if float(value) != int(value):
+                raise ParamError(f"{prefix}{self.name}={value!r} must be whole; allowed: {allowed}")
+            value = int(value)
+        else:
+            value = float(value)
+        if not (self.lo <= value <= self.hi):
+            raise ParamError(f"{prefix}{self.name}={value!r} is out of range; allowed: {allowed}")
+        return value
+
+
+def _to_int(value) -> int:
+    as_float = float(value)
+    if as_float != int(as_float):
+        raise ValueError(value)
+    return int(as_float)
+
+
+CULTURE = "Culture"
+ORGANISATION = "Organisation"
+MARKET = "Market"
+CUSTOMERS = "Customer psychology"
+ECONOMICS = "Economics"
+
+_ALL = [
+    # --- culture: the traits the model is about (DOMAIN.md section 1) ---
+    Param("humility", 0.5, 0, 1, "share", CULTURE,
+          "Leaders listen: how fast the leaders' view learns from staff who know better, and how safe it is to speak up.",
+          anchor="March 1991 (p2); Milliken et al. 2003"),
+    Param("empowerment", 0.5, 0, 1, "share", CULTURE,
+          "Front-line staff may right a wrong on the spot (refund, fix, alternative) - at a cost.",
+          anchor="Service recovery (TARP); DOMAIN claim 5"),
+    Param("courage_to_change", 0.5, 0, 1, "share", CULTURE,
+          "Chance that leaders actually ship a change they believe in or that a test supports.",
+          anchor="DOMAIN claim 7"),
+    Param("customer_intimacy", 0.5, 0, 1, "share", CULTURE,
+          "How much staff learn about real needs from one-to-one contact with customers.",
+          anchor="DOMAIN claim 4"),
+    Param("experimentation", 0.3, 0, 1, "share", CULTURE,
+          "Share of ideas tested with real customers before shipping (the rest ship on opinion).",
+          anchor="Kohavi et al. 2009"),
+    Param("integrity", 0.5, 0, 1, "share", CULTURE,
+          "Chance that leaders admit a known defect and fix it instead of denying it.",
+          anchor="DOMAIN claim 2; smoking-heater story"),
+    Param("accountability", 0.4, 0, 1, "share", CULTURE,
+          "Someone owns the customer outcome: results are tracked (checks confirmation bias), bad changes rolled back, good work rewarded.",
+          anchor="Rabin & Schrag 1999; DOMAIN claim 6"),
+    Param("conformity", 0.3, 0, 1, "per week", CULTURE,
+          "How fast staff adopt the leaders' view and stop thinking for themselves.",
+          anchor="March 1991 (p1)"),
+    # --- organisation ---
+    Param("n_employees", 100, 1, 5000, "people", ORGANISATION,
+          "Front-line employees.", kind=int),
+    Param("n_leaders", 3, 1, 50, "people", ORGANISATION,
+          "Leaders who share one view of customers' needs (the organisational code).", kind=int),
+    Param("turnover", 0.007, 0, 0.2, "per week", ORGANISATION,
+          "Chance an employee leaves in a week (at average morale); 0.007 is about 3% a month.",
+          anchor="labour statistics; March 1991 (p3)", neutral=0.0),
+    Param("morale_sensitivity", 1.0, 0, 2, "factor", ORGANISATION,
+          "How much low morale raises quitting (0: morale does not affect turnover).", neutral=0.0),
+    Param("voice_floor", 0.2, 0, 1, "share", ORGANISATION,
+          "Chance an employee speaks up under a leader with no humility at all.",
+          anchor="Milliken et al. 2003 (85% stayed silent)"),
+    Param("ideas_per_quarter", 4, 0, 50, "ideas", ORGANISATION,
+          "Changes to the offering that leaders consider each quarter.", kind=int, neutral=0),
+    # --- market ---
+    Param("n_customers", 2000, 10, 2_000_000, "people", MARKET,
+          "People in the market (prospects, customers and those lost to competitors).", kind=int),
+    Param("initial_share", 0.3, 0, 1, "share", MARKET,
+          "Share of the market that are customers at the start."),
+    Param("n_needs", 30, 2, 200, "dimensions", MARKET,
+          "Dimensions of customers' needs (March's m).", kind=int, anchor="March 1991 (m = 30)"),
+    Param("n_identities", 3, 1, 6, "identities", MARKET,
+          "Identities per customer (family, career, hobby...); the salient one varies by context.",
+          kind=int, neutral=1),
+    Param("identity_spread", 0.15, 0, 0.5, "share", MARKET,
+          "Share of need dimensions on which an identity departs from the market's typical need.",
+          neutral=0.0),
+    Param("turbulence", 0.002, 0, 0.05, "per week", MARKET,
+          "Chance each dimension of customers' needs flips in a week.",
+          anchor="March 1991 (p4)", neutral=0.0),
+    Param("advertising", 0.03, 0, 0.2, "per week", MARKET,
+          "Bass innovation p: weekly chance a prospect tries the firm from advertising alone.",
+          anchor="Bass 1969; Sultan, Farley & Lehmann 1990", neutral=0.0),
+    Param("word_of_mouth", 0.38, 0, 1, "per week", MARKET,
+          "Bass imitation q: pull of recommendations on prospects.",
+          anchor="Bass 1969; Sultan, Farley & Lehmann 1990", neutral=0.0),
+    Param("strong_ties", 4, 0, 20, "ties", MARKET,
+          "Close contacts per person (family, friends: clustered).", kind=int),
+    Param("weak_ties", 4, 0, 20, "ties", MARKET,
+          "Acquaintances per person (random, reaching across the network).",
+          kind=int, anchor="Goldenberg, Libai & Muller 2001"),
+    Param("competition", 1.0, 0, 3, "factor", MARKET,
+          "Pull of competitors: multiplies the chance that a customer who would leave does leave.",
+          neutral=0.0),
+    Param("switching_cost", 0.0, 0, 0.9, "share", MARKET,
+          "Costs of leaving that hold customers hostage; flattens the satisfaction-loyalty curve.",
+          anchor="Jones & Sasser 1995"),
+    Param("touch_rate", 0.5, 0.01, 1, "per week", MARKET,
+          "Chance a customer buys or uses the offering in a week (a touchpoint)."),
+    Param("problem_rate", 0.05, 0, 1, "per touch", MARKET,
+          "Chance a touchpoint goes wrong even without a known defect."),
+    Param("survey_rate", 0.1, 0, 1, "per touch", MARKET,
+          "Chance a touchpoint is followed by a satisfaction survey (too many annoy).",
+          neutral=0.0),
+    # --- customer psychology ---
+    Param("negativity_weight", 2.0, 1.0, 3.0, "factor", CUSTOMERS,
+          "How much more a bad moment weighs than a good one of the same size.",
+          anchor="Tversky & Kahneman 1992; meta-analysis 1.96", neutral=1.0),
+    Param("peak_weight", 0.35, 0, 1, "weight", CUSTOMERS,
+          "Weight of the most intense moment in the memory of an episode.",
+          anchor="Kahneman et al. 1993"),
+    Param("end_weight", 0.35, 0, 1, "weight", CUSTOMERS,
+          "Weight of the last moment in the memory of an episode.",
+          anchor="Kahneman et al. 1993"),
+    Param("duration_weight", 0.0, 0, 0.05, "weight", CUSTOMERS,
+          "Weight of an episode's length (duration neglect: about 0).",
+          anchor="Redelmeier & Kahneman 1996"),
+    Param("memory_rate", 0.3, 0.01, 1, "share", CUSTOMERS,
+          "How much one remembered episode moves a customer's overall satisfaction."),
+    Param("talk_rate", 0.15, 0, 1, "per week", CUSTOMERS,
+          "Weekly chance a promoter recommends the firm; wronged customers warn about 1.5x as readily.",
+          anchor="Anderson 1998; East, Hammond & Wright 2007", neutral=0.0),
+    # --- economics ---
+    Param("price", 10.0, 0, 1000, "money/week", ECONOMICS,
+          "Revenue per active customer per week, in a customer's first year."),
+    Param("tenure_growth", 0.25, 0, 1, "per year", ECONOMICS,
+          "Extra revenue per customer per year of tenure (up to 5 years).",
+          anchor="Reichheld & Sasser 1990", neutral=0.0),
+    Param("margin", 0.35, 0, 1, "share", ECONOMICS,
+          "Gross margin on revenue before staff and recovery costs."),
+    Param("acquisition_cost", 40.0, 0, 10000, "money", ECONOMICS,
+          "Cost of winning one new customer.", anchor="Reichheld & Sasser 1990"),
+    Param("refund_cost", 30.0, 0, 10000, "money", ECONOMICS,
+          "Cost of putting one problem right (doubles when fixed on the spot by an empowered employee)."),
+    Param("wage", 8.0, 0, 10000, "money/week", ECONOMICS,
+          "Weekly cost of one employee.", ),
+    Param("initial_cash", 20000.0, 0, 1e9, "money", ECONOMICS,
+          "Cash at the start; a firm whose cash runs out has perished."),
+]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _ALL}
+
+CULTURE_TRAITS = [p.name for p in _ALL if p.group == CULTURE]
+GROUPS = list(dict.fromkeys(p.group for p in _ALL))
+
+
+def defaults() -> dict[str, float | int]:
+    """All parameters at their defaults."""
+    return {p.name: p.default for p in _ALL}
+
+
+def validate(values: dict, where: str = "") -> dict[str, float | int]:
+    """Check names and values against PARAMS; return them converted (ParamError if not)."""
+    out = {}
+    for name, value in values.items():
+        if name not in PARAMS:
+            prefix = f"{where}: " if where else ""
+            raise ParamError(
+                f"{prefix}unknown parameter {name!r}; allowed: {', '.join(PARAMS)}"
+            )
+        out[name] = PARAMS[name].check(value, where)
+    return out
