@@ -1,0 +1,201 @@
+"""Presets that tell a story: scenarios/*.toml, read with the standard library's tomllib.
+
+A preset is data only (nothing in it is executed).  Its fields::
+
+    title = "A HiPPO-led firm"            # required
+    story = "one line"                     # required
+    steps = 260                            # default run length in weeks
+    pair = "customer-centric"              # optional: the preset compare mode sets beside it
+    debrief = ["question", "question"]
+
+    [params]                               # anything in ccsim.params.PARAMS
+    humility = 0.1
+
+    [[events]]                             # ccsim.events kinds: set, new_leader, defect, shock
+    week = 104
+    kind = "new_leader"
+    label = "a humble leader with a P&L arrives"
+    args = { humility = 0.9, accountability = 0.9 }
+
+    [info]                                 # the NetLogo Info-tab texts
+    what_is_it = "..."
+    things_to_notice = "..."
+    things_to_try = "..."
+
+Every field is checked; a bad one raises ParamError with one line naming the file, the
+field and what is allowed.  Presets are found by name in the repository's ``scenarios/``
+directory (or, for an installed wheel, in ``<prefix>/share/ccsim/scenarios``), or given as
+a path to a .toml file.
+"""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ccsim.events import Event, make_event
+from ccsim.params import ParamError, validate
+
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_STEPS = 260            # five years of weeks
+MAX_STEPS = 5200               # a hundred years: anything longer is a typo
+INFO_KEYS = ("what_is_it", "things_to_notice", "things_to_try")
+TOP_KEYS = ("title", "story", "steps", "pair", "params", "events", "info", "debrief")
+EVENT_KEYS = ("week", "kind", "args", "label")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked preset (see the module docstring for the file format)."""
+
+    name: str
+    title: str
+    story: str
+    params: dict = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+    debrief: list[str] = field(default_factory=list)
+    steps: int = DEFAULT_STEPS
+    path: Path | None = None
+    pair: str | None = None
+
+    def model(self, rng=None, customer_agents: bool = True, **overrides):
+        """A CultureModel set up by this preset, with ``overrides`` on top of its params."""
+        from ccsim.model import CultureModel
+
+        return CultureModel(rng=rng, events=self.events, customer_agents=customer_agents,
+                            **{**self.params, **overrides})
+
+
+def scenario_dirs() -> list[Path]:
+    """Where presets are looked up by name, first match wins."""
+    dirs = [Path(__file__).resolve().parent.parent / "scenarios",
+            Path(sysconfig.get_path("data")) / "share" / "ccsim" / "scenarios"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def _preset_paths() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for directory in scenario_dirs():
+        for path in sorted(directory.glob("*.toml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith(".toml") or os.sep in text or "/" in text
+
+
+def find_scenario(name_or_path) -> tuple[str, Path]:
+    """The preset's name and file, or ParamError naming what is allowed."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or _looks_like_path(text):
+        path = Path(text)
+        if not path.is_file():
+            raise ParamError(f"{text}: no such scenario file")
+        return path.stem, path
+    presets = _preset_paths()
+    if text not in presets:
+        raise ParamError(f"unknown preset {text!r}; allowed: {', '.join(presets) or '(none)'}, "
+                         f"or a path to a .toml file")
+    return text, presets[text]
+
+
+def load_scenario(name_or_path) -> Scenario:
+    """Read and check a preset by name (scenarios/NAME.toml) or by path."""
+    name, path = find_scenario(name_or_path)
+    where = _display(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ParamError(f"{where}: malformed TOML: {_one_line(error)}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ParamError(f"{where}: cannot read: {_one_line(error)}") from None
+    return _check(data, name, path, where)
+
+
+def list_scenarios() -> list[Scenario]:
+    """Every preset in the scenarios directory, the default first, then by name."""
+    names = sorted(_preset_paths(), key=lambda n: (n != DEFAULT_SCENARIO, n))
+    return [load_scenario(name) for name in names]
+
+
+# ----- checking -----
+def _check(data: dict, name: str, path: Path, where: str) -> Scenario:
+    unknown = [k for k in data if k not in TOP_KEYS]
+    if unknown:
+        raise ParamError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(TOP_KEYS)}")
+    title = _text(data, "title", where, required=True)
+    story = _text(data, "story", where, required=True)
+    steps = data.get("steps", DEFAULT_STEPS)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ParamError(f"{where}: steps={steps!r}; allowed: a whole number of weeks in "
+                         f"[1, {MAX_STEPS}]")
+    pair = _text(data, "pair", where) or None
+    params = _table(data, "params", where)
+    params = validate(params, f"{where}: [params]")
+    events = _events(data.get("events", []), where, steps)
+    info = _table(data, "info", where)
+    bad = [k for k in info if k not in INFO_KEYS]
+    if bad:
+        raise ParamError(f"{where}: unknown key 'info.{bad[0]}'; allowed: {', '.join(INFO_KEYS)}")
+    info = {k: _text(info, k, f"{where}: info") for k in INFO_KEYS if k in info}
+    debrief = data.get("debrief", [])
+    if not isinstance(debrief, list) or not all(isinstance(q, str) and q.strip() for q in debrief):
+        raise ParamError(f"{where}: debrief must be a list of questions (strings)")
+    return Scenario(name=name, title=title, story=story, params=params, events=events,
+                    info=info, debrief=list(debrief), steps=steps, path=path, pair=pair)
+
+
+def _events(raw, where: str, steps: int) -> list[Event]:
+    if not isinstance(raw, list):
+        raise ParamError(f"{where}: events must be an array of tables ([[events]])")
+    events = []
+    for i, item in enumerate(raw, start=1):
+        at = f"{where}: events[{i}]"
+        if not isinstance(item, dict):
+            raise ParamError(f"{at} must be a table with {', '.join(EVENT_KEYS)}")
+        unknown = [k for k in item if k not in EVENT_KEYS]
+        if unknown:
+            raise ParamError(f"{at}: unknown key {unknown[0]!r}; allowed: {', '.join(EVENT_KEYS)}")
+        if "week" not in item or "kind" not in item:
+            raise ParamError(f"{at} needs week and kind")
+        if not isinstance(item["kind"], str):
+            raise ParamError(f"{at}: kind must be a string")
+        args = _table(item, "args", at)
+        label = _text(item, "label", at)
+        events.append(make_event(item["week"], item["kind"], args, label, where=at, max_week=steps))
+    return events
+
+
+def _table(data: dict, key: str, where: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ParamError(f"{where}: {key} must be a table of NAME = value")
+    return value
+
+
+def _text(data: dict, key: str, where: str, required: bool = False) -> str:
+    if key not in data:
+        if required:
+            raise ParamError(f"{where}: missing {key} (a string)")
+        return ""
+    value = data[key]
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ParamError(f"{where}: {key} must be a non-empty string")
+    return value.strip()
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
