@@ -72,8 +72,9 @@ class Scenario:
 
 def scenario_dirs() -> list[Path]:
     """Where presets are looked up by name, first match wins."""
+    installed = [sysconfig.get_path("data"), sysconfig.get_path("data", f"{os.name}_user")]
     dirs = [Path(__file__).resolve().parent.parent / "scenarios",
-            Path(sysconfig.get_path("data")) / "share" / "ccsim" / "scenarios"]
+            *(Path(d) / "share" / "ccsim" / "scenarios" for d in installed)]
     return [d for d in dirs if d.is_dir()]
 
 
