@@ -45,8 +45,13 @@ def turnover(beliefs: np.ndarray, p3, rng: np.random.Generator) -> np.ndarray:
 
 def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Actions: the belief where it is +-1, a fair coin flip where it is 0."""
-    coin = rng.integers(0, 2, size=beliefs.shape, dtype=np.int8) * 2 - 1
-    return np.where(beliefs == 0, coin, beliefs).astype(np.int8)
+    actions = beliefs.copy()
+    zero = beliefs == 0
+    count = int(np.count_nonzero(zero))
+    if count:
+        bits = np.unpackbits(np.frombuffer(rng.bytes((count + 7) // 8), np.uint8), count=count)
+        actions[zero] = bits.view(np.int8) * 2 - 1
+    return actions
 
 
 def individual_scores(actions: np.ndarray, reality: np.ndarray) -> np.ndarray:
@@ -66,14 +71,20 @@ def knowledge(code: np.ndarray, reality: np.ndarray) -> np.ndarray:
 
 def socialise(beliefs: np.ndarray, code: np.ndarray, p1, rng: np.random.Generator) -> None:
     """Where the code is non-zero and a belief differs, move it one step toward the code
-    with probability p1 (a scalar, or one rate per individual: shape (n,) or (R, n))."""
+    with probability p1 (a scalar, or one rate per individual: shape (n,) or (R, n)).
+    ``beliefs`` must be C-contiguous: it is updated in place through a flat view."""
+    if not beliefs.flags.c_contiguous:
+        raise ValueError("socialise needs C-contiguous beliefs")
     target = code[:, None, :]
-    differ = (target != 0) & (beliefs != target)
+    where = np.flatnonzero((target != 0) & (beliefs != target))
+    m = beliefs.shape[-1]
     rate = np.asarray(p1, dtype=float)
     if rate.ndim:
-        rate = rate[..., None]
-    move = differ & (rng.random(beliefs.shape) < rate)
-    beliefs += (move * np.sign(target - beliefs)).astype(np.int8)
+        rate = np.broadcast_to(rate, beliefs.shape[:-1]).reshape(-1)[where // m]
+    chosen = where[rng.random(len(where)) < rate]
+    flat = beliefs.reshape(-1)
+    toward = code.reshape(-1)[chosen // (beliefs.shape[-2] * m) * m + chosen % m]
+    flat[chosen] += np.sign(toward - flat[chosen])
 
 
 def learn_code(
@@ -130,7 +141,8 @@ def at_equilibrium(reality: np.ndarray, code: np.ndarray, beliefs: np.ndarray) -
     """March's stopping rule, per replication: no individual's best possible score (every
     0 counted right) beats the code's, and no individual differs from a non-zero code
     dimension."""
-    best = np.where(beliefs == 0, 1, beliefs * reality[:, None, :]).sum(axis=-1)
+    wrong = np.count_nonzero(beliefs == -reality[:, None, :], axis=-1)
+    best = beliefs.shape[-1] - 2 * wrong
     beaten = (best > code_score(code, reality)[:, None]).any(axis=1)
     target = code[:, None, :]
     unsocialised = ((target != 0) & (beliefs != target)).any(axis=(1, 2))
