@@ -10,11 +10,12 @@ ACTIVE = 1
 
 
 def _active(model) -> np.ndarray:
-    return model.satisfaction[model.status == ACTIVE]
+    """Satisfaction of active customers (the model keeps their indices up to date)."""
+    return model.satisfaction[model._active]
 
 
 def customers(model) -> int:
-    return int(np.count_nonzero(model.status == ACTIVE))
+    return len(model._active)
 
 
 def mean_loyalty(model) -> float:

@@ -35,6 +35,11 @@ WINBACK = 0.3             # lost customers are this much harder to win back than
 MISREAD = 0.2             # misread evidence without tracking (Rabin & Schrag 1999)
 
 
+def _which(mask: np.ndarray) -> np.ndarray:
+    """Indices where ``mask`` holds (much faster than boolean indexing for big arrays)."""
+    return np.flatnonzero(mask)
+
+
 class CultureModel(mesa.Model):
     """A firm, its leaders and employees, and the market of customers it serves."""
 
@@ -85,6 +90,7 @@ class CultureModel(mesa.Model):
         self.satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
         self.tenure = np.where(self.status == ACTIVE, rng.exponential(100, n), 0).astype(np.int32)
         self.grievance = np.zeros(n, np.int16)
+        self._active = _which(self.status == ACTIVE)
         self.contacts = wom.contact_weights(
             wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
 
@@ -157,69 +163,81 @@ class CultureModel(mesa.Model):
 
     def _serve_customers(self):
         rng = self.rng
-        active = np.flatnonzero(self.status == ACTIVE)
+        active = self._active
         self.week_stats["active_before"] = len(active)
-        touched = active[rng.random(len(active)) < self.touch_rate * self.demand]
+        touched = active[_which(rng.random(len(active), np.float32) < self.touch_rate * self.demand)]
         identity = rng.integers(0, self.n_identities, len(touched))
         self._touched, self._touched_identity = touched, identity
         problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
-        problem = rng.random(len(touched)) < problem_p
-        k = int(problem.sum())
-        moments = np.full((len(touched), 4), np.nan)
-        routine = ~problem
+        draw = rng.random((2, len(touched)), np.float32)
+        problem, surveyed = draw[0] < problem_p, draw[1] < self.survey_rate
+        longer = problem | surveyed
+        # most episodes are one moment: a routine touch with no survey after it
+        single = _which(~longer)
+        remembered = np.empty(len(touched), np.float32)
+        remembered[single] = memory.remember_moment(
+            service.routine_moment(self.quality, self.fits[touched[single], identity[single]], rng),
+            self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
+        rest = _which(longer)
+        moments = np.full((len(rest), 4), np.nan)
+        routine = _which(~problem[rest])
         moments[routine, 0] = service.routine_moment(
-            self.quality, self.fits[touched[routine], identity[routine]], rng)
+            self.quality, self.fits[touched[rest[routine]], identity[rest[routine]]], rng)
+        failed = _which(problem[rest])
+        k = len(failed)
         if k:
             from_defect = rng.random(k) < decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12)
             handler = rng.integers(0, self.n_employees, k)
             outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
                                       self.morale[handler], ~from_defect | self.defect_admitted, rng)
-            moments[problem, :3] = service.problem_episodes(outcome)
-            wronged = touched[problem][outcome == service.UNRESOLVED]
-            self.grievance[wronged] = GRIEVANCE_WEEKS
+            moments[failed, :3] = service.problem_episodes(outcome)
+            self.grievance[touched[rest[failed[outcome == service.UNRESOLVED]]]] = GRIEVANCE_WEEKS
             self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
             self.week_stats["resolved_share"] = float(np.mean(outcome != service.UNRESOLVED))
         else:
             self.recovery_cost = 0.0
             self.week_stats["resolved_share"] = 1.0
         self.week_stats["problems"] = k
-        surveyed = rng.random(len(touched)) < self.survey_rate
         length = np.count_nonzero(~np.isnan(moments), axis=1)
-        moments[np.flatnonzero(surveyed), length[surveyed]] = service.SURVEY
-        remembered = memory.remember(moments, self.negativity_weight, self.peak_weight,
-                                     self.end_weight, self.duration_weight)
+        rows = _which(surveyed[rest])
+        moments[rows, length[rows]] = service.SURVEY
+        remembered[rest] = memory.remember(moments, self.negativity_weight, self.peak_weight,
+                                           self.end_weight, self.duration_weight)
         self.satisfaction[touched] = memory.update_satisfaction(
             self.satisfaction[touched], remembered, self.memory_rate)
 
     def _spread_word(self):
-        rng = self.rng
+        rng, n = self.rng, self.n_customers
         np.maximum(self.grievance - 1, 0, out=self.grievance)
-        active = self.status == ACTIVE
-        scores = np.where(active, loyalty.recommend_score(self.satisfaction), 0)
-        wronged = (self.status != PROSPECT) & ((self.grievance > 0) | (self.satisfaction <= -0.6))
-        talk = wom.talkers(scores, wronged, self.talk_rate, rng)
-        self.week_stats["positive_talk"] = int(talk[:, 0].sum())
-        self.week_stats["negative_talk"] = int(talk[:, 1].sum())
-        heard = wom.heard(self.contacts, talk)
+        active = self._active
+        others = _which(self.status != ACTIVE)
+        promoters = active[_which(loyalty.recommend_score(self.satisfaction[active]) >= 9)]
+        wronged = _which((self.status != PROSPECT) & ((self.grievance > 0) | (self.satisfaction <= -0.6)))
+        recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, rng)
+        self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
+        positive = wom.heard(self.contacts, recommend, n)
+        negative = wom.heard(self.contacts, warn, n)
         # adoption by prospects and lost customers (Bass, with word of mouth on the network)
-        chance = wom.adoption_chance(heard[:, 0], heard[:, 1], self.advertising * self.demand,
+        chance = wom.adoption_chance(positive[others], negative[others], self.advertising * self.demand,
                                      self.word_of_mouth * self.demand)
-        chance = np.where(self.status == LOST, chance * WINBACK, np.where(active, 0.0, chance))
-        joins = rng.random(len(chance)) < chance
-        # warnings reach customers too
-        self.satisfaction[active] -= HEARSAY * heard[active, 1]
-        # churn to competitors
-        leave = active & (rng.random(len(chance)) <
-                          loyalty.weekly_churn(self.satisfaction, self.switching_cost,
-                                               self.competition * self.shock_churn))
+        chance[_which(self.status[others] == LOST)] *= WINBACK
+        joins = others[_which(rng.random(len(others), np.float32) < chance)]
+        # warnings reach customers too, then some customers leave for competitors
+        warned = _which(negative)
+        warned = warned[_which(self.status[warned] == ACTIVE)]
+        self.satisfaction[warned] -= HEARSAY * negative[warned]
+        hazard = loyalty.weekly_churn(self.satisfaction[active], self.switching_cost,
+                                      self.competition * self.shock_churn)
+        self.tenure[active] += 1
+        leave = active[_which(rng.random(len(active), np.float32) < hazard)]
         self.status[leave] = LOST
         self.tenure[leave] = 0
         self.status[joins] = ACTIVE
-        self.tenure[joins] = 0
+        self.tenure[joins] = 1
         self.satisfaction[joins] = NEWCOMER_SATISFACTION
-        self.tenure[self.status == ACTIVE] += 1
-        self.week_stats["churned"] = int(leave.sum())
-        self.week_stats["new"] = int(joins.sum())
+        self._active = _which(self.status == ACTIVE)
+        self.week_stats["churned"] = len(leave)
+        self.week_stats["new"] = len(joins)
 
     def _organisation_learns(self):
         rng = self.rng
@@ -282,8 +300,7 @@ class CultureModel(mesa.Model):
             needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0])
 
     def _account(self):
-        active = self.status == ACTIVE
-        revenue = float(economics.value_per_week(self.tenure[active], self.price,
+        revenue = float(economics.value_per_week(self.tenure[self._active], self.price,
                                                  self.tenure_growth).sum()) * self.demand
         profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,
                                          self.recovery_cost, self.week_stats["new"], self.acquisition_cost)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 # Yearly chance to stay at satisfaction 1..5 in a competitive market (DOMAIN.md section 5).
-STAY_BY_LEVEL = np.array([0.05, 0.15, 0.30, 0.50, 0.90])
+STAY_BY_LEVEL = np.array([0.05, 0.15, 0.30, 0.50, 0.90], np.float32)
 WEEKS_PER_YEAR = 52
+_STAY_STEP = np.diff(STAY_BY_LEVEL)
 
 
 def level(satisfaction: np.ndarray) -> np.ndarray:
@@ -20,14 +21,18 @@ def level(satisfaction: np.ndarray) -> np.ndarray:
 
 
 def yearly_stay(satisfaction: np.ndarray, switching_cost: float = 0.0) -> np.ndarray:
-    """Chance to stay a year, the convex curve; switching costs lift the bottom (hostages)."""
-    stay = np.interp(level(satisfaction), np.arange(1, 6), STAY_BY_LEVEL)
+    """Chance to stay a year, the convex curve (linear between the five levels); switching
+    costs lift the bottom (hostages)."""
+    position = np.clip(level(satisfaction) - 1.0, 0.0, 4.0)
+    floor = np.minimum(np.floor(position), 3)
+    lower = floor.astype(np.intp)
+    stay = STAY_BY_LEVEL[lower] + (position - floor) * _STAY_STEP[lower]
     return 1.0 - (1.0 - stay) * (1.0 - switching_cost)
 
 
 def weekly_churn(satisfaction: np.ndarray, switching_cost: float, competition: float) -> np.ndarray:
     """Chance to leave this week; ``competition`` scales the pull of rivals (neutral 0)."""
-    hazard = 1.0 - yearly_stay(satisfaction, switching_cost) ** (1.0 / WEEKS_PER_YEAR)
+    hazard = -np.expm1(np.log(yearly_stay(satisfaction, switching_cost)) / WEEKS_PER_YEAR)
     return np.clip(hazard * competition, 0.0, 1.0)
 
 

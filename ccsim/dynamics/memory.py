@@ -43,6 +43,12 @@ def remember(
     return peak * peak_value + end * end_value + mean_weight * mean_value + duration * total
 
 
+def remember_moment(values: np.ndarray, negativity: float = 2.0, peak: float = 0.35,
+                    end: float = 0.35, duration: float = 0.0) -> np.ndarray:
+    """remember() for one-moment episodes (peak = end = mean = the moment), without padding."""
+    return weigh(values, negativity) * (peak + end + max(0.0, 1.0 - peak - end) + duration)
+
+
 def update_satisfaction(satisfaction: np.ndarray, remembered: np.ndarray, rate: float) -> np.ndarray:
     """Move satisfaction (in [-1, 1]) toward the remembered episode by ``rate``."""
     return np.clip((1.0 - rate) * satisfaction + rate * remembered, -1.0, 1.0)

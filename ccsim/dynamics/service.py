@@ -26,8 +26,8 @@ FAST, SLOW, UNRESOLVED = 0, 1, 2
 
 def routine_moment(quality: float, fit: np.ndarray, rng) -> np.ndarray:
     """A purchase or use that goes as planned: quality plus fit with the salient need."""
-    noise = rng.normal(0.0, ROUTINE_NOISE, size=fit.shape)
-    return np.clip(quality + FIT_WEIGHT * fit + noise, -1.0, 1.0)
+    noise = rng.standard_normal(fit.shape, np.float32) * np.float32(ROUTINE_NOISE)
+    return np.clip(noise + np.float32(quality) + np.float32(FIT_WEIGHT) * fit, -1.0, 1.0)
 
 
 def resolve_chance(empowerment: float, skill: np.ndarray, morale: np.ndarray) -> np.ndarray:

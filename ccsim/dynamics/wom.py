@@ -46,39 +46,41 @@ def _symmetric(rows, cols, n) -> sp.csr_matrix:
 
 
 def contact_weights(*ties: sp.csr_matrix) -> sp.csr_matrix:
-    """All ties together, each row divided by the person's number of contacts."""
+    """Who hears whom: row j lists the people j talks to, each weighted by one over the
+    listener's number of contacts (so a listener hears the share of contacts who talked).
+    Stored by talker, so a week's word of mouth touches only the rows of those who talk."""
     adjacency = sum(ties[1:], ties[0]).tocsr()
     adjacency.data[:] = 1.0
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
-    return (sp.diags((1.0 / np.maximum(degree, 1.0)).astype(np.float32)) @ adjacency).tocsr()
+    listener_weight = (1.0 / np.maximum(degree, 1.0)).astype(np.float32)
+    return (adjacency @ sp.diags(listener_weight)).tocsr()
 
 
-def heard(weights: sp.csr_matrix | None, talk: np.ndarray) -> np.ndarray:
-    """Share of each person's contacts who talked (columns of ``talk``: positive, negative).
+def heard(weights: sp.csr_matrix | None, talkers: np.ndarray, n: int) -> np.ndarray:
+    """Share of each person's contacts among ``talkers`` (indices), an array of length n.
 
     ``weights`` from contact_weights; None is a fully mixed population where everyone
     hears the population's share, as in the Bass model.
     """
     if weights is None:
-        return np.broadcast_to(talk.mean(axis=0), talk.shape)
-    return weights @ talk
+        return np.full(n, len(talkers) / n)
+    rows = weights[talkers]
+    return np.bincount(rows.indices, weights=rows.data, minlength=n)
 
 
-def talkers(recommend: np.ndarray, wronged: np.ndarray, rate: float, rng) -> np.ndarray:
-    """Who talks this week: promoters (score 9-10) recommend, wronged customers warn.
-
-    Returns float32 (n, 2): column 0 positive talk, column 1 negative talk.
-    """
-    draw = rng.random(len(recommend))
-    talk = np.zeros((len(recommend), 2), np.float32)
-    talk[:, 0] = (recommend >= 9) & (draw < rate)
-    talk[:, 1] = wronged & (draw < rate * NEGATIVE_TALK)
-    return talk
+def talkers(promoters: np.ndarray, wronged: np.ndarray, rate: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Who talks this week, from the indices of promoters (score 9-10) and of wronged
+    customers: promoters recommend with chance ``rate``, the wronged warn 1.5x as readily."""
+    return (promoters[rng.random(len(promoters)) < rate],
+            wronged[rng.random(len(wronged)) < min(1.0, rate * NEGATIVE_TALK)])
 
 
 def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: float) -> np.ndarray:
     """Bass hazard p + q * (share of contacts recommending), deterred by warnings."""
-    return np.clip((p + q * positive) * np.exp(-WARNING_WEIGHT * negative), 0.0, 1.0)
+    chance = p + q * positive
+    warned = negative > 0
+    chance[warned] *= np.exp(-WARNING_WEIGHT * negative[warned])
+    return np.clip(chance, 0.0, 1.0)
 
 
 def bass_recursion(p: float, q: float, periods: int, start: float = 0.0) -> np.ndarray:
