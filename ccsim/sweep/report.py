@@ -1,0 +1,152 @@
+"""``analyze(DIR)``: tables (CSV and Parquet), figures (PNG) and a short Markdown report of a
+sweep directory, written to a temporary directory and renamed into place at the end."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from ccsim.params import ParamError
+from ccsim.sweep import plots
+from ccsim.sweep.analysis import end_values, markdown_table, sensitivity, summarise
+from ccsim.sweep.designs import design_from_dict
+from ccsim.sweep.store import ResultStore
+
+MAX_TRAJECTORIES = 9   # design points drawn as weekly curves
+MAX_RESPONSES = 8      # factors drawn as response curves
+
+
+def analyze(sweep_dir, out=None) -> Path:
+    """Analyse the sweep in ``sweep_dir``; return the directory written (default DIR/analysis)."""
+    store = ResultStore(sweep_dir)
+    manifest = store.manifest()
+    if manifest is None:
+        raise ParamError(f"{sweep_dir}: no sweep here (no manifest.json); run ccsim sweep first")
+    runs = store.load_runs()
+    if runs.empty:
+        raise ParamError(f"{sweep_dir}: no finished runs yet; run ccsim sweep --resume")
+    out = Path(out) if out else Path(sweep_dir) / "analysis"
+    tmp = out.parent / f".{out.name}.{os.getpid()}.part"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        _write(manifest, runs, store.load_failures(), tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        old = out.parent / f".{out.name}.{os.getpid()}.old"
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old)
+    else:
+        os.replace(tmp, out)
+    return out
+
+
+def _tables(out: Path, **tables: pd.DataFrame) -> None:
+    for name, table in tables.items():
+        table.to_csv(out / f"{name}.csv", index=False)
+        table.to_parquet(out / f"{name}.parquet", index=False)
+
+
+def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) -> None:
+    experiment = manifest["experiment"]
+    design = design_from_dict(manifest["design"])
+    names = list(design.names)
+    metrics = list(experiment["reporters"])
+    ends = end_values(runs)
+    points = summarise(ends, ["point", *names], metrics)
+    timeseries = summarise(runs, ["point", *names, "week"], metrics)
+    indices, why_not = sensitivity(design, ends, metrics, experiment["seed"])
+    _tables(out, end_values=ends, points=points, timeseries=timeseries)
+    if indices is not None:
+        _tables(out, sensitivity=indices)
+    if failures:
+        _tables(out, failures=pd.DataFrame(failures).drop(columns=["traceback"]))
+
+    figures = []
+    if design.kind == "full_factorial" and len(names) == 2:
+        plots.heatmap(points, names[0], names[1], metrics, out / "heatmap.png")
+        figures.append(("Two-factor grid: mean end values", "heatmap.png"))
+    for factor in names[:MAX_RESPONSES]:
+        others = [n for n in names if n != factor]
+        by = None
+        if design.kind == "full_factorial" and len(others) == 1:
+            if ends[others[0]].nunique() <= plots.MAX_LINES:
+                by = others[0]
+        plots.response(ends, factor, metrics, out / f"response_{factor}.png", by=by,
+                       binned=design.kind != "full_factorial")
+        figures.append((f"Response to {factor}", f"response_{factor}.png"))
+    shown = _trajectory_points(design, ends)
+    if shown is not None:
+        plots.trajectories(timeseries[timeseries.point.isin(shown)], names, metrics,
+                           out / "trajectories.png")
+        figures.append(("Weekly trajectories (mean and 95% CI)", "trajectories.png"))
+    if indices is not None:
+        plots.sensitivity_bars(indices, design.kind, out / "sensitivity.png")
+        figures.append((f"{design.kind.capitalize()} sensitivity indices (95% CI)",
+                        "sensitivity.png"))
+    report = _report(manifest, ends, points, indices, why_not, failures, figures)
+    (out / "report.md").write_text(report)
+
+
+def _trajectory_points(design, ends) -> list[int] | None:
+    """Points to draw week by week: all if few, else a factorial's corners if few."""
+    present = sorted(ends.point.unique())
+    if len(present) <= MAX_TRAJECTORIES:
+        return present
+    if design.kind != "full_factorial":
+        return None
+    lo, hi = design.X.min(axis=0), design.X.max(axis=0)
+    corners = [p for p in present if ((design.X[p] == lo) | (design.X[p] == hi)).all()]
+    return corners if len(corners) <= MAX_TRAJECTORIES else None
+
+
+def _report(manifest, ends, points, indices, why_not, failures, figures) -> str:
+    e, d = manifest["experiment"], manifest["design"]
+    n_runs = len(manifest["runs"])
+    first = e["reporters"][0]
+    lines = [
+        f"# {e['title']}", "",
+        e.get("description") or "", "",
+        f"- Experiment: `{e['name']}` ({e.get('path') or 'no file'}), preset "
+        f"`{manifest['scenario']['name']}`, ccsim {manifest['ccsim_version']}",
+        f"- Design: {d['kind']} over {', '.join(d['names'])}: {len(d['points'])} points x "
+        f"{e['replications']} replications = {n_runs} runs of {e['weeks']} weeks; base seed "
+        f"{e['seed']}{' (common seeds)' if e['common_seeds'] else ''}",
+        f"- Finished: {ends.run.nunique()} runs; failed: {len(failures)}; missing: "
+        f"{n_runs - ends.run.nunique() - len(failures)}",
+        f"- Perished (cash ran out): {int((ends.get('perished', pd.Series(dtype=float)) > 0).sum())}"
+        if "perished" in ends else "",
+        "", "Intervals are 95% confidence intervals of the mean over replications (Student t).",
+        "", f"## {first} at the end, by design point", "",
+    ]
+    table = points[points.metric == first].drop(columns="metric")
+    ranked = table.sort_values("mean", ascending=False)
+    if len(ranked) > 20:
+        lines.append(f"Top and bottom 10 of {len(ranked)} points:")
+        lines.append("")
+        ranked = pd.concat([ranked.head(10), ranked.tail(10)])
+    lines += [markdown_table(ranked), ""]
+    lines += ["## Sensitivity", ""]
+    if indices is None:
+        lines += [why_not.capitalize() + ".", ""]
+    else:
+        key = "ST" if d["kind"] == "sobol" else "mu_star"
+        for metric, part in indices.groupby("metric", sort=False):
+            lines += [f"**{metric}** (ranked by {key})", "",
+                      markdown_table(part.drop(columns="metric").sort_values(key, ascending=False)),
+                      ""]
+    if failures:
+        lines += ["## Failed runs", ""]
+        lines += [f"- run {f['run']} (seed {f['seed']}): {f['error']}" for f in failures[:20]]
+        lines.append("")
+    lines += ["## Figures", ""]
+    lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
+    lines += ["Tables: end_values, points, timeseries"
+              + (", sensitivity" if indices is not None else "") + " (CSV and Parquet).", ""]
+    return "\n".join(line for line in lines if line is not None)

@@ -1,0 +1,140 @@
+"""Run a sweep: design, seeds, manifest, then every missing run on an executor.
+
+The parent keeps only a bounded window of runs in flight and writes each result as it
+arrives, so memory stays flat however many runs there are; results depend only on the
+seeds, never on the engine, the number of workers, the order of completion or a resume.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ccsim import __version__
+from ccsim.sweep.designs import Design, make_design
+from ccsim.sweep.executors import open_executor
+from ccsim.sweep.experiment import Experiment
+from ccsim.sweep.seeds import run_seeds
+from ccsim.sweep.store import ResultStore, fingerprint
+from ccsim.sweep.worker import RunResult, RunTask, run_task
+
+IN_FLIGHT_PER_SLOT = 2
+
+
+class SweepAborted(RuntimeError):
+    """The executor itself broke (a worker process died); finished runs are kept."""
+
+
+@dataclass
+class Plan:
+    """Everything that decides a sweep's results, and its manifest."""
+
+    experiment: Experiment
+    design: Design
+    seeds: list[int]
+    base_params: dict
+    events: tuple
+    manifest: dict
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.seeds)
+
+    def task(self, run: int) -> RunTask:
+        point, replication = divmod(run, self.experiment.replications)
+        factors = self.design.points[point]
+        e = self.experiment
+        return RunTask(run, point, replication, self.seeds[run], factors,
+                       {**self.base_params, **factors}, self.events, e.weeks, e.reporters, e.every)
+
+
+@dataclass
+class Summary:
+    total: int
+    skipped: int     # already on disk before this call
+    done: int        # finished by this call
+    failed: int      # failed in this call
+    seconds: float
+
+
+def plan(experiment: Experiment) -> Plan:
+    """Resolve the preset, build the design and seeds, and the manifest that records them."""
+    from ccsim.scenarios import load_scenario
+
+    scenario = load_scenario(experiment.scenario)
+    design = make_design(experiment)
+    seeds = run_seeds(experiment.seed, len(design.points), experiment.replications,
+                      experiment.common_seeds)
+    base = {**scenario.params, **experiment.fixed}
+    events = tuple(scenario.events)
+    event_data = [{"week": e.week, "kind": e.kind, "args": e.args, "label": e.label}
+                  for e in events]
+    decides = {"params": base, "events": event_data, "points": list(design.points),
+               "seeds": seeds, "weeks": experiment.weeks, "reporters": list(experiment.reporters),
+               "every": experiment.every}
+    manifest = {
+        "format": 1, "ccsim_version": __version__, "fingerprint": fingerprint(decides),
+        "experiment": experiment.as_dict(),
+        "scenario": {"name": scenario.name, "path": str(scenario.path), "params": scenario.params,
+                     "events": event_data},
+        "base_params": base, "design": design.as_dict(),
+        "runs": [{"run": i, "point": i // experiment.replications,
+                  "replication": i % experiment.replications, "seed": s}
+                 for i, s in enumerate(seeds)],
+    }
+    return Plan(experiment, design, seeds, base, events, manifest)
+
+
+def run_sweep(experiment: Experiment, out, workers: int | None = None, resume: bool = False,
+              engine: str = "local", address: str | None = None,
+              progress: bool = True) -> Summary:
+    """Run every run of ``experiment`` that ``out`` does not hold yet."""
+    the_plan = plan(experiment)
+    store = ResultStore(Path(out))
+    store.open(the_plan.manifest, resume)
+    done = store.done()
+    todo = [run for run in range(the_plan.n_runs) if run not in done]
+    start = time.perf_counter()
+    failed = 0
+    bar = tqdm(total=the_plan.n_runs, initial=len(done), unit="run", desc=experiment.name,
+               disable=not progress, smoothing=0.05, dynamic_ncols=True)
+    with bar:
+        bar.set_postfix(failed=0)
+        if todo:
+            with open_executor(engine, workers, address) as (executor, slots):
+                for result in _execute(executor, (the_plan.task(r) for r in todo),
+                                       slots * IN_FLIGHT_PER_SLOT):
+                    store.write(result)
+                    if result.error is not None:
+                        failed += 1
+                        bar.set_postfix(failed=failed)
+                    bar.update(1)
+    return Summary(the_plan.n_runs, len(done), len(todo), failed, time.perf_counter() - start)
+
+
+def _execute(executor, tasks, window: int):
+    """Yield results as they finish, with at most ``window`` runs submitted at a time."""
+    tasks = iter(tasks)
+    pending = {}
+    for task in tasks:
+        pending[executor.submit(run_task, task)] = task
+        if len(pending) >= window:
+            break
+    while pending:
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            task = pending.pop(future)
+            try:
+                yield future.result()
+            except BrokenExecutor as error:
+                raise SweepAborted(f"a worker process died ({error}); finished runs are saved, "
+                                   f"rerun with --resume") from None
+            except Exception as error:  # the engine lost the run (e.g. a Dask worker died)
+                yield RunResult(task, None, f"{type(error).__name__}: {error}", None, 0.0)
+            following = next(tasks, None)
+            if following is not None:
+                pending[executor.submit(run_task, following)] = following
