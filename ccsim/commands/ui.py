@@ -1,0 +1,52 @@
+"""``ccsim ui``: start the browser app (Solara's server on ccsim.ui.app).
+
+Listens on 127.0.0.1 unless told otherwise.  Solara's front-end is served from the asset
+cache that ``make run`` / ``make test`` fill from the npm registry
+(scripts/solara_assets.py), so the app works with no internet.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ccsim.cli import UsageError
+
+ASSETS = Path(__file__).resolve().parents[2] / ".cache" / "solara-assets"
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser("ui", help="the browser app (Solara)",
+                                   description="Start the browser app: one model per browser session.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def server_env(environ=None) -> dict:
+    """The environment for Solara's server: offline assets, no telemetry, sessions that
+    are closed free their memory after 15 minutes."""
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSETS))
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "15m")
+    return env
+
+
+def command(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "solara", "run", "ccsim.ui.app:Page", "--host", host,
+            "--port", str(port), "--production", "--no-open", "--log-level", "warning"]
+
+
+def main(args) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port={args.port} must be in [1, 65535]")
+    env = server_env()
+    if not Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"]).is_dir():
+        print(f"ccsim ui: no offline asset cache at {env['SOLARA_ASSETS_PROXY_CACHE_DIR']}; the page "
+              "needs the internet (fill the cache: python scripts/solara_assets.py)", file=sys.stderr)
+    print(f"ccsim ui: http://{args.host}:{args.port}/", flush=True)
+    os.execve(sys.executable, command(args.host, args.port), env)

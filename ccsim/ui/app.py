@@ -1,0 +1,310 @@
+"""The browser app (Solara): a live demo a trainer can run and a class can share.
+
+Every browser session builds its own Session (ccsim.ui.session) on its first render, so
+what one student does never shows in another's.  The page is plain Solara with its own
+components (no SolaraViz); charts are drawn in the browser by echarts and get only the
+new data each week.  Start it with ``ccsim ui``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import solara
+
+from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
+from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
+from ccsim.ui import charts, query
+from ccsim.ui.session import SIZE_PARAMS, Session, culture_of, new_seed
+from ccsim.ui.widgets import EChart, UrlSync
+
+SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "max": 0}
+DEFAULT_SPEED = "5/s"
+CSS = """
+.ccsim { font-size: 18px; }
+.ccsim .v-btn { font-size: 16px !important; text-transform: none; }
+.ccsim .v-label, .ccsim .v-select__selection { font-size: 17px !important; }
+.ccsim-week { font-size: 30px; font-weight: 700; }
+.ccsim-seed { font-size: 20px; }
+.ccsim-help { font-size: 14px; color: #444; margin: -18px 0 8px 0; line-height: 1.25; }
+.ccsim-param-label { font-size: 16px; font-weight: 600; margin-top: 4px; }
+.ccsim-side { width: 360px; min-width: 300px; max-width: 360px; }
+.ccsim-main { flex: 1 1 0; min-width: 0; }
+.ccsim-info p { margin-bottom: 6px; }
+.ccsim-marks { font-size: 15px; }
+"""
+
+
+def presets() -> dict[str, str]:
+    """Preset name -> title, from scenarios/*.toml (read once per process)."""
+    if not _PRESETS:
+        _PRESETS.update({s.name: s.title for s in list_scenarios()})
+    return _PRESETS
+
+
+_PRESETS: dict[str, str] = {}
+
+
+class Live:
+    """Per-session state the page watches: ``tick`` changes every week, ``controls`` when
+    the values the sliders show (or the seed, or compare mode) change."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.tick = solara.reactive(0)
+        self.controls = solara.reactive(0)
+        self.playing = solara.reactive(False)
+        self.speed = solara.reactive(DEFAULT_SPEED)
+        self.png = solara.reactive(0)
+        self.error = solara.reactive("")
+        self._shown = None
+
+    def changed(self):
+        """Tell the page that the run moved on (called after every step and change)."""
+        s = self.session
+        shown = (s.preset, s.seed, s.compare, s.week > 0, len(s.changes),
+                 tuple(s.current("A").values()), tuple(s.culture_b.items()),
+                 s.model_b is not None and tuple(s.current("B").values()))
+        self.tick.value += 1
+        if shown != self._shown:
+            self._shown = shown
+            self.controls.value += 1
+
+    def step(self):
+        self.session.step()
+        self.changed()
+
+    def play(self, cancel: threading.Event):
+        """Step while playing, at the chosen speed; stop at the preset's run length once."""
+        s = self.session
+        stop_at = s.scenario.steps if s.week < s.scenario.steps else None
+        while not cancel.is_set() and s.running:
+            began = time.perf_counter()
+            self.step()
+            if stop_at is not None and s.week >= stop_at:
+                break
+            rate = SPEEDS[self.speed.value]
+            if rate:
+                cancel.wait(max(0.0, 1 / rate - (time.perf_counter() - began)))
+        self.playing.value = False
+
+
+@solara.component
+def Page():
+    router = solara.use_router()
+
+    def start():
+        names = list(presets())
+        state = query.parse(router.search, names, DEFAULT_SCENARIO)
+        session = Session(state.preset, seed=state.seed, start=state.start, changes=state.changes,
+                          compare=state.compare, culture_b=None)
+        if state.compare and state.culture_b:
+            session.culture_b.update(state.culture_b)
+            session.reset(keep_changes=True)
+        live = Live(session)
+        live.error.value = "; ".join(state.notes)
+        return live
+
+    live = solara.use_memo(start, [])   # one per browser session, from its first render
+    solara.Style(CSS)
+    with solara.Column(classes=["ccsim"], style={"padding": "8px 16px"}):
+        ControlBar(live)
+        Player(live)
+        if live.error.value:
+            solara.Warning(live.error.value, classes=["ccsim-error"])
+        with solara.Row(style={"align-items": "flex-start", "gap": "18px"}):
+            with solara.Column(classes=["ccsim-side"]):
+                StoryPanel(live)
+                ComparePanel(live)
+                ParamPanel(live)
+            with solara.Column(classes=["ccsim-main"]):
+                Charts(live)
+                NetworkView(live)
+
+
+@solara.component
+def Player(live: Live):
+    """Runs the play loop in a thread while ``playing`` is on."""
+    solara.use_thread(live.play if live.playing.value else (lambda: None),
+                      dependencies=[live.playing.value], intrusive_cancel=False)
+
+
+@solara.component
+def ControlBar(live: Live):
+    s = live.session
+    live.tick.value    # re-render every week
+    live.controls.value
+    playing = live.playing.value
+
+    def choose(name):
+        live.playing.value = False
+        with s.lock:
+            s.choose(name)
+        live.changed()
+
+    def reset(keep: bool):
+        live.playing.value = False
+        s.reset(keep_changes=keep)
+        live.changed()
+
+    def reseed():
+        live.playing.value = False
+        s.reset(seed=new_seed())
+        live.changed()
+
+    names = presets()
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "10px"}):
+        solara.Text("ccsim", style={"font-size": "28px", "font-weight": "700"})
+        solara.Select("Preset", values=list(names), value=s.preset, on_value=choose,
+                      classes=["ccsim-preset"], style={"max-width": "260px"})
+        solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
+                      color="primary", on_click=lambda: live.playing.set(not playing),
+                      classes=["ccsim-play"], disabled=not s.running)
+        solara.Button("Step", icon_name="mdi-step-forward", on_click=live.step,
+                      disabled=playing or not s.running, classes=["ccsim-step"])
+        solara.Button("Reset", icon_name="mdi-restart", on_click=lambda: reset(False), classes=["ccsim-reset"])
+        solara.Button("Replay", icon_name="mdi-replay", on_click=lambda: reset(True), classes=["ccsim-replay"])
+        solara.Button("New seed", icon_name="mdi-dice-5", on_click=reseed, classes=["ccsim-new-seed"])
+        solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"])
+        solara.Text(f"Week {s.week}", classes=["ccsim-week"])
+        solara.Text(f"seed {s.seed}", classes=["ccsim-seed"])
+        for model, side in ((s.model, "A"), (s.model_b, "B")):
+            if model is not None and model.perished:
+                solara.Text(f"{side + ': ' if s.compare else ''}cash ran out in week {model.perished_week}",
+                            style={"color": charts.VERMILLION, "font-weight": "700"})
+        solara.FileDownload(s.csv, filename=f"{s.file_stem()}.csv", label="CSV",
+                            mime_type="text/csv", icon_name="mdi-download")
+        solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
+                      classes=["ccsim-png"])
+
+
+@solara.component
+def StoryPanel(live: Live):
+    live.controls.value
+    scenario = live.session.scenario
+    info = scenario.info
+    with solara.Details(summary=f"Story: {scenario.title}", expand=True):
+        with solara.Column(classes=["ccsim-info"], gap="4px"):
+            solara.Text(scenario.story, style={"font-style": "italic"})
+            for key, title in (("what_is_it", "What is it"), ("things_to_notice", "Things to notice"),
+                               ("things_to_try", "Things to try")):
+                if info.get(key):
+                    solara.Text(title, style={"font-weight": "700", "margin-top": "6px"})
+                    solara.Text(" ".join(info[key].split()))
+            if scenario.debrief:
+                solara.Text("Debrief", style={"font-weight": "700", "margin-top": "6px"})
+                for question in scenario.debrief:
+                    solara.Text(f"- {question}")
+
+
+@solara.component
+def ComparePanel(live: Live):
+    live.controls.value
+    s = live.session
+    names = presets()
+
+    def toggle(on: bool):
+        s.set_compare((s.scenario.pair or s.preset) if on else None)
+        live.changed()
+
+    def choose(name):
+        s.set_compare(name)
+        live.changed()
+
+    with solara.Details(summary="Compare two cultures", expand=bool(s.compare)):
+        solara.Switch(label="Compare mode (same seed, same market)", value=bool(s.compare),
+                      on_value=toggle, classes=["ccsim-compare"])
+        if s.compare:
+            solara.Select("Culture B from preset", values=list(names), value=s.compare,
+                          on_value=choose, classes=["ccsim-compare-preset"])
+            current = s.current("B")
+            for name in CULTURE_TRAITS:
+                ParamSlider(live, name, current[name], side="B")
+
+
+@solara.component
+def ParamPanel(live: Live):
+    live.controls.value
+    s = live.session
+    current = s.current("A")
+    started = s.week > 0
+    a = "A: " if s.compare else ""
+    for group in GROUPS:
+        with solara.Details(summary=f"{a}{group}" if group == GROUPS[0] else group,
+                            expand=group == GROUPS[0]):
+            for name, param in PARAMS.items():
+                if param.group == group:
+                    ParamSlider(live, name, current[name], side="A" if name in CULTURE_TRAITS else "AB",
+                                disabled=started and name in SIZE_PARAMS)
+    sync = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
+                        s.scenario.params, culture_of(s.compare) if s.compare else {})
+    UrlSync.element(query=sync)
+
+
+@solara.component
+def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False):
+    param = PARAMS[name]
+    lo, hi, step = query.slider_range(name)
+
+    def change(new):
+        try:
+            live.session.set_params({name: query.check(name, new, name)}, side)
+            live.error.value = ""
+        except ValueError as error:
+            live.error.value = str(error)
+        live.changed()
+
+    shown = f"{value:g}" + ("" if param.unit in ("share", "factor", "weight") else f" {param.unit}")
+    prefix = "B: " if side == "B" else ""
+    with solara.Column(gap="0px", classes=[f"ccsim-param", f"ccsim-param-{side}-{name}"]):
+        solara.Text(f"{prefix}{name.replace('_', ' ')}: {shown}", classes=["ccsim-param-label"])
+        slider = solara.SliderInt if param.kind is int else solara.SliderFloat
+        slider("", value=value, min=lo, max=hi, step=step, on_value=change, disabled=disabled,
+               thumb_label=True)
+        note = " Set before the run (Reset to change)." if disabled else ""
+        solara.Text(param.help + note, classes=["ccsim-help"])
+
+
+@solara.component
+def Charts(live: Live):
+    live.tick.value
+    s = live.session
+    names = {"A": s.preset}
+    if s.compare:
+        names["B"] = s.compare
+    weeks = s.scenario.steps
+    option, height = solara.use_memo(lambda: charts.layout(names, weeks), [tuple(names.items()), weeks])
+    with s.lock:
+        data = {side: charts.columns(s.history(side)) for side in names}
+        marks = s.marks()
+        update = charts.update(option, s.week, weeks, data, marks)
+    EChart.element(name="charts", option=option, update=update, height=height,
+                   png=live.png.value, png_name=f"{s.file_stem()}.png")
+    if marks:
+        text = "; ".join(f"week {w}: {label}" for w, label in marks[-8:])
+        solara.Text(f"Marked: {text}", classes=["ccsim-marks"])
+
+
+@solara.component
+def NetworkView(live: Live):
+    show = solara.use_reactive(False)
+    solara.Switch(label="Show the customer network and the organisation", value=show,
+                  classes=["ccsim-network-switch"])
+    if show.value:
+        NetworkChart(live)
+
+
+@solara.component
+def NetworkChart(live: Live):
+    live.tick.value
+    model = live.session.model
+    positions = solara.use_memo(lambda: charts.network_positions(model), [id(model)])
+    option = solara.use_memo(lambda: charts.network_layout(positions), [id(model)])
+    with live.session.lock:
+        update = charts.network_update(model, positions)
+    EChart.element(name="network", option=option, update=update, height="420px")
+    legend = ", ".join(f"{label}" for label in charts.LOYALTY_BIN_LABELS)
+    solara.Text(f"Customers: grey = prospect, red = lost to a competitor, yellow to dark blue = "
+                f"loyalty ({legend}). Employees: blue = speaking up, grey = silent; size = morale. "
+                f"Black squares: leaders.", classes=["ccsim-help"])

@@ -1,0 +1,182 @@
+"""Chart options for echarts (ccsim.ui.widgets.EChart): the layout once, the data each week.
+
+The layout (grids, axes, series) changes only when compare mode or the run length
+changes; each week the page sends the reporters as dataset columns and the marks, and
+echarts merges them in the browser.  Colours are the Okabe-Ito palette (colour-blind safe).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ccsim.dynamics import loyalty
+
+BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION, GREY, BLACK = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#BBBBBB", "#000000")
+CULTURE_COLOURS = {"A": BLUE, "B": ORANGE}
+FONT = 16
+ROW_HEIGHT = 250
+COLUMNS = 3
+
+# (panel id, title, [(column, series name, colour)]); a single metric takes its culture's colour.
+PANELS = [
+    ("loyalty", "Loyalty: chance to stay a year", [("loyalty", "", None)]),
+    ("nps", "NPS", [("nps", "", None)]),
+    ("customers", "Active customers", [("customers", "", None)]),
+    ("revenue", "Revenue per week", [("revenue", "", None)]),
+    ("cash", "Cash", [("cash", "", None)]),
+    ("organisation", "Voice, morale, leaders' knowledge",
+     [("employee_voice", "voice", GREEN), ("morale", "morale", PINK),
+      ("leader_knowledge", "knowledge", SKY)]),
+]
+GAPS = [("gap_loyalty", "Gap B - A: loyalty", "loyalty"),
+        ("gap_customers", "Gap B - A: customers", "customers"),
+        ("gap_cash", "Gap B - A: cash", "cash")]
+DECIMALS = {"loyalty": 4, "nps": 1, "customers": 0, "revenue": 1, "cash": 0,
+            "employee_voice": 3, "morale": 3, "leader_knowledge": 3}
+COLUMNS_SENT = list(DECIMALS)
+
+
+def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
+    """The charts' option and height for cultures ``names`` ({"A": label, "B": label})."""
+    panels = [(pid, title, series) for pid, title, series in PANELS]
+    if "B" in names:
+        panels += [(pid, title, [(col, "gap", BLACK)]) for pid, title, col in GAPS]
+    rows = math.ceil(len(panels) / COLUMNS)
+    option = {"animation": False, "textStyle": {"fontSize": FONT},
+              "color": [BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION],
+              "legend": {"top": 0, "textStyle": {"fontSize": FONT}},
+              "tooltip": {"trigger": "axis", "textStyle": {"fontSize": FONT}},
+              "dataset": [{"id": side, "source": {"week": []}} for side in [*names, *(["gap"] if "B" in names else [])]],
+              "title": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
+    for i, (pid, title, series) in enumerate(panels):
+        row, col = divmod(i, COLUMNS)
+        top = 40 + row * ROW_HEIGHT
+        option["title"].append({"text": title, "top": top, "left": f"{col * 100 / COLUMNS + 1:.1f}%",
+                                "textStyle": {"fontSize": FONT + 1, "fontWeight": "bold"}})
+        option["grid"].append({"top": top + 36, "height": ROW_HEIGHT - 80,
+                               "left": f"{col * 100 / COLUMNS + 6:.1f}%", "width": f"{100 / COLUMNS - 9:.1f}%"})
+        option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks,
+                                "name": "week" if row == rows - 1 else "", "nameGap": 24,
+                                "nameLocation": "middle", "axisLabel": {"fontSize": FONT - 2}})
+        option["yAxis"].append({"type": "value", "gridIndex": i, "scale": True,
+                                "axisLabel": {"fontSize": FONT - 2}})
+        sides = ["gap"] if pid.startswith("gap_") else list(names)
+        for side in sides:
+            for column, label, colour in series:
+                name = label if side == "gap" else (f"{label} {side}".strip() if label and "B" in names
+                                                    else label or f"{side}: {names[side]}")
+                option["series"].append({
+                    "id": f"{pid}-{column}-{side}", "name": name, "type": "line", "showSymbol": False,
+                    "datasetId": side, "encode": {"x": "week", "y": column},
+                    "xAxisIndex": i, "yAxisIndex": i, "lineStyle": {"width": 3,
+                                                                    "type": "dashed" if side == "B" and label else "solid"},
+                    "color": colour or CULTURE_COLOURS.get(side, BLACK)})
+    option["legend"]["data"] = list(dict.fromkeys(s["name"] for s in option["series"] if s["name"] != "gap"))
+    return option, f"{40 + rows * ROW_HEIGHT}px"
+
+
+def columns(history: dict) -> dict[str, list]:
+    """The reporters the charts show, rounded, as dataset columns."""
+    out = {"week": list(range(len(history["loyalty"])))}
+    for name in COLUMNS_SENT:
+        out[name] = np.round(np.asarray(history[name], dtype=float), DECIMALS[name]).tolist()
+    return out
+
+
+def update(option: dict, week: int, weeks: int, data: dict[str, dict], marks: list[tuple[int, str]]) -> dict:
+    """This week's data and marks, to merge into ``option`` in the browser."""
+    datasets = [{"id": side, "source": source} for side, source in data.items()]
+    if "A" in data and "B" in data:
+        a, b = data["A"], data["B"]
+        n = min(len(a["week"]), len(b["week"]))
+        gap = {"week": a["week"][:n]}
+        for _, _, col in GAPS:
+            gap[col] = np.round(np.subtract(b[col][:n], a[col][:n]), DECIMALS[col]).tolist()
+        datasets.append({"id": "gap", "source": gap})
+    first = {}
+    for s in option["series"]:
+        first.setdefault(s["xAxisIndex"], s["id"])
+    lines = [{"xAxis": w, "name": text} for w, text in marks]
+    series = []
+    for index, sid in first.items():
+        series.append({"id": sid, "markLine": {
+            "symbol": "none", "silent": True, "animation": False,
+            "lineStyle": {"color": VERMILLION, "type": "solid", "width": 2},
+            "label": {"show": index == 0, "formatter": "{b}", "position": "insideEndTop",
+                      "fontSize": FONT - 2, "color": BLACK},
+            "data": lines}})
+    axis_max = max(weeks, week)
+    return {"week": week, "marks": len(marks), "option": {"dataset": datasets, "series": series,
+                                     "xAxis": [{"max": axis_max} for _ in option["xAxis"]]}}
+
+
+# ----- the customer network and the organisation -----
+NETWORK_SAMPLE = 300
+EMPLOYEE_SAMPLE = 200
+LOYALTY_BINS = [(0.25, "#FDE725"), (0.5, "#5EC962"), (0.75, "#21918C"), (1.01, "#3B528B")]
+LOYALTY_BIN_LABELS = ["under 25%", "25-50%", "50-75%", "over 75%"]
+
+
+def network_positions(model) -> dict:
+    """Positions of a neighbourhood of the network, computed once per model: the first
+    people on the ring of close contacts (sampled when the market is large), with the
+    acquaintances among them as chords."""
+    k = min(model.n_customers, NETWORK_SAMPLE)
+    angle = 2 * np.pi * np.arange(k) / k
+    x, y = np.round(np.cos(angle) * 100, 1), np.round(np.sin(angle) * 100, 1)
+    ties = model.contacts[:k, :k].tocoo()
+    keep = ties.row < ties.col
+    return {"x": x.tolist(), "y": y.tolist(),
+            "links": [{"source": int(s), "target": int(t)} for s, t in zip(ties.row[keep], ties.col[keep])]}
+
+
+def _customer_colours(model, k: int) -> list[str]:
+    status = model.status[:k]
+    stay = loyalty.yearly_stay(model.satisfaction[:k], model.switching_cost)
+    bins = np.searchsorted([b for b, _ in LOYALTY_BINS], stay, side="right")
+    palette = np.array([c for _, c in LOYALTY_BINS] + [LOYALTY_BINS[-1][1]])
+    colours = palette[np.minimum(bins, len(LOYALTY_BINS) - 1)]
+    colours = np.where(status == 0, GREY, np.where(status == 2, VERMILLION, colours))
+    return colours.tolist()
+
+
+def network_layout(positions: dict) -> dict:
+    """The network and organisation chart; the ties are drawn once, colours every week."""
+    return {"animation": False, "textStyle": {"fontSize": FONT},
+            "title": [{"text": "Customers (a neighbourhood of the network)", "left": "1%", "top": 0,
+                       "textStyle": {"fontSize": FONT + 1}},
+                      {"text": "Organisation: leaders and employees", "left": "51%", "top": 0,
+                       "textStyle": {"fontSize": FONT + 1}}],
+            "xAxis": [{"show": False, "min": -1, "max": 20, "gridIndex": 0}],
+            "yAxis": [{"show": False, "min": -1, "max": 14, "inverse": True, "gridIndex": 0}],
+            "grid": [{"left": "53%", "right": "2%", "top": 50, "bottom": 10}],
+            "series": [{"id": "network", "type": "graph", "layout": "none", "left": "3%", "width": "42%",
+                        "top": 50, "bottom": 10, "silent": True, "symbolSize": 9,
+                        "lineStyle": {"color": "#999999", "opacity": 0.35, "width": 1}, "data": [],
+                        "links": positions["links"]},
+                       {"id": "org", "type": "scatter", "silent": True, "data": [],
+                        "xAxisIndex": 0, "yAxisIndex": 0}]}
+
+
+def network_update(model, positions: dict) -> dict:
+    """Customers coloured by loyalty (status), employees by voice and morale, this week."""
+    k = len(positions["x"])
+    colours = _customer_colours(model, k)
+    nodes = [{"x": x, "y": y, "itemStyle": {"color": c}}
+             for x, y, c in zip(positions["x"], positions["y"], colours)]
+    org = [{"value": [2 + i * 16 / max(model.n_leaders - 1, 1) if model.n_leaders > 1 else 10, 0],
+            "symbol": "rect", "symbolSize": 26, "itemStyle": {"color": BLACK}}
+           for i in range(min(model.n_leaders, 12))]
+    e = min(model.n_employees, EMPLOYEE_SAMPLE)
+    speaking, morale = model.speaking[:e], model.morale[:e]
+    for i in range(e):
+        row, col = divmod(i, 20)
+        org.append({"value": [col, 2 + row * 1.2],
+                    "symbolSize": round(6 + 12 * float(morale[i]), 1),
+                    "itemStyle": {"color": BLUE if speaking[i] else GREY}})
+    return {"week": model.steps, "option": {"series": [
+        {"id": "network", "data": nodes},
+        {"id": "org", "data": org}]}}

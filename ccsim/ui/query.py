@@ -1,0 +1,149 @@
+"""The run in the page's address: preset, seed, parameters, compare mode, mid-run changes.
+
+A link reproduces what the trainer showed.  The address is user input: every entry is
+checked against the presets and PARAMS (and the sliders' ranges); anything else is left
+out with a one-line note for the page.  Nothing in it reaches the file system: a preset is
+accepted only by the name of a listed preset, never as a path.
+
+Format: ``preset=NAME&seed=N&humility=0.9&vs=NAME&b.humility=0.2&change=WEEK:SIDE:name=v,...``
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode
+
+from ccsim.params import CULTURE_TRAITS, PARAMS, ParamError
+from ccsim.ui.session import MAX_SEED, SIZE_PARAMS
+
+MAX_QUERY = 8000      # characters; a longer address is not a link anyone made here
+MAX_CHANGES = 200
+MAX_WEEK = 5200
+SIDES = ("A", "B", "AB")
+# Ranges wider than a slider can show usefully (and sizes that would swamp a shared
+# server) are cut to ten times the default.
+WIDE = 20
+
+
+def slider_range(name: str) -> tuple[float, float, float]:
+    """(low, high, step) of a parameter's slider."""
+    p = PARAMS[name]
+    hi = p.hi
+    if p.default > 0 and p.hi / p.default >= WIDE:
+        hi = min(p.hi, p.default * 10)
+    if p.kind is int:
+        return p.lo, hi, 1
+    step = 10 ** math.floor(math.log10((hi - p.lo) / 200))
+    return p.lo, hi, step
+
+
+def check(name: str, value, where: str) -> float | int:
+    """A parameter value checked against PARAMS and its slider's range."""
+    value = PARAMS[name].check(value, where)
+    lo, hi, _ = slider_range(name)
+    if not lo <= value <= hi:
+        raise ParamError(f"{where}: {name}={value:g} is outside the slider's range [{lo:g}, {hi:g}]")
+    return value
+
+
+@dataclass
+class RunState:
+    preset: str
+    seed: int | None = None
+    start: dict = field(default_factory=dict)
+    compare: str | None = None
+    culture_b: dict = field(default_factory=dict)
+    changes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)   # what was left out of the address, and why
+
+
+def parse(search: str | None, presets: list[str], default: str) -> RunState:
+    """The run an address asks for; bad entries are left out and named in ``notes``."""
+    state = RunState(preset=default)
+    if not search:
+        return state
+    if len(search) > MAX_QUERY:
+        state.notes.append(f"the address is longer than {MAX_QUERY} characters; it was ignored")
+        return state
+    query = parse_qs(search, keep_blank_values=True)
+
+    def note(error):
+        state.notes.append(str(error))
+
+    preset = _one(query.pop("preset", []))
+    if preset is not None:
+        if preset in presets:
+            state.preset = preset
+        else:
+            note(f"preset: unknown preset {preset[:40]!r}; allowed: {', '.join(presets)}")
+    seed = _one(query.pop("seed", []))
+    if seed is not None:
+        if seed.isdigit() and 1 <= int(seed) <= MAX_SEED:
+            state.seed = int(seed)
+        else:
+            note(f"seed: {seed[:40]!r} must be a whole number in [1, {MAX_SEED}]")
+    vs = _one(query.pop("vs", []))
+    if vs is not None:
+        if vs in presets:
+            state.compare = vs
+        else:
+            note(f"vs: unknown preset {vs[:40]!r}; allowed: {', '.join(presets)}")
+    for raw in query.pop("change", [])[:MAX_CHANGES]:
+        try:
+            state.changes.append(_change(raw))
+        except ParamError as error:
+            note(error)
+    state.changes.sort(key=lambda c: c[0])
+    for key, values in query.items():
+        name = key[2:] if key.startswith("b.") else key
+        try:
+            if name not in PARAMS:
+                raise ParamError(f"{key[:40]}: unknown parameter")
+            if key.startswith("b.") and name not in CULTURE_TRAITS:
+                raise ParamError(f"{key}: culture B takes culture traits only")
+            value = check(name, values[-1], key)
+        except ParamError as error:
+            note(error)
+            continue
+        (state.culture_b if key.startswith("b.") else state.start)[name] = value
+    return state
+
+
+def _one(values: list[str]) -> str | None:
+    return values[-1] if values else None
+
+
+def _change(raw: str) -> tuple[int, dict, str]:
+    """``WEEK:SIDE:name=v,name=v`` -> (week, {name: v}, side)."""
+    where = f"change {raw[:60]!r}"
+    try:
+        week, side, body = raw.split(":", 2)
+        pairs = [item.split("=", 1) for item in body.split(",")]
+        values = {name: value for name, value in pairs}
+    except ValueError:
+        raise ParamError(f"{where}: expected WEEK:SIDE:name=value,...") from None
+    if not week.isdigit() or not 1 <= int(week) <= MAX_WEEK:
+        raise ParamError(f"{where}: week must be a whole number in [1, {MAX_WEEK}]")
+    if side not in SIDES:
+        raise ParamError(f"{where}: side must be one of {', '.join(SIDES)}")
+    checked = {}
+    for name, value in values.items():
+        if name not in PARAMS or name in SIZE_PARAMS:
+            raise ParamError(f"{where}: {name[:40]!r} cannot change during a run")
+        checked[name] = check(name, value, where)
+    return int(week), checked, side
+
+
+def encode(preset: str, seed: int, start: dict, compare: str | None, culture_b: dict,
+           changes: list, preset_params: dict, compare_culture: dict) -> str:
+    """The address query for a run; values equal to the preset's are left out."""
+    items = [("preset", preset), ("seed", str(seed))]
+    items += [(k, f"{v:g}") for k, v in start.items() if preset_params.get(k, PARAMS[k].default) != v]
+    if compare:
+        items.append(("vs", compare))
+        items += [(f"b.{k}", f"{v:g}") for k, v in culture_b.items() if compare_culture.get(k) != v]
+    for week, values, side in changes:
+        body = ",".join(f"{k}={v:g}" for k, v in values.items())
+        items.append(("change", f"{week}:{side}:{body}"))
+    return urlencode(items, safe=":,=")
