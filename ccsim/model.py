@@ -225,7 +225,7 @@ class CultureModel(mesa.Model):
         # warnings reach customers too, then some customers leave for competitors
         warned = _which(negative)
         warned = warned[_which(self.status[warned] == ACTIVE)]
-        self.satisfaction[warned] -= HEARSAY * negative[warned]
+        self.satisfaction[warned] = np.maximum(self.satisfaction[warned] - HEARSAY * negative[warned], -1.0)
         hazard = loyalty.weekly_churn(self.satisfaction[active], self.switching_cost,
                                       self.competition * self.shock_churn)
         self.tenure[active] += 1

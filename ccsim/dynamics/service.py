@@ -21,6 +21,8 @@ SURVEY = -0.15          # one more survey after the interaction (survey fatigue)
 ROUTINE_NOISE = 0.25    # spread of routine experiences
 FIT_WEIGHT = 0.6        # how much fit with the salient identity's needs matters
 
+ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one through channels
+
 FAST, SLOW, UNRESOLVED = 0, 1, 2
 
 
@@ -62,5 +64,5 @@ def problem_episodes(outcome: np.ndarray) -> np.ndarray:
 
 
 def recovery_cost(outcome: np.ndarray, refund_cost: float) -> float:
-    """Money spent putting problems right; on-the-spot fixes cost twice as much."""
-    return float(refund_cost * (2.0 * np.sum(outcome == FAST) + np.sum(outcome == SLOW)))
+    """Money spent putting problems right; on-the-spot fixes cost more."""
+    return float(refund_cost * (ON_THE_SPOT * np.sum(outcome == FAST) + np.sum(outcome == SLOW)))

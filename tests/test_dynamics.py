@@ -1,0 +1,148 @@
+"""Unit tests of the mechanisms in ccsim.dynamics, each against its anchor (DOMAIN.md)."""
+
+import numpy as np
+import pytest
+
+from ccsim.dynamics import economics, learning, loyalty, memory, service, wom
+
+NAN = np.nan
+
+
+def test_peak_end_a_milder_ending_improves_a_bad_memory():
+    # Kahneman et al. 1993: the longer trial with a milder end is remembered as less bad
+    short = memory.remember([[-0.2, -0.8, -0.8, NAN]])
+    longer = memory.remember([[-0.2, -0.8, -0.8, -0.3]])
+    assert longer[0] > short[0]
+
+
+def test_duration_neglect():
+    once = memory.remember([[-0.6, NAN, NAN, NAN]])
+    thrice = memory.remember([[-0.6, -0.6, -0.6, -0.6]])
+    assert once[0] == pytest.approx(thrice[0])
+    counted = memory.remember([[-0.6, -0.6, -0.6, -0.6]], duration=0.05)
+    assert counted[0] < thrice[0]
+
+
+@pytest.mark.parametrize("weight", [1.0, 1.5, 2.0, 2.5])
+def test_negativity_weight(weight):
+    good = memory.remember([[0.5]], negativity=weight)[0]
+    bad = memory.remember([[-0.5]], negativity=weight)[0]
+    assert -bad / good == pytest.approx(weight)
+
+
+def test_single_moment_shortcut_matches_remember():
+    values = np.random.default_rng(0).uniform(-1, 1, 200)
+    for args in [(2.0, 0.35, 0.35, 0.0), (1.5, 0.6, 0.3, 0.05), (2.5, 0.0, 0.0, 0.0)]:
+        np.testing.assert_allclose(memory.remember_moment(values, *args),
+                                   memory.remember(values[:, None], *args))
+
+
+def test_satisfaction_to_loyalty_is_convex():
+    levels = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])     # survey levels 1..5
+    stay = loyalty.yearly_stay(levels)
+    assert np.all(np.diff(stay) > 0)
+    assert np.all(np.diff(stay, 2) >= -1e-6)
+    odds = stay / (1 - stay)
+    assert 3 <= odds[4] / odds[3] <= 10          # completely satisfied vs satisfied
+
+
+def test_switching_costs_flatten_the_curve():
+    hostage = loyalty.yearly_stay(np.array([-0.5, 1.0]), switching_cost=0.6)
+    assert hostage[0] > 0.6                     # "2" already above 0.6 (Jones & Sasser)
+    free = loyalty.yearly_stay(np.array([-0.5, 1.0]))
+    assert hostage[1] - hostage[0] < free[1] - free[0]
+
+
+def test_weekly_churn_compounds_to_yearly_stay():
+    s = np.linspace(-1, 1, 9)
+    weekly = loyalty.weekly_churn(s, 0.0, 1.0)
+    np.testing.assert_allclose((1 - weekly) ** 52, loyalty.yearly_stay(s), rtol=1e-5)
+    assert np.all(loyalty.weekly_churn(s, 0.0, 0.0) == 0)     # competition neutralised
+
+
+def test_nps_counts_promoters_minus_detractors():
+    scores = np.array([10, 9, 8, 7, 6, 0])
+    assert loyalty.nps(scores) == pytest.approx(100 * (2 / 6 - 2 / 6))
+    assert loyalty.nps(np.array([10, 10, 3])) == pytest.approx(100 * (2 / 3 - 1 / 3))
+    assert loyalty.recommend_score(np.array([-1.0, 0.0, 1.0])).tolist() == [0, 5, 10]
+
+
+def test_recovery_ordering_fast_slow_unresolved_and_never_above_no_failure():
+    # TARP: repurchase after a problem, fixed fast > fixed > not fixed; no recovery paradox
+    outcomes = np.array([service.FAST, service.SLOW, service.UNRESOLVED])
+    remembered = memory.remember(service.problem_episodes(outcomes))
+    start = np.full(3, 0.5)
+    stay = loyalty.yearly_stay(memory.update_satisfaction(start, remembered, 0.3))
+    assert stay[0] > stay[1] > stay[2]
+    typical = 0.45 + service.FIT_WEIGHT * 0.2         # a routine touch, without noise
+    routine = memory.remember([[typical]])
+    never = loyalty.yearly_stay(memory.update_satisfaction(np.array([0.5]), routine, 0.3))
+    assert never[0] >= stay[0]
+
+
+def test_empowerment_resolves_more_and_faster_at_a_cost():
+    rng = np.random.default_rng(1)
+    skill, morale, admitted = np.full(5000, 0.7), np.full(5000, 0.6), np.ones(5000, bool)
+    low = service.recover(0.1, skill, morale, admitted, rng)
+    high = service.recover(0.9, skill, morale, admitted, rng)
+    assert np.mean(high != service.UNRESOLVED) > np.mean(low != service.UNRESOLVED)
+    assert np.mean(high == service.FAST) > np.mean(low == service.FAST)
+    assert service.recovery_cost(high, 30) > service.recovery_cost(low, 30)
+    denied = service.recover(0.9, skill, morale, np.zeros(5000, bool), rng)
+    assert np.all(denied == service.UNRESOLVED)
+
+
+def test_socialise_moves_one_step_toward_the_code():
+    rng = np.random.default_rng(0)
+    code = np.array([[1, 1, -1, 0]], np.int8)
+    beliefs = np.array([[[-1, 0, -1, 1]]], np.int8)
+    learning.socialise(beliefs, code, 1.0, rng)
+    assert beliefs.tolist() == [[[0, 1, -1, 1]]]
+    learning.socialise(beliefs, code, 0.0, rng)
+    assert beliefs.tolist() == [[[0, 1, -1, 1]]]
+
+
+def test_code_learns_the_superior_majority():
+    rng = np.random.default_rng(0)
+    code = np.array([[1, 0, -1]], np.int8)
+    actions = np.array([[[-1, 1, -1], [-1, 1, 1], [1, -1, 1]]], np.int8)
+    superior = np.array([[True, True, False]])
+    learning.learn_code(code, actions, superior, 1.0, rng)
+    assert code.tolist() == [[-1, 1, -1]]      # dim 2: a tie (k = 0) leaves the code alone
+    unchanged = code.copy()
+    learning.learn_code(code, -actions, superior, 0.0, rng)
+    assert code.tolist() == unchanged.tolist()  # p2 = 0: the code never learns
+
+
+def test_misread_evidence_blocks_learning():
+    rng = np.random.default_rng(0)
+    code = np.ones((1, 200), np.int8)
+    actions = -np.ones((1, 5, 200), np.int8)
+    learning.learn_code(code, actions, np.ones((1, 5), bool), 1.0, rng, misread=1.0)
+    assert np.all(code == 1)
+
+
+def test_word_of_mouth_fully_mixed_and_on_a_network():
+    rng = np.random.default_rng(0)
+    assert np.allclose(wom.heard(None, np.arange(30), 100), 0.3)
+    ring = wom.contact_weights(wom.ring_ties(10, 2))
+    heard = wom.heard(ring, np.array([0]), 10)
+    assert heard[1] == pytest.approx(0.5) and heard[9] == pytest.approx(0.5)
+    assert heard[5] == 0
+    both = wom.contact_weights(wom.ring_ties(1000, 4), wom.random_ties(1000, 4, rng))
+    assert np.allclose(wom.heard(both, np.arange(1000), 1000), 1.0)
+
+
+def test_bass_hazard_and_warnings():
+    chance = wom.adoption_chance(np.array([0.0, 0.5, 0.5]), np.array([0.0, 0.0, 0.5]), 0.03, 0.38)
+    assert chance[0] == pytest.approx(0.03)
+    assert chance[1] == pytest.approx(0.03 + 0.19)
+    assert chance[2] < chance[1]
+
+
+def test_revenue_rises_with_tenure_and_less_defection_pays():
+    v = economics.value_per_week(np.array([0, 52, 520]), 10.0, 0.25)
+    assert v[0] < v[1] < v[2]
+    base = economics.steady_state_profit(0.20, 10, 0.25, 0.35, 40)
+    better = economics.steady_state_profit(0.15, 10, 0.25, 0.35, 40)
+    assert better > base
