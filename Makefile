@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench validate sweep clean
+.PHONY: run test test-fast bench validate sweep clean assets chromium
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "using $$PY" && $$PY -m venv $(VENV)
@@ -11,13 +11,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Solara's front-end from the npm registry into .cache/solara-assets (offline use; quick when done)
+assets: $(STAMP)
+	$(BIN)/python scripts/solara_assets.py
+
+# Debian's chromium for the browser tests, only if /usr/bin/chromium is missing
+chromium:
+	scripts/install-chromium.sh
+
+run: $(STAMP) assets
 	$(BIN)/ccsim ui
 
-test: $(STAMP)
+test: $(STAMP) assets chromium
 	$(BIN)/python -m pytest -q -ra
 
-bench: $(STAMP)
+bench: $(STAMP) assets chromium
 	$(BIN)/python benchmarks/run.py
 
 validate: $(STAMP)
