@@ -16,8 +16,9 @@ import numpy as np
 
 from ccsim.dynamics.service import FIT_WEIGHT
 
-IDEA_SPREAD = 0.02   # scale of an idea's side effect on the experience (t, 2 df)
-IDEA_BIAS = -0.015   # a mature offering: most tweaks are neutral or harmful
+IDEA_SPREAD = 0.03   # scale of an idea's side effect on the experience (t, 2 df)
+IDEA_BIAS = -0.035   # a mature offering: most tweaks are neutral or harmful (with IDEA_SPREAD,
+                     # calibrated so about 1/3 of ideas help: ccsim validate ideas)
 IDEA_CAP = 0.2       # no single change moves the experience by more than this
 TEST_NOISE = 0.005   # error of an experiment with real customers
 DEFECT_PROBLEMS = 0.15   # extra problems per touch from a defect of severity 1
