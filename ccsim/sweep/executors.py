@@ -10,6 +10,7 @@ The sweep code is the same for both (shared/FIELD-NOTES.md, "Sweeps").
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -37,7 +38,7 @@ def open_executor(engine: str = "local", workers: int | None = None, address: st
         raise ParamError("--address needs --engine dask")
     if engine == "local":
         workers = workers or default_workers()
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver())
         try:
             yield pool, workers
         finally:
@@ -50,6 +51,14 @@ def open_executor(engine: str = "local", workers: int | None = None, address: st
             yield executor, slots
         finally:
             executor.shutdown(wait=False)
+
+
+def _forkserver():
+    """Workers forked from a clean server process that has imported the model once: no
+    fork of a threaded parent (the progress bar, Parquet writers), no import per worker."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ccsim.sweep.worker"])
+    return context
 
 
 @contextlib.contextmanager
