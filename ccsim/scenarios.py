@@ -5,7 +5,7 @@ A preset is data only (nothing in it is executed).  Its fields::
     title = "A HiPPO-led firm"            # required
     story = "one line"                     # required
     steps = 260                            # default run length in weeks
-    pair = "customer-centric"              # optional: the preset compare mode sets beside it
+    extends = "hippo"                      # optional: start from that preset's params
     debrief = ["question", "question"]
 
     [params]                               # anything in ccsim.params.PARAMS
@@ -21,6 +21,11 @@ A preset is data only (nothing in it is executed).  Its fields::
     what_is_it = "..."
     things_to_notice = "..."
     things_to_try = "..."
+
+    [compare]                              # optional: what `ccsim compare A` sets beside it
+    with = "customer-centric"              # a preset in the same market (default: this one)
+    set = { humility = 0.9 }               # parameters changed on that side
+    label = "the same firm, listening"
 
 Every field is checked; a bad one raises ParamError with one line naming the file, the
 field and what is allowed.  Presets are found by name in the repository's ``scenarios/``
@@ -43,8 +48,19 @@ DEFAULT_SCENARIO = "baseline"
 DEFAULT_STEPS = 260            # five years of weeks
 MAX_STEPS = 5200               # a hundred years: anything longer is a typo
 INFO_KEYS = ("what_is_it", "things_to_notice", "things_to_try")
-TOP_KEYS = ("title", "story", "steps", "pair", "params", "events", "info", "debrief")
+TOP_KEYS = ("title", "story", "steps", "extends", "params", "events", "info", "debrief", "compare")
+COMPARE_KEYS = ("with", "set", "label")
 EVENT_KEYS = ("week", "kind", "args", "label")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The counterpart compare mode puts beside a preset: a preset (None: the same one)
+    with some parameters changed."""
+
+    name: str | None = None
+    params: dict = field(default_factory=dict)
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +76,7 @@ class Scenario:
     debrief: list[str] = field(default_factory=list)
     steps: int = DEFAULT_STEPS
     path: Path | None = None
-    pair: str | None = None
+    pair: Pair | None = None
 
     def model(self, rng=None, customer_agents: bool = True, **overrides):
         """A CultureModel set up by this preset, with ``overrides`` on top of its params."""
@@ -68,6 +84,14 @@ class Scenario:
 
         return CultureModel(rng=rng, events=self.events, customer_agents=customer_agents,
                             **{**self.params, **overrides})
+
+    def partner(self) -> tuple[Scenario, dict, str]:
+        """The counterpart of compare mode: its preset, the parameters it changes, a label."""
+        if self.pair is None:
+            raise ParamError(f"{self.name}: this preset names no counterpart ([compare]); "
+                             f"give two scenarios")
+        other = self if self.pair.name is None else load_scenario(self.pair.name)
+        return other, dict(self.pair.params), self.pair.label or other.title
 
 
 def scenario_dirs() -> list[Path]:
@@ -105,7 +129,7 @@ def find_scenario(name_or_path) -> tuple[str, Path]:
     return text, presets[text]
 
 
-def load_scenario(name_or_path) -> Scenario:
+def load_scenario(name_or_path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """Read and check a preset by name (scenarios/NAME.toml) or by path."""
     name, path = find_scenario(name_or_path)
     where = _display(path)
@@ -116,7 +140,7 @@ def load_scenario(name_or_path) -> Scenario:
         raise ParamError(f"{where}: malformed TOML: {_one_line(error)}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ParamError(f"{where}: cannot read: {_one_line(error)}") from None
-    return _check(data, name, path, where)
+    return _check(data, name, path, where, _chain + (path.resolve(),))
 
 
 def list_scenarios() -> list[Scenario]:
@@ -126,7 +150,7 @@ def list_scenarios() -> list[Scenario]:
 
 
 # ----- checking -----
-def _check(data: dict, name: str, path: Path, where: str) -> Scenario:
+def _check(data: dict, name: str, path: Path, where: str, chain: tuple[Path, ...]) -> Scenario:
     unknown = [k for k in data if k not in TOP_KEYS]
     if unknown:
         raise ParamError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(TOP_KEYS)}")
@@ -136,9 +160,9 @@ def _check(data: dict, name: str, path: Path, where: str) -> Scenario:
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ParamError(f"{where}: steps={steps!r}; allowed: a whole number of weeks in "
                          f"[1, {MAX_STEPS}]")
-    pair = _text(data, "pair", where) or None
-    params = _table(data, "params", where)
-    params = validate(params, f"{where}: [params]")
+    params = validate(_table(data, "params", where), f"{where}: [params]")
+    if "extends" in data:
+        params = {**_base_params(data, path, where, chain), **params}
     events = _events(data.get("events", []), where, steps)
     info = _table(data, "info", where)
     bad = [k for k in info if k not in INFO_KEYS]
@@ -148,8 +172,41 @@ def _check(data: dict, name: str, path: Path, where: str) -> Scenario:
     debrief = data.get("debrief", [])
     if not isinstance(debrief, list) or not all(isinstance(q, str) and q.strip() for q in debrief):
         raise ParamError(f"{where}: debrief must be a list of questions (strings)")
+    pair = _pair(data, path, where) if "compare" in data else None
     return Scenario(name=name, title=title, story=story, params=params, events=events,
                     info=info, debrief=list(debrief), steps=steps, path=path, pair=pair)
+
+
+def _resolve(name: str, path: Path, where: str, field_name: str) -> str:
+    """A preset named inside a file: a name, or a path relative to that file."""
+    if _looks_like_path(name):
+        name = str(path.parent / name)
+    try:
+        find_scenario(name)
+    except ParamError as error:
+        raise ParamError(f"{where}: {field_name}: {error}") from None
+    return name
+
+
+def _base_params(data: dict, path: Path, where: str, chain: tuple[Path, ...]) -> dict:
+    name = _resolve(_text(data, "extends", where, required=True), path, where, "extends")
+    if find_scenario(name)[1].resolve() in chain:
+        raise ParamError(f"{where}: extends {name!r} goes round in a circle; "
+                         f"allowed: a preset that does not extend this one")
+    return load_scenario(name, chain).params
+
+
+def _pair(data: dict, path: Path, where: str) -> Pair:
+    table = _table(data, "compare", where)
+    unknown = [k for k in table if k not in COMPARE_KEYS]
+    if unknown:
+        raise ParamError(f"{where}: unknown key 'compare.{unknown[0]}'; "
+                         f"allowed: {', '.join(COMPARE_KEYS)}")
+    name = _text(table, "with", f"{where}: compare") or None
+    if name is not None:
+        name = _resolve(name, path, where, "compare.with")
+    params = validate(_table(table, "set", f"{where}: compare"), f"{where}: compare.set")
+    return Pair(name, params, _text(table, "label", f"{where}: compare"))
 
 
 def _events(raw, where: str, steps: int) -> list[Event]:
