@@ -67,7 +67,7 @@ def _dask_client(workers: int | None, address: str | None):
 
     if address:
         try:
-            client = Client(address, timeout="20s")
+            client = Client(address)   # waits distributed.comm.timeouts.connect (30 s)
         except (OSError, TimeoutError) as error:
             raise ParamError(f"--address {address}: cannot reach a Dask scheduler ({error})") from None
         with client:

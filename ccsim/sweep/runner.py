@@ -7,6 +7,7 @@ seeds, never on the engine, the number of workers, the order of completion or a 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, wait
 from dataclasses import dataclass
@@ -95,24 +96,27 @@ def run_sweep(experiment: Experiment, out, workers: int | None = None, resume: b
     """Run every run of ``experiment`` that ``out`` does not hold yet."""
     the_plan = plan(experiment)
     store = ResultStore(Path(out))
-    store.open(the_plan.manifest, resume)
+    store.check(the_plan.manifest, resume)
     done = store.done()
     todo = [run for run in range(the_plan.n_runs) if run not in done]
     start = time.perf_counter()
     failed = 0
-    bar = tqdm(total=the_plan.n_runs, initial=len(done), unit="run", desc=experiment.name,
-               disable=not progress, smoothing=0.05, dynamic_ncols=True)
-    with bar:
+    with contextlib.ExitStack() as stack:
+        if todo:   # connect before writing anything: a bad --address leaves no directory
+            executor, slots = stack.enter_context(open_executor(engine, workers, address))
+        store.open(the_plan.manifest)
+        bar = stack.enter_context(tqdm(
+            total=the_plan.n_runs, initial=len(done), unit="run", desc=experiment.name,
+            disable=not progress, smoothing=0.05, dynamic_ncols=True))
         bar.set_postfix(failed=0)
         if todo:
-            with open_executor(engine, workers, address) as (executor, slots):
-                for result in _execute(executor, (the_plan.task(r) for r in todo),
-                                       slots * IN_FLIGHT_PER_SLOT):
-                    store.write(result)
-                    if result.error is not None:
-                        failed += 1
-                        bar.set_postfix(failed=failed)
-                    bar.update(1)
+            for result in _execute(executor, (the_plan.task(r) for r in todo),
+                                   slots * IN_FLIGHT_PER_SLOT):
+                store.write(result)
+                if result.error is not None:
+                    failed += 1
+                    bar.set_postfix(failed=failed)
+                bar.update(1)
     return Summary(the_plan.n_runs, len(done), len(todo), failed, time.perf_counter() - start)
 
 

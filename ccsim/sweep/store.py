@@ -65,9 +65,9 @@ class ResultStore:
         except (OSError, ValueError) as error:
             raise ParamError(f"{path}: unreadable manifest ({error})") from None
 
-    def open(self, manifest: dict, resume: bool) -> None:
-        """Check that the directory may take this sweep, then create it; raise ParamError
-        (nothing written) if it holds another experiment, or this one without --resume."""
+    def check(self, manifest: dict, resume: bool) -> None:
+        """Raise ParamError (nothing written) unless the directory is new, empty, or holds
+        this sweep and ``resume`` is set."""
         existing = self.manifest()
         if existing is None:
             if self.root.exists() and (not self.root.is_dir() or any(
@@ -83,7 +83,10 @@ class ResultStore:
         elif not resume:
             raise ParamError(f"{self.root}: already holds this experiment's results; add "
                              f"--resume to finish it, or choose another --out directory")
-        if existing is None:
+
+    def open(self, manifest: dict) -> None:
+        """Create the directory and its manifest (after ``check``); clear partial writes."""
+        if self.manifest() is None:
             self.root.mkdir(parents=True, exist_ok=True)
             write_atomic(self.root / MANIFEST, json.dumps(manifest, indent=1).encode())
         self.runs.mkdir(exist_ok=True)
