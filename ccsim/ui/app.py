@@ -212,10 +212,10 @@ def ComparePanel(live: Live):
         s.set_compare(name)
         live.changed()
 
-    with solara.Details(summary="Compare two cultures", expand=bool(s.compare)):
-        solara.Switch(label="Compare mode (same seed, same market)", value=bool(s.compare),
-                      on_value=toggle, classes=["ccsim-compare"])
-        if s.compare:
+    solara.Switch(label="Compare two cultures (same seed, same market)", value=bool(s.compare),
+                  on_value=toggle, classes=["ccsim-compare"])
+    if s.compare:
+        with solara.Details(summary="Culture B", expand=True):
             solara.Select("Culture B from preset", values=list(names), value=s.compare,
                           on_value=choose, classes=["ccsim-compare-preset"])
             current = s.current("B")

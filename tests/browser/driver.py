@@ -1,0 +1,85 @@
+"""Driving a real ``ccsim ui`` server with Debian's chromium (tests and benchmarks share it)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+# flags that keep chromium from reaching the internet or needing a GPU (shared/FIELD-NOTES.md)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT = 20_000   # ms, for anything the page does
+CHART = ".ccsim-echart[data-name='charts']"
+# Click a button and resolve with the milliseconds until the charts show ``week``.
+STEP_TO_CHART = """([selector, week]) => new Promise(resolve => {
+  const chart = document.querySelector(%r);
+  const began = performance.now();
+  const done = () => chart.dataset.week === String(week);
+  const observer = new MutationObserver(() => {
+    if (done()) { observer.disconnect(); resolve(performance.now() - began); }
+  });
+  observer.observe(chart, {attributes: true});
+  document.querySelector(selector).click();
+})""" % CHART
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, timeout: float = 90.0) -> tuple[subprocess.Popen, float]:
+    """Start ``ccsim ui`` and wait for HTTP 200; return the process and seconds it took."""
+    began = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "ccsim", "ui", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    while time.perf_counter() - began < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"ccsim ui exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return proc, time.perf_counter() - began
+        except OSError:
+            time.sleep(0.1)
+    stop_server(proc)
+    raise RuntimeError(f"ccsim ui did not answer on {url} within {timeout:.0f} s")
+
+
+def stop_server(proc: subprocess.Popen):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def launch(playwright):
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: run `make chromium` (apt-get install -y chromium)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_app(context, url: str):
+    """A new page on the app, once its charts show week 0."""
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    page.wait_for_selector(f"{CHART}[data-week]", timeout=60_000)
+    return page
+
+
+def week_shown(page) -> int:
+    return int(page.get_attribute(CHART, "data-week"))
+
+

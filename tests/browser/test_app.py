@@ -1,0 +1,138 @@
+"""The browser app in a real chromium against a real ``ccsim ui`` server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
+
+from .driver import CHART, STEP_TO_CHART, open_app, week_shown
+
+pytestmark = pytest.mark.browser
+
+
+def step(page, weeks: int = 1):
+    for _ in range(weeks):
+        target = week_shown(page) + 1
+        page.click(".ccsim-step")
+        page.wait_for_selector(f"{CHART}[data-week='{target}']")
+
+
+def click_slider(page, selector: str, fraction: float):
+    """One click on a slider's track (key presses get lost under load: FIELD-NOTES)."""
+    track = page.locator(f"{selector} .v-slider-track, {selector} .v-slider__track-container").first
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2)
+
+
+def download_csv(page) -> list[dict]:
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV").click()
+    with open(info.value.path(), newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_load_step_and_play(page):
+    expect(page.locator(".ccsim-week")).to_have_text("Week 0")
+    assert page.locator(".ccsim-seed").inner_text().startswith("seed ")
+    step(page, 2)
+    expect(page.locator(".ccsim-week")).to_have_text("Week 2")
+    page.click(".ccsim-play")
+    page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.week >= 6")
+    page.click(".ccsim-play")                      # pause
+    expect(page.locator(".ccsim-play")).to_contain_text("Play")
+    time.sleep(0.5)
+    paused = week_shown(page)
+    time.sleep(1.0)
+    assert week_shown(page) == paused              # paused means paused
+    expect(page.locator(".ccsim-week")).to_have_text(f"Week {paused}")
+
+
+def test_pick_a_preset(page):
+    names = {s.name: s.title for s in list_scenarios()}
+    other = next((n for n in names if n != DEFAULT_SCENARIO), DEFAULT_SCENARIO)
+    step(page, 3)
+    page.click(".ccsim-preset")
+    page.locator(".v-overlay .v-list-item", has_text=other).first.click()
+    expect(page.locator(".ccsim-week")).to_have_text("Week 0")
+    expect(page.locator(".v-expansion-panel-title, .solara-details", has_text=names[other]).first).to_be_visible()
+    assert f"preset={other}" in page.url
+
+
+def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
+    step(page, 3)
+    assert page.get_attribute(CHART, "data-marks") == "0"
+    before = download_csv(page)
+    click_slider(page, ".ccsim-param-A-empowerment", 0.95)
+    page.wait_for_selector(f"{CHART}[data-marks='1']")
+    expect(page.locator(".ccsim-marks")).to_contain_text("week 3: empowerment")
+    expect(page.locator(".ccsim-param-A-empowerment .ccsim-param-label")).not_to_contain_text(": 0.5")
+    assert "change=3%3AA%3Aempowerment" in page.url or "change=3:A:empowerment" in page.url
+    step(page, 10)
+    after = download_csv(page)
+    assert after[:4] == before[:4]                 # weeks 0-3 untouched
+    # reproduce it from the link in a fresh page: same seed, same change, same numbers
+    other = open_app(page.context, page.url)
+    expect(other.locator(".ccsim-seed")).to_have_text(page.locator(".ccsim-seed").inner_text())
+    step(other, 13)
+    expect(other.locator(".ccsim-marks")).to_contain_text("week 3: empowerment")
+    assert download_csv(other) == after
+
+
+def test_compare_mode(page):
+    series = int(page.get_attribute(CHART, "data-series"))
+    page.locator(".ccsim-compare input").check()
+    page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.series > {series}")
+    expect(page.locator(".ccsim-param-B-humility")).to_be_visible()
+    step(page, 4)
+    rows = download_csv(page)
+    assert {r["culture"] for r in rows} == {"A", "B"} and len(rows) == 10
+    assert "vs=" in page.url
+
+
+def test_export_csv_and_png(page):
+    step(page, 5)
+    rows = download_csv(page)
+    assert [int(r["week"]) for r in rows] == list(range(6))
+    assert {"loyalty", "nps", "customers", "revenue", "cash", "employee_voice", "morale",
+            "leader_knowledge"} <= set(rows[0])
+    with page.expect_download() as info:
+        page.click(".ccsim-png")
+    with open(info.value.path(), "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_step_to_chart_is_quick(page):
+    times = [page.evaluate(STEP_TO_CHART, [".ccsim-step", week_shown(page) + 1]) for _ in range(5)]
+    assert sorted(times)[2] < 1000, times          # generous here; benchmarks/bench_ui.py measures
+
+
+def test_network_and_organisation_view(page):
+    page.locator(".ccsim-network-switch input").check()
+    page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='0']")
+    step(page)
+    page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='1']")
+
+
+def test_two_browser_contexts_are_independent(browser, server):
+    one = browser.new_context(viewport={"width": 1280, "height": 720})
+    two = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        a, b = open_app(one, server), open_app(two, server)
+        step(a, 3)
+        click_slider(a, ".ccsim-param-A-humility", 0.05)
+        a.wait_for_selector(f"{CHART}[data-marks='1']")
+        step(b, 1)
+        assert week_shown(a) == 3 and week_shown(b) == 1
+        expect(b.locator(".ccsim-week")).to_have_text("Week 1")
+        assert b.get_attribute(CHART, "data-marks") == "0"
+        expect(b.locator(".ccsim-param-A-humility .ccsim-param-label")).to_contain_text(": 0.5")
+    finally:
+        one.close()
+        two.close()

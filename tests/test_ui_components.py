@@ -1,0 +1,64 @@
+"""The page's components, rendered with Solara's own test helpers (no browser)."""
+
+import ipyvuetify as v
+import ipywidgets
+
+import solara
+from ccsim.ui import app
+from ccsim.ui.widgets import EChart
+
+
+def render():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    return box, rc
+
+
+def button(rc, label):
+    return rc.find(v.Btn, class_=f"ccsim-{label.lower()}").widget
+
+
+def chart(rc) -> EChart:
+    return rc.find(EChart, name="charts").widget
+
+
+def test_step_updates_the_week_and_sends_only_data_to_the_chart():
+    box, rc = render()
+    option_before = chart(rc).option
+    assert chart(rc).update["week"] == 0
+    button(rc, "Step").click()
+    button(rc, "Step").click()
+    assert "Week 2" in rc.find(class_="ccsim-week").widget.children[0]
+    assert chart(rc).update["week"] == 2
+    assert chart(rc).option is option_before or chart(rc).option == option_before
+    columns = chart(rc).update["option"]["dataset"][0]["source"]
+    assert columns["week"] == [0, 1, 2] and len(columns["loyalty"]) == 3
+
+
+def test_a_slider_moved_mid_run_is_marked_on_the_chart():
+    box, rc = render()
+    button(rc, "Step").click()
+    slider = rc.find(v.Slider).widgets[0]   # the first slider: humility
+    slider.v_model = 0.95
+    update = chart(rc).update
+    assert update["marks"] == 1
+    lines = update["option"]["series"][0]["markLine"]["data"]
+    assert lines == [{"xAxis": 1, "name": "humility 0.95"}]
+
+
+def test_each_render_is_its_own_session():
+    _, rc1 = render()
+    _, rc2 = render()
+    button(rc1, "Step").click()
+    assert chart(rc1).update["week"] == 1
+    assert chart(rc2).update["week"] == 0
+
+
+def test_compare_mode_adds_culture_b_and_the_gaps():
+    box, rc = render()
+    rc.find(v.Switch, class_="ccsim-compare").widget.v_model = True
+    option = chart(rc).option
+    ids = [s["id"] for s in option["series"]]
+    assert "loyalty-loyalty-B" in ids and "gap_cash-cash-gap" in ids
+    button(rc, "Step").click()
+    datasets = {d["id"] for d in chart(rc).update["option"]["dataset"]}
+    assert datasets == {"A", "B", "gap"}

@@ -1,0 +1,132 @@
+"""The app's per-session run (ccsim.ui.session) and its address (ccsim.ui.query)."""
+
+import numpy as np
+import pytest
+
+from ccsim.params import PARAMS, ParamError
+from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
+from ccsim.ui import query
+from ccsim.ui.session import Session
+
+PRESETS = [s.name for s in list_scenarios()]
+
+
+def loyalty(session, side="A"):
+    return np.array(session.history(side)["loyalty"])
+
+
+def test_same_seed_replays_the_same_run_and_a_new_seed_does_not():
+    a, b = Session(DEFAULT_SCENARIO, seed=11), Session(DEFAULT_SCENARIO, seed=11)
+    a.step(30), b.step(30)
+    assert np.array_equal(loyalty(a), loyalty(b))
+    a.reset(seed=12)
+    a.step(30)
+    assert not np.array_equal(loyalty(a), loyalty(b))
+
+
+def test_a_change_mid_run_takes_effect_next_week_is_marked_and_replays():
+    plain, changed = Session(DEFAULT_SCENARIO, seed=3), Session(DEFAULT_SCENARIO, seed=3)
+    plain.step(40), changed.step(20)
+    changed.set_params({"empowerment": 1.0, "humility": 1.0}, "A")
+    changed.set_params({"empowerment": 0.0, "humility": 1.0}, "A")  # same sliders, same week: one change
+    assert (20, "empowerment 0, humility 1") in changed.marks()
+    assert len(changed.changes) == 1
+    changed.step(20)
+    cash_plain, cash_changed = plain.history()["cash"], changed.history()["cash"]
+    assert cash_plain[:21] == cash_changed[:21]
+    assert cash_plain[21:] != cash_changed[21:]
+    first = list(cash_changed)
+    changed.reset(keep_changes=True)
+    changed.step(40)
+    assert changed.history()["cash"] == first
+    assert (20, "empowerment 0, humility 1") in changed.marks()
+
+
+def test_reset_keeps_the_sliders_as_start_values():
+    s = Session(DEFAULT_SCENARIO, seed=5)
+    s.step(5)
+    s.set_params({"humility": 0.9}, "A")
+    s.reset()
+    assert s.week == 0 and s.changes == [] and s.current()["humility"] == 0.9
+
+
+def test_size_parameters_change_only_before_the_run():
+    s = Session(DEFAULT_SCENARIO, seed=5)
+    s.set_params({"n_customers": 500}, "AB")
+    assert s.model.n_customers == 500 and s.week == 0
+    s.step()
+    with pytest.raises(ValueError, match="n_customers"):
+        s.set_params({"n_customers": 600}, "AB")
+
+
+def test_compare_mode_shares_seed_and_market_and_differs_by_culture():
+    s = Session(DEFAULT_SCENARIO, seed=8, compare=DEFAULT_SCENARIO)
+    s.step(30)
+    assert np.array_equal(loyalty(s, "A"), loyalty(s, "B"))   # same culture: same run
+    s.set_params({"humility": 1.0, "empowerment": 1.0, "accountability": 1.0}, "B")
+    s.step(60)
+    assert np.array_equal(loyalty(s, "A")[:31], loyalty(s, "B")[:31])
+    assert not np.array_equal(loyalty(s, "A"), loyalty(s, "B"))
+    df = s.dataframe()
+    assert set(df["culture"]) == {"A", "B"} and len(df) == 2 * 91
+
+
+def test_compare_switched_on_mid_run_catches_up_with_the_market_changes():
+    s = Session(DEFAULT_SCENARIO, seed=9)
+    s.step(10)
+    s.set_params({"price": 12.0}, "AB")
+    s.step(10)
+    s.set_compare(DEFAULT_SCENARIO)
+    assert s.model_b.steps == 20 and s.model_b.price == 12.0
+    assert np.array_equal(loyalty(s, "A"), loyalty(s, "B"))
+
+
+def test_sessions_are_independent():
+    a, b = Session(DEFAULT_SCENARIO, seed=1), Session(DEFAULT_SCENARIO, seed=1)
+    a.set_params({"humility": 0.0}, "A")
+    a.step(3)
+    assert b.week == 0 and b.current()["humility"] == PARAMS["humility"].default
+
+
+def test_the_address_round_trips():
+    s = Session(DEFAULT_SCENARIO, seed=77, start={"humility": 0.8}, compare=DEFAULT_SCENARIO)
+    s.step(4)
+    s.set_params({"empowerment": 0.25}, "A")
+    s.set_params({"integrity": 0.9}, "B")
+    text = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
+                        s.scenario.params, s.culture_b)
+    state = query.parse(text, PRESETS, DEFAULT_SCENARIO)
+    assert state.notes == []
+    assert (state.preset, state.seed, state.start, state.compare) == (DEFAULT_SCENARIO, 77, {"humility": 0.8},
+                                                                      DEFAULT_SCENARIO)
+    assert state.changes == [(4, {"empowerment": 0.25}, "A"), (4, {"integrity": 0.9}, "B")]
+
+
+@pytest.mark.parametrize("search, fragment", [
+    ("preset=../../etc/passwd", "unknown preset"),
+    ("preset=/tmp/x.toml", "unknown preset"),
+    ("seed=abc", "seed"),
+    ("seed=0", "seed"),
+    ("humility=2", "out of range"),
+    ("n_customers=1000000", "slider's range"),
+    ("__import__=1", "unknown parameter"),
+    ("b.price=3", "culture traits only"),
+    ("change=3:A:n_customers=100", "cannot change during a run"),
+    ("change=0:A:humility=0.5", "week"),
+    ("change=3:C:humility=0.5", "side"),
+    ("change=garbage", "expected"),
+])
+def test_bad_addresses_are_left_out_with_a_note(search, fragment):
+    state = query.parse(search, PRESETS, DEFAULT_SCENARIO)
+    assert len(state.notes) == 1 and fragment in state.notes[0]
+    assert state.preset == DEFAULT_SCENARIO and state.start == {} and state.changes == []
+
+
+def test_slider_ranges_hold_the_defaults_on_a_step():
+    for name, p in PARAMS.items():
+        lo, hi, step = query.slider_range(name)
+        assert lo <= p.default <= hi <= p.hi
+        assert abs(round((p.default - lo) / step) * step + lo - p.default) < 1e-9
+        assert query.check(name, p.default, "test") == p.default
+    with pytest.raises(ParamError):
+        query.check("humility", "x", "test")
