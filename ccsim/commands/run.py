@@ -1,0 +1,169 @@
+"""``ccsim run [SCENARIO] [--steps N] [--seed S] [--set NAME=VALUE ...] [--out DIR]``:
+one run of a preset; DIR/timeseries.csv (every reporter, every week), DIR/summary.png,
+DIR/run.json (what was run), and a short summary on stdout.
+
+Everything is checked before anything is written; output goes to a temporary directory
+beside DIR that is renamed into place at the end, so a failed run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ccsim import __version__
+from ccsim.params import ParamError, validate
+from ccsim.scenarios import DEFAULT_SCENARIO, MAX_STEPS, load_scenario
+
+MAX_SEED = 2**63 - 1
+MARKER = "run.json"   # every ccsim run/compare output directory has one
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "run", help="run a preset and write its time series and summary chart",
+        description="Run a preset (default: %s) and write DIR/timeseries.csv, DIR/summary.png "
+                    "and DIR/run.json." % DEFAULT_SCENARIO)
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                        help="a preset name (see `ccsim scenarios`) or a path to a .toml file")
+    add_common_arguments(parser)
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def add_common_arguments(parser) -> None:
+    """--steps, --seed, --set, --out, --quiet: shared by run and compare."""
+    parser.add_argument("--steps", type=str, default=None,
+                        help=f"weeks to run (1-{MAX_STEPS}; default: the preset's)")
+    parser.add_argument("--seed", type=str, default="1", help="random seed (default 1)")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                        help="change a parameter (repeatable); see ccsim/params.py")
+    parser.add_argument("--out", default=None,
+                        help="output directory (default: out/<scenario>)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def whole_number(text, option: str, lo: int, hi: int) -> int:
+    """``text`` as an int in [lo, hi], or ParamError naming the option."""
+    try:
+        value = int(str(text), 10)
+    except ValueError:
+        raise ParamError(f"{option}={text!r} is not a whole number; allowed: {lo}-{hi}") from None
+    if not lo <= value <= hi:
+        raise ParamError(f"{option}={value} is out of range; allowed: {lo}-{hi}")
+    return value
+
+
+def parse_sets(items, option: str = "--set") -> dict:
+    """``["NAME=VALUE", ...]`` checked against PARAMS."""
+    values = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ParamError(f"{option} {item!r}: expected NAME=VALUE, e.g. humility=0.8")
+        values[name.strip()] = value.strip()
+    return validate(values, option)
+
+
+def steps_and_seed(args, scenario) -> tuple[int, int]:
+    steps = scenario.steps if args.steps is None else whole_number(args.steps, "--steps", 1, MAX_STEPS)
+    return steps, whole_number(args.seed, "--seed", 0, MAX_SEED)
+
+
+@contextmanager
+def output_dir(target: Path):
+    """Yield a fresh temporary directory beside ``target``; on success rename it to
+    ``target`` (replacing an earlier ccsim output there), on failure remove it."""
+    target = Path(target)
+    if target.exists() and not (target.is_dir() and _replaceable(target)):
+        raise ParamError(f"--out {target}: exists and is not an earlier ccsim output; "
+                         f"allowed: a new directory, or one written by ccsim run/compare")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, old / target.name)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
+
+
+def _replaceable(path: Path) -> bool:
+    return not any(path.iterdir()) or (path / MARKER).is_file()
+
+
+def write_manifest(directory: Path, **fields) -> None:
+    (directory / MARKER).write_text(json.dumps({"ccsim": __version__, **fields}, indent=2,
+                                               default=str) + "\n")
+
+
+def progress(total: int, desc: str, quiet: bool):
+    return tqdm(total=total, desc=desc, unit="week", file=sys.stderr, disable=quiet,
+                leave=False, dynamic_ncols=True)
+
+
+def simulate(scenario, steps: int, seed: int, overrides: dict, bar=None):
+    """Step a model of ``scenario`` for ``steps`` weeks (or until its cash runs out)."""
+    model = scenario.model(rng=seed, customer_agents=False, **overrides)
+    for _ in range(steps):
+        if not model.running:
+            break
+        model.step()
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        bar.update(steps - model.steps)
+    return model
+
+
+def main(args) -> int:
+    scenario = load_scenario(args.scenario)
+    steps, seed = steps_and_seed(args, scenario)
+    overrides = parse_sets(args.sets)
+    target = Path(args.out) if args.out else Path("out") / scenario.name
+    from ccsim.plots import summary_figure
+
+    with output_dir(target) as tmp:
+        with progress(steps, scenario.name, args.quiet) as bar:
+            model = simulate(scenario, steps, seed, overrides, bar)
+        df = model.dataframe()
+        df.to_csv(tmp / "timeseries.csv")
+        changed = ", ".join(f"{k}={v:g}" for k, v in overrides.items())
+        summary_figure(df, model.marks, title=f"{scenario.title}: what happened week by week",
+                       subtitle=f"{scenario.story}  (seed {seed}{'; ' + changed if changed else ''})",
+                       path=tmp / "summary.png")
+        write_manifest(tmp, command="run", scenario=scenario.name, path=scenario.path, seed=seed,
+                       steps=steps, overrides=overrides, params=model.params(),
+                       events=[e.__dict__ for e in scenario.events], marks=model.marks,
+                       perished_week=model.perished_week)
+    print(summary_text(scenario, df, model, seed, target))
+    return 0
+
+
+def summary_text(scenario, df, model, seed: int, target: Path) -> str:
+    start, end = df.iloc[0], df.iloc[-1]
+    lines = [f"{scenario.title} ({scenario.name}), seed {seed}, {int(df.index[-1])} weeks",
+             f"  {scenario.story}"]
+    for metric, fmt in (("customers", "{:,.0f}"), ("loyalty", "{:.2f}"), ("nps", "{:+.0f}"),
+                        ("cash", "{:,.0f}"), ("employee_voice", "{:.2f}"),
+                        ("leader_knowledge", "{:+.2f}")):
+        lines.append(f"  {metric:<17}{fmt.format(start[metric]):>12} -> {fmt.format(end[metric]):>12}")
+    for week, text in model.marks:
+        lines.append(f"  week {week:>4}: {text}")
+    if model.perished:
+        lines.append(f"  the firm ran out of cash in week {model.perished_week}")
+    lines.append(f"  wrote {target}/timeseries.csv, {target}/summary.png")
+    return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""Projector-ready charts (matplotlib, PNG): large fonts, the colour-blind-safe Okabe-Ito
+palette, titles that say what a chart shows, and events marked on the time axis.
+
+``summary_figure`` draws one run; ``compare_figure`` draws two sides (mean and 95% band
+over replications) on the same axes, with the gap between them underneath.  Others may
+reuse ``PALETTE``, ``projector_style``, ``mark_events`` and ``METRICS``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
+PALETTE = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+    "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
+}
+LINE_COLOURS = [c for name, c in PALETTE.items() if name != "yellow"]  # yellow fades on white
+SIDE_COLOURS = (PALETTE["blue"], PALETTE["vermillion"])
+GAP_COLOUR = PALETTE["black"]
+EVENT_COLOUR = "#555555"
+
+# reporter -> (panel title, unit shown on the y axis)
+METRICS = {
+    "loyalty": ("Loyalty: chance to stay a year", "share"),
+    "nps": ("Net Promoter Score", "NPS (-100..100)"),
+    "customers": ("Customers", "active customers"),
+    "revenue": ("Revenue per week", "money"),
+    "cash": ("Cash", "money"),
+    "employee_voice": ("Employees speaking up", "share this week"),
+    "leader_knowledge": ("Leaders' knowledge of needs", "March score (-1..1)"),
+    "morale": ("Employee morale", "0..1"),
+}
+SUMMARY_METRICS = list(METRICS)
+COMPARE_METRICS = ["customers", "nps", "loyalty", "cash", "employee_voice", "leader_knowledge"]
+
+STYLE = {
+    "font.size": 15, "axes.titlesize": 17, "axes.labelsize": 14, "xtick.labelsize": 13,
+    "ytick.labelsize": 13, "legend.fontsize": 14, "figure.titlesize": 22,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+    "grid.alpha": 0.3, "lines.linewidth": 2.6,
+    "axes.prop_cycle": matplotlib.cycler(color=LINE_COLOURS),
+}
+
+
+@contextmanager
+def projector_style():
+    """Large fonts, Okabe-Ito colours, light grid."""
+    with plt.rc_context(STYLE):
+        yield
+
+
+def mark_events(ax, marks, label: bool = True, colour: str = EVENT_COLOUR) -> None:
+    """Dashed vertical lines at event weeks; with ``label``, the event's name beside the line."""
+    seen: set[tuple[int, str]] = set()
+    for week, text in marks:
+        if (week, text) in seen:
+            continue
+        seen.add((week, text))
+        ax.axvline(week, color=colour, linestyle="--", linewidth=1.4, alpha=0.8, zorder=1)
+        if label:
+            ax.annotate(text, xy=(week, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(4, -4), textcoords="offset points", rotation=90,
+                        va="top", ha="left", fontsize=13, color=colour)
+
+
+def _money(ax, metric: str) -> None:
+    if metric in ("cash", "revenue"):
+        ax.yaxis.set_major_formatter(matplotlib.ticker.EngFormatter(sep=""))
+
+
+def summary_figure(df, marks=(), title: str = "", subtitle: str = "", path=None):
+    """One run: a panel per metric in SUMMARY_METRICS against weeks, events marked."""
+    with projector_style():
+        fig, axes = plt.subplots(2, 4, figsize=(24, 11), sharex=True)
+        for i, (ax, metric) in enumerate(zip(axes.flat, SUMMARY_METRICS)):
+            name, unit = METRICS[metric]
+            ax.plot(df.index, df[metric], color=LINE_COLOURS[i % len(LINE_COLOURS)])
+            ax.set_title(name)
+            ax.set_ylabel(unit)
+            _money(ax, metric)
+            mark_events(ax, marks, label=i % 4 == 0)
+        for ax in axes[-1]:
+            ax.set_xlabel("week")
+        _titles(fig, title, subtitle, top=0.93)
+        return _finish(fig, path)
+
+
+def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
+                   metrics=COMPARE_METRICS, path=None):
+    """Two sides on the same axes (mean line, 95% band), and their gap (A - B) beneath.
+
+    ``bands`` is ``(band_a, band_b, band_gap)``; each maps a metric to a tuple of arrays
+    ``(weeks, mean, low, high)`` (see ccsim.commands.compare.band)."""
+    band_a, band_b, gap = bands
+    cols = 3
+    rows = -(-len(metrics) // cols)
+    with projector_style():
+        fig, axes = plt.subplots(2 * rows, cols, figsize=(8 * cols, 7.2 * rows), sharex=True,
+                                 gridspec_kw={"height_ratios": [3, 1.3] * rows})
+        for i, metric in enumerate(metrics):
+            top, bottom = axes[2 * (i // cols), i % cols], axes[2 * (i // cols) + 1, i % cols]
+            name, unit = METRICS[metric]
+            for side, colour, label in zip((band_a, band_b), SIDE_COLOURS, labels):
+                weeks, mean, lo, hi = side[metric]
+                top.fill_between(weeks, lo, hi, color=colour, alpha=0.22, linewidth=0)
+                top.plot(weeks, mean, color=colour, label=label)
+            weeks, mean, lo, hi = gap[metric]
+            bottom.axhline(0, color="#888888", linewidth=1)
+            bottom.fill_between(weeks, lo, hi, color=GAP_COLOUR, alpha=0.18, linewidth=0)
+            bottom.plot(weeks, mean, color=GAP_COLOUR, linewidth=2)
+            top.set_title(name)
+            top.set_ylabel(unit)
+            bottom.set_ylabel("gap A - B")
+            _money(top, metric)
+            _money(bottom, metric)
+            mark_events(top, marks, label=i % cols == 0)
+            mark_events(bottom, marks, label=False)
+        for ax in axes[-1]:
+            ax.set_xlabel("week")
+        for ax in axes.flat[2 * len(metrics):]:
+            ax.set_visible(False)
+        handles, names = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, [f"{k}: {n}" for k, n in zip("AB", names)], loc="upper center",
+                   ncol=2, bbox_to_anchor=(0.5, 0.94), frameon=False)
+        _titles(fig, title, subtitle, top=0.89)
+        return _finish(fig, path)
+
+
+def _titles(fig, title: str, subtitle: str, top: float) -> None:
+    fig.suptitle(title, fontweight="bold", y=0.995)
+    if subtitle:
+        fig.text(0.5, 0.96, subtitle, ha="center", va="top", fontsize=15, color="#333333",
+                 wrap=True)
+    fig.tight_layout(rect=(0, 0, 1, top))
+
+
+def _finish(fig, path):
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return None
+
+
+def end_value_text(value: float) -> str:
+    """A number as a table shows it: money and counts whole, shares with 3 digits."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}" if np.isfinite(value) else "-"
