@@ -176,13 +176,15 @@ class CultureModel(mesa.Model):
         single = _which(~longer)
         remembered = np.empty(len(touched), np.float32)
         remembered[single] = memory.remember_moment(
-            service.routine_moment(self.quality, self.fits[touched[single], identity[single]], rng),
+            service.routine_moment(self.quality, self.fits[touched[single], identity[single]], rng,
+                                   float(self.morale.mean())),
             self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
         rest = _which(longer)
         moments = np.full((len(rest), 4), np.nan)
         routine = _which(~problem[rest])
         moments[routine, 0] = service.routine_moment(
-            self.quality, self.fits[touched[rest[routine]], identity[rest[routine]]], rng)
+            self.quality, self.fits[touched[rest[routine]], identity[rest[routine]]], rng,
+            float(self.morale.mean()))
         failed = _which(problem[rest])
         k = len(failed)
         if k:

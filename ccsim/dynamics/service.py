@@ -20,16 +20,20 @@ END_UNRESOLVED = -0.6   # "no known defect"
 SURVEY = -0.15          # one more survey after the interaction (survey fatigue)
 ROUTINE_NOISE = 0.25    # spread of routine experiences
 FIT_WEIGHT = 0.6        # how much fit with the salient identity's needs matters
+ENGAGEMENT_WEIGHT = 0.3  # how much staff morale lifts a routine touch (Harter et al. 2002: r ~ 0.3)
 
 ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one through channels
 
 FAST, SLOW, UNRESOLVED = 0, 1, 2
 
 
-def routine_moment(quality: float, fit: np.ndarray, rng) -> np.ndarray:
-    """A purchase or use that goes as planned: quality plus fit with the salient need."""
+def routine_moment(quality: float, fit: np.ndarray, rng, engagement: float = 0.5) -> np.ndarray:
+    """A purchase or use that goes as planned: quality plus fit with the salient need,
+    plus the care of an engaged front line (``engagement``: staff morale, 0.5 neutral;
+    service-profit chain, Heskett et al. 1994)."""
     noise = rng.standard_normal(fit.shape, np.float32) * np.float32(ROUTINE_NOISE)
-    return np.clip(noise + np.float32(quality) + np.float32(FIT_WEIGHT) * fit, -1.0, 1.0)
+    served = quality + ENGAGEMENT_WEIGHT * (engagement - 0.5)
+    return np.clip(noise + np.float32(served) + np.float32(FIT_WEIGHT) * fit, -1.0, 1.0)
 
 
 def resolve_chance(empowerment: float, skill: np.ndarray, morale: np.ndarray) -> np.ndarray:
