@@ -1,0 +1,53 @@
+"""Reproductions of published results (shared/DOMAIN.md section 3), one module per anchor.
+
+Each module runs the model's own mechanism (the functions in ccsim.dynamics, or
+CultureModel itself) and has ``NAME``, ``CITATION``, ``PUBLISHED``, ``DEFAULT_REPS`` and
+``check(reps, seed) -> Verdict``.  ``ccsim validate`` prints one row per anchor.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+ANCHORS = {
+    "march1991": "March 1991: exploration and exploitation",
+    "bass": "Bass diffusion docking",
+    "weak_ties": "Weak vs strong ties",
+    "peak_end": "Peak-end rule, duration neglect",
+    "negativity": "Negativity weight",
+    "loyalty_curve": "Convex satisfaction to loyalty",
+    "recovery": "Service recovery ordering",
+    "retention": "Retention economics",
+    "ideas": "Share of ideas that help (HiPPO)",
+    "service_profit": "Service-profit chain",
+}
+
+
+@dataclass
+class Verdict:
+    """One row of ``ccsim validate``; ``tables`` maps a file stem to (title, table) for CSV
+    and plots, ``claims`` lists sub-claims as (claim, ccsim gives, holds)."""
+
+    anchor: str
+    citation: str
+    published: str
+    ccsim: str
+    passed: bool
+    tables: dict[str, tuple[str, pd.DataFrame]] = field(default_factory=dict)
+    claims: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def module(name: str):
+    """The module of anchor ``name`` (KeyError if there is none)."""
+    if name not in ANCHORS:
+        raise KeyError(name)
+    return importlib.import_module(f"ccsim.anchors.{name}")
+
+
+def check(name: str, reps: int | None = None, seed: int = 0) -> Verdict:
+    """Run anchor ``name`` with ``reps`` replications (its default if None)."""
+    mod = module(name)
+    return mod.check(mod.DEFAULT_REPS if reps is None else reps, seed)

@@ -1,0 +1,83 @@
+"""Service recovery (TARP studies; DOMAIN.md section 5): after a problem, repurchase is
+highest when it is resolved quickly, lower when resolved slowly, lowest when not resolved;
+on average not above never having failed.
+
+Customers of a default firm after a year (CultureModel) each live one more episode built
+by the model's service functions (service.routine_moment, service.problem_episodes),
+remembered by memory.remember, folded into satisfaction by memory.update_satisfaction;
+repurchase is their yearly chance to stay (loyalty.yearly_stay), advocacy the share of
+promoters (loyalty.recommend_score 9-10).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ccsim.dynamics import loyalty, memory, service
+from ccsim.model import ACTIVE, CultureModel
+
+NAME = "recovery"
+CITATION = "TARP studies (practitioner figures); DOMAIN.md section 5"
+PUBLISHED = "repurchase: fixed fast 0.82 > fixed 0.54 > not fixed 0.19; none above never failing"
+DEFAULT_REPS = 5
+WEEKS = 52
+OUTCOMES = {"fixed fast": service.FAST, "fixed slowly": service.SLOW,
+            "not fixed": service.UNRESOLVED}
+
+
+def episode_outcomes(model: CultureModel, rng) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(repurchase, promoter) per active customer after one more episode of each kind."""
+    who = np.flatnonzero(model.status == ACTIVE)
+    identity = rng.integers(0, model.n_identities, len(who))
+    routine = service.routine_moment(model.quality, model.fits[who, identity], rng,
+                                     float(model.morale.mean()))
+    episodes = {"never failed": np.asarray(routine, float)[:, None]}
+    for label, outcome in OUTCOMES.items():
+        episodes[label] = service.problem_episodes(np.full(len(who), outcome, np.int8))
+    out = {}
+    for label, moments in episodes.items():
+        remembered = memory.remember(moments, model.negativity_weight, model.peak_weight,
+                                     model.end_weight, model.duration_weight)
+        after = memory.update_satisfaction(model.satisfaction[who], remembered, model.memory_rate)
+        out[label] = (loyalty.yearly_stay(after, model.switching_cost),
+                      loyalty.recommend_score(after) >= 9)
+    return out
+
+
+def check(reps: int = DEFAULT_REPS, seed: int = 0):
+    from ccsim.anchors import Verdict
+    from ccsim.anchors.march1991 import summary
+
+    rng = np.random.default_rng([seed, 1986])
+    collected: dict[str, list] = {}
+    for rep in range(reps):
+        model = CultureModel(rng=[seed, rep], customer_agents=False)
+        for _ in range(WEEKS):
+            model.step()
+        for label, (stay, promoter) in episode_outcomes(model, rng).items():
+            collected.setdefault(label, []).append((stay.mean(), promoter.mean()))
+    rows = []
+    for label, values in collected.items():
+        values = np.array(values)
+        stay = summary(values[:, 0])
+        rows.append({"episode": label, "yearly_stay": stay["mean"], "stay_lo": stay["lo"],
+                     "stay_hi": stay["hi"], "promoters": float(values[:, 1].mean())})
+    table = pd.DataFrame(rows)
+    stay = table.set_index("episode")["yearly_stay"]
+    promoters = table.set_index("episode")["promoters"]
+    claims = [
+        ("repurchase: fixed fast > fixed slowly > not fixed",
+         f"{stay['fixed fast']:.2f} > {stay['fixed slowly']:.2f} > {stay['not fixed']:.2f}",
+         bool(stay["fixed fast"] > stay["fixed slowly"] > stay["not fixed"])),
+        ("no recovery beats never failing (repurchase and advocacy)",
+         f"never failed {stay['never failed']:.2f}, promoters {promoters['never failed']:.0%} "
+         f"vs {promoters['fixed fast']:.0%} fixed fast",
+         bool(stay["never failed"] >= stay["fixed fast"]
+              and promoters["never failed"] >= promoters["fixed fast"])),
+    ]
+    gives = (f"yearly stay: never failed {stay['never failed']:.2f}, fixed fast "
+             f"{stay['fixed fast']:.2f}, slowly {stay['fixed slowly']:.2f}, not fixed "
+             f"{stay['not fixed']:.2f}")
+    return Verdict(NAME, CITATION, PUBLISHED, gives, all(ok for _, _, ok in claims),
+                   {"recovery": ("Recovery: yearly chance to stay after one episode", table)}, claims)
