@@ -112,7 +112,7 @@ def write_manifest(directory: Path, **fields) -> None:
 
 def progress(total: int, desc: str, quiet: bool):
     return tqdm(total=total, desc=desc, unit="week", file=sys.stderr, disable=quiet,
-                leave=False, dynamic_ncols=True)
+                leave=False, dynamic_ncols=True, mininterval=0.5)
 
 
 def simulate(scenario, steps: int, seed: int, overrides: dict, bar=None):
