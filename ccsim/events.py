@@ -19,6 +19,9 @@ EVENT_KINDS = {
 }
 SHOCK_ARGS = {"demand": (0.0, 1.0), "churn": (1.0, 10.0), "weeks": (1, 520)}
 DEFECT_ARGS = {"severity": (0.0, 1.0)}
+# parameters that size the model when it is built; a "set" event cannot change them
+FIXED_SIZES = ("n_customers", "n_needs", "n_identities", "strong_ties", "weak_ties",
+               "n_employees", "n_leaders")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ def make_event(week, kind: str, args: dict | None = None, label: str = "",
         if not args:
             raise ParamError(f"{where}: a {kind} event needs parameters to set")
         args = validate(args, where)
+        fixed = [k for k in args if k in FIXED_SIZES]
+        if fixed:
+            raise ParamError(f"{where}: {fixed[0]} sets the size of the model and cannot change "
+                             f"mid-run; allowed: any parameter but {', '.join(FIXED_SIZES)}")
         if kind == "new_leader":
             bad = [k for k in args if k not in CULTURE_TRAITS]
             if bad:

@@ -19,7 +19,7 @@ import numpy as np
 from ccsim import metrics
 from ccsim.agents import Customer, Employee, Leader
 from ccsim.dynamics import decisions, economics, learning, loyalty, memory, needs, service, wom, workforce
-from ccsim.events import Event, make_event
+from ccsim.events import FIXED_SIZES, Event, make_event
 from ccsim.params import PARAMS, CULTURE_TRAITS, defaults, validate
 
 PROSPECT, ACTIVE, LOST = 0, 1, 2
@@ -116,8 +116,7 @@ class CultureModel(mesa.Model):
         """Change parameters from the next week on, and mark the change for charts."""
         values = validate(params)
         for name, value in values.items():
-            if name in ("n_customers", "n_needs", "n_identities", "strong_ties", "weak_ties",
-                        "n_employees", "n_leaders"):
+            if name in FIXED_SIZES:
                 raise ValueError(f"{name} sets the size of the model and cannot change mid-run")
             setattr(self, name, value)
         text = label or ", ".join(f"{k}={v:g}" for k, v in values.items())
