@@ -1,0 +1,65 @@
+"""The published anchors (DOMAIN.md section 3) on the model's own mechanisms, with fewer
+replications than ``ccsim validate`` and tolerances that stay stable; and the command."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccsim import cli
+from ccsim.anchors import ANCHORS, check, module
+
+
+@pytest.mark.parametrize("name, reps", [
+    ("bass", 4), ("weak_ties", 2), ("peak_end", 1), ("negativity", 1),
+    ("loyalty_curve", 4), ("recovery", 2), ("retention", 1), ("ideas", 6)])
+def test_anchor_holds(name, reps):
+    verdict = check(name, reps, seed=3)
+    failing = [(claim, gives) for claim, gives, ok in verdict.claims if not ok]
+    assert verdict.passed, (verdict.ccsim, failing)
+    assert verdict.anchor == name and verdict.citation and verdict.published
+    for title, table in verdict.tables.values():
+        assert title and len(table)
+
+
+def test_bass_docking_is_close_to_the_recursion():
+    table = check("bass", 4, seed=5).tables["bass"][1]
+    assert (table["mean"] - table["bass"]).abs().max() < 0.015
+
+
+def test_service_profit_chain_is_positive_and_modest():
+    from ccsim.anchors import service_profit
+
+    firms = service_profit.firms(30, seed=2)
+    r, lo, hi = service_profit.correlation(firms.morale, firms.satisfaction)
+    assert 0.0 < r < 0.7          # positive, far from 0.9 (30 firms: the 95% CI is about +-0.35)
+    assert lo < r < hi
+
+
+def test_every_anchor_has_its_fields():
+    for name in ANCHORS:
+        mod = module(name)
+        assert mod.NAME == name and mod.CITATION and mod.PUBLISHED and mod.DEFAULT_REPS >= 1
+
+
+def test_validate_command_writes_table_csv_and_png(tmp_path, capsys):
+    out = tmp_path / "val"
+    code = cli.main(["validate", "peak_end", "bass", "--reps", "3", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "| anchor | citation | published | ccsim | verdict |" in printed
+    assert "2/2 anchors hold" in printed
+    names = {p.name for p in out.iterdir()}
+    assert {"validation.csv", "validation.md", "bass.csv", "bass.png", "peak_end.csv",
+            "peak_end.png"} <= names
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temp left
+
+
+@pytest.mark.parametrize("argv, text", [
+    (["validate", "nonsense"], "unknown anchor 'nonsense'"),
+    (["validate", "bass", "--reps", "1"], "--reps=1"),
+])
+def test_validate_bad_input_is_one_line_and_exit_2(argv, text, tmp_path, capsys):
+    assert cli.main(argv + ["--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert text in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
