@@ -33,6 +33,15 @@ def _save(fig, path) -> None:
     plt.close(fig)
 
 
+def _short(value: float) -> str:
+    """A cell label of at most about five characters."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def heatmap(points: pd.DataFrame, x: str, y: str, metrics: list[str], path) -> None:
     """Mean end value over a two-factor grid, one panel per metric."""
     fig, axes = _grid(len(metrics), (4.4, 3.6))
@@ -47,7 +56,7 @@ def heatmap(points: pd.DataFrame, x: str, y: str, metrics: list[str], path) -> N
         if grid.size <= 64:
             for (i, j), value in np.ndenumerate(grid.to_numpy()):
                 light = image.norm(value) > 0.6
-                ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7,
+                ax.text(j, i, _short(value), ha="center", va="center", fontsize=7,
                         color="black" if light else "white")
         fig.colorbar(image, ax=ax)
     _save(fig, path)

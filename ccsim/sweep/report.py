@@ -120,8 +120,8 @@ def _report(manifest, ends, points, indices, why_not, failures, figures) -> str:
         f"{e['seed']}{' (common seeds)' if e['common_seeds'] else ''}",
         f"- Finished: {ends.run.nunique()} runs; failed: {len(failures)}; missing: "
         f"{n_runs - ends.run.nunique() - len(failures)}",
-        f"- Perished (cash ran out): {int((ends.get('perished', pd.Series(dtype=float)) > 0).sum())}"
-        if "perished" in ends else "",
+        f"- Ended early (cash ran out): {int((ends.week < e['weeks']).sum())} runs; their end "
+        f"values are those of the week they perished",
         "", "Intervals are 95% confidence intervals of the mean over replications (Student t).",
         "", f"## {first} at the end, by design point", "",
     ]
@@ -149,4 +149,4 @@ def _report(manifest, ends, points, indices, why_not, failures, figures) -> str:
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
     lines += ["Tables: end_values, points, timeseries"
               + (", sensitivity" if indices is not None else "") + " (CSV and Parquet).", ""]
-    return "\n".join(line for line in lines if line is not None)
+    return "\n".join(lines)
