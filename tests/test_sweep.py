@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,12 +11,13 @@ import pandas as pd
 import pytest
 
 from ccsim.cli import main as cli
+from ccsim.events import Event
 from ccsim.model import CultureModel
 from ccsim.params import ParamError
 from ccsim.scenarios import load_scenario
 from ccsim.sweep.designs import make_design
 from ccsim.sweep.experiment import load_experiment, parse_experiment
-from ccsim.sweep.runner import plan, run_sweep
+from ccsim.sweep.runner import plan, run_plan, run_sweep
 from ccsim.sweep.seeds import run_seed, run_seeds
 from ccsim.sweep.store import ResultStore
 
@@ -236,26 +238,16 @@ def test_overrides_change_weeks_and_replications(tmp_path):
     assert set(runs.replication) == {0}
 
 
-FAILING_PRESET = """
-title = "a preset that changes the market size mid-run (the model refuses)"
-story = "runs that reach week 3 raise"
-steps = 10
-[[events]]
-week = 3
-kind = "set"
-args = { n_customers = 500 }
-"""
-
-
-def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
-    write(tmp_path, FAILING_PRESET, "failing.toml")
-    # with no cash the firm perishes in its first week and never reaches the event
-    text = FACTORIAL.replace('title = "small grid"', 'title = "f"\nscenario = "failing.toml"')
-    text = text.replace("humility = [0.1, 0.9]", "initial_cash = [0.0, 1000000.0]")
-    path = write(tmp_path, text)
+def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
+    """Presets cannot ask for it (bad input at load), but the model itself raises when an
+    event changes the market's size mid-run: runs that reach week 3 raise; with no cash a
+    firm perishes in its first week and never gets there."""
+    text = FACTORIAL.replace("humility = [0.1, 0.9]", "initial_cash = [0.0, 1000000.0]")
+    the_plan = plan(load_experiment(write(tmp_path, text)))
+    the_plan = dataclasses.replace(the_plan, events=(Event(3, "set", {"n_customers": 500}),))
     out = tmp_path / "o"
-    assert cli(["sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress"]) == 1
-    assert "6 runs raised" in capsys.readouterr().err
+    summary = run_plan(the_plan, out, workers=2, progress=False)
+    assert (summary.done, summary.failed) == (12, 6)
     store = ResultStore(out)
     failures = store.load_failures()
     assert len(failures) == 6 and len(store.done()) == 6
@@ -265,6 +257,9 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     assert cli(["analyze", str(out)]) == 0
     report = (out / "analysis" / "report.md").read_text()
     assert "failed: 6" in report and "## Failed runs" in report
+    # a resume runs the failed runs again (they fail again: the same seeds, the same error)
+    again = run_plan(the_plan, out, workers=2, resume=True, progress=False)
+    assert (again.skipped, again.done, again.failed) == (6, 6, 6)
 
 
 # ----- analysis -----

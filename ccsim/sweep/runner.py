@@ -94,7 +94,13 @@ def run_sweep(experiment: Experiment, out, workers: int | None = None, resume: b
               engine: str = "local", address: str | None = None,
               progress: bool = True) -> Summary:
     """Run every run of ``experiment`` that ``out`` does not hold yet."""
-    the_plan = plan(experiment)
+    return run_plan(plan(experiment), out, workers, resume, engine, address, progress)
+
+
+def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = False,
+             engine: str = "local", address: str | None = None, progress: bool = True) -> Summary:
+    """Run every run of ``the_plan`` that ``out`` does not hold yet."""
+    experiment = the_plan.experiment
     store = ResultStore(Path(out))
     store.check(the_plan.manifest, resume)
     done = store.done()
