@@ -54,16 +54,6 @@ EVENT_KEYS = ("week", "kind", "args", "label")
 
 
 @dataclass(frozen=True)
-class Pair:
-    """The counterpart compare mode puts beside a preset: a preset (None: the same one)
-    with some parameters changed."""
-
-    name: str | None = None
-    params: dict = field(default_factory=dict)
-    label: str = ""
-
-
-@dataclass(frozen=True)
 class Scenario:
     """A checked preset (see the module docstring for the file format)."""
 
@@ -76,7 +66,9 @@ class Scenario:
     debrief: list[str] = field(default_factory=list)
     steps: int = DEFAULT_STEPS
     path: Path | None = None
-    pair: Pair | None = None
+    pair: str | None = None          # the counterpart preset ([compare] with; this one if unset)
+    pair_params: dict = field(default_factory=dict)   # what the counterpart changes on top
+    pair_label: str = ""
 
     def model(self, rng=None, customer_agents: bool = True, **overrides):
         """A CultureModel set up by this preset, with ``overrides`` on top of its params."""
@@ -90,8 +82,8 @@ class Scenario:
         if self.pair is None:
             raise ParamError(f"{self.name}: this preset names no counterpart ([compare]); "
                              f"give two scenarios")
-        other = self if self.pair.name is None else load_scenario(self.pair.name)
-        return other, dict(self.pair.params), self.pair.label or other.title
+        other = self if self.pair == self.name else load_scenario(self.pair)
+        return other, dict(self.pair_params), self.pair_label or other.title
 
 
 def scenario_dirs() -> list[Path]:
@@ -172,9 +164,9 @@ def _check(data: dict, name: str, path: Path, where: str, chain: tuple[Path, ...
     debrief = data.get("debrief", [])
     if not isinstance(debrief, list) or not all(isinstance(q, str) and q.strip() for q in debrief):
         raise ParamError(f"{where}: debrief must be a list of questions (strings)")
-    pair = _pair(data, path, where) if "compare" in data else None
+    pair = _pair(data, name, path, where) if "compare" in data else {}
     return Scenario(name=name, title=title, story=story, params=params, events=events,
-                    info=info, debrief=list(debrief), steps=steps, path=path, pair=pair)
+                    info=info, debrief=list(debrief), steps=steps, path=path, **pair)
 
 
 def _resolve(name: str, path: Path, where: str, field_name: str) -> str:
@@ -196,17 +188,16 @@ def _base_params(data: dict, path: Path, where: str, chain: tuple[Path, ...]) ->
     return load_scenario(name, chain).params
 
 
-def _pair(data: dict, path: Path, where: str) -> Pair:
+def _pair(data: dict, own_name: str, path: Path, where: str) -> dict:
     table = _table(data, "compare", where)
     unknown = [k for k in table if k not in COMPARE_KEYS]
     if unknown:
         raise ParamError(f"{where}: unknown key 'compare.{unknown[0]}'; "
                          f"allowed: {', '.join(COMPARE_KEYS)}")
-    name = _text(table, "with", f"{where}: compare") or None
-    if name is not None:
-        name = _resolve(name, path, where, "compare.with")
+    name = _text(table, "with", f"{where}: compare")
+    name = _resolve(name, path, where, "compare.with") if name else own_name
     params = validate(_table(table, "set", f"{where}: compare"), f"{where}: compare.set")
-    return Pair(name, params, _text(table, "label", f"{where}: compare"))
+    return dict(pair=name, pair_params=params, pair_label=_text(table, "label", f"{where}: compare"))
 
 
 def _events(raw, where: str, steps: int) -> list[Event]:

@@ -134,7 +134,8 @@ def test_a_preset_by_path(tmp_path):
     path.write_text('title = "Mine"\nstory = "A test."\n[params]\nhumility = 0.7\n'
                     '[compare]\nwith = "hippo"\n')
     s = load_scenario(str(path))
-    assert (s.name, s.params, s.pair.name) == ("mine", {"humility": 0.7}, "hippo")
+    assert (s.name, s.params, s.pair) == ("mine", {"humility": 0.7}, "hippo")
+    assert s.partner()[0].name == "hippo"
 
 
 # ----- the claims -----

@@ -55,8 +55,7 @@ def describe(s) -> str:
         args = ", ".join(f"{k}={v:g}" for k, v in e.args.items())
         lines.append(f"EVENT week {e.week}: {e.title} ({e.kind}: {args})")
     if s.pair is not None:
-        changed = ", ".join(f"{k}={v:g}" for k, v in s.pair.params.items())
-        other = s.pair.name or s.name
-        lines.append(f"COMPARE WITH {other}" + (f" with {changed}" if changed else "")
-                     + (f": {s.pair.label}" if s.pair.label else ""))
+        changed = ", ".join(f"{k}={v:g}" for k, v in s.pair_params.items())
+        lines.append(f"COMPARE WITH {s.pair}" + (f" with {changed}" if changed else "")
+                     + (f": {s.pair_label}" if s.pair_label else ""))
     return "\n".join(lines)
