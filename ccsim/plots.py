@@ -26,16 +26,16 @@ SIDE_COLOURS = (PALETTE["blue"], PALETTE["vermillion"])
 GAP_COLOUR = PALETTE["black"]
 EVENT_COLOUR = "#555555"
 
-# reporter -> (panel title, unit shown on the y axis)
+# reporter -> (panel title, unit shown on the y axis, the values it can take)
 METRICS = {
-    "loyalty": ("Loyalty: chance to stay a year", "share"),
-    "nps": ("Net Promoter Score", "NPS (-100..100)"),
-    "customers": ("Customers", "active customers"),
-    "revenue": ("Revenue per week", "money"),
-    "cash": ("Cash", "money"),
-    "employee_voice": ("Employees speaking up", "share this week"),
-    "leader_knowledge": ("Leaders' knowledge of needs", "March score (-1..1)"),
-    "morale": ("Employee morale", "0..1"),
+    "loyalty": ("Loyalty: chance to stay a year", "share", (0, 1)),
+    "nps": ("Net Promoter Score", "NPS (-100..100)", (-100, 100)),
+    "customers": ("Customers", "active customers", (0, None)),
+    "revenue": ("Revenue per week", "money", (0, None)),
+    "cash": ("Cash", "money", (None, None)),
+    "employee_voice": ("Employees speaking up", "share this week", (0, 1)),
+    "leader_knowledge": ("Leaders' knowledge of needs", "March score (-1..1)", (-1, 1)),
+    "morale": ("Employee morale", "0..1", (0, 1)),
 }
 SUMMARY_METRICS = list(METRICS)
 COMPARE_METRICS = ["customers", "nps", "loyalty", "cash", "employee_voice", "leader_knowledge"]
@@ -80,7 +80,7 @@ def summary_figure(df, marks=(), title: str = "", subtitle: str = "", path=None)
     with projector_style():
         fig, axes = plt.subplots(2, 4, figsize=(24, 11), sharex=True)
         for i, (ax, metric) in enumerate(zip(axes.flat, SUMMARY_METRICS)):
-            name, unit = METRICS[metric]
+            name, unit, _ = METRICS[metric]
             ax.plot(df.index, df[metric], color=LINE_COLOURS[i % len(LINE_COLOURS)])
             ax.set_title(name)
             ax.set_ylabel(unit)
@@ -106,10 +106,10 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
                                  gridspec_kw={"height_ratios": [3, 1.3] * rows})
         for i, metric in enumerate(metrics):
             top, bottom = axes[2 * (i // cols), i % cols], axes[2 * (i // cols) + 1, i % cols]
-            name, unit = METRICS[metric]
+            name, unit, bounds = METRICS[metric]
             for side, colour, label in zip((band_a, band_b), SIDE_COLOURS, labels):
                 weeks, mean, lo, hi = side[metric]
-                top.fill_between(weeks, lo, hi, color=colour, alpha=0.22, linewidth=0)
+                top.fill_between(weeks, np.clip(lo, *bounds), np.clip(hi, *bounds), color=colour, alpha=0.22, linewidth=0)
                 top.plot(weeks, mean, color=colour, label=label)
             weeks, mean, lo, hi = gap[metric]
             bottom.axhline(0, color="#888888", linewidth=1)
@@ -128,8 +128,8 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
             ax.set_visible(False)
         handles, names = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, [f"{k}: {n}" for k, n in zip("AB", names)], loc="upper center",
-                   ncol=2, bbox_to_anchor=(0.5, 0.94), frameon=False)
-        _titles(fig, title, subtitle, top=0.89)
+                   ncol=2, bbox_to_anchor=(0.5, 0.95), frameon=False)
+        _titles(fig, title, subtitle, top=0.91)
         return _finish(fig, path)
 
 
