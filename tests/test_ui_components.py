@@ -5,7 +5,7 @@ import ipywidgets
 
 import solara
 from ccsim.ui import app
-from ccsim.ui.widgets import EChart
+from ccsim.ui.widgets import EChart, Readout
 
 
 def render():
@@ -27,7 +27,7 @@ def test_step_updates_the_week_and_sends_only_data_to_the_chart():
     assert chart(rc).update["week"] == 0
     button(rc, "Step").click()
     button(rc, "Step").click()
-    assert "Week 2" in rc.find(class_="ccsim-week").widget.children[0]
+    assert rc.find(Readout, kind="ccsim-week").widget.text == "Week 2"
     assert chart(rc).update["week"] == 2
     assert chart(rc).option is option_before or chart(rc).option == option_before
     columns = chart(rc).update["option"]["dataset"][0]["source"]

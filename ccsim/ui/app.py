@@ -11,13 +11,20 @@ from __future__ import annotations
 import threading
 import time
 
+import reacton.ipyvuetify as rv
 import solara
+from solara.util import IPYVUETIFY_V3
 
 from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
 from ccsim.ui import charts, query
 from ccsim.ui.session import SIZE_PARAMS, Session, culture_of, new_seed
-from ccsim.ui.widgets import EChart, UrlSync
+from ccsim.ui.widgets import EChart, Readout, UrlSync
+
+if IPYVUETIFY_V3:
+    from ipyvuetify.components import ExpansionPanelText as PanelText, ExpansionPanelTitle as PanelTitle
+else:
+    PanelText, PanelTitle = rv.ExpansionPanelContent, rv.ExpansionPanelHeader
 
 SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "max": 0}
 DEFAULT_SPEED = "5/s"
@@ -47,12 +54,14 @@ _PRESETS: dict[str, str] = {}
 
 
 class Live:
-    """Per-session state the page watches: ``tick`` changes every week, ``controls`` when
-    the values the sliders show (or the seed, or compare mode) change."""
+    """Per-session state.  Each week the ``sinks`` (registered by the charts and the week
+    readout) write straight into their widgets, so a step re-renders no component;
+    ``controls`` changes, and the page re-renders, only when what the controls show
+    changes (values, seed, preset, compare mode, marks, a firm running out of cash)."""
 
     def __init__(self, session: Session):
         self.session = session
-        self.tick = solara.reactive(0)
+        self.sinks: dict[str, object] = {}
         self.controls = solara.reactive(0)
         self.playing = solara.reactive(False)
         self.speed = solara.reactive(DEFAULT_SPEED)
@@ -63,10 +72,11 @@ class Live:
     def changed(self):
         """Tell the page that the run moved on (called after every step and change)."""
         s = self.session
-        shown = (s.preset, s.seed, s.compare, s.week > 0, len(s.changes),
+        shown = (s.generation, s.preset, s.seed, s.compare, s.week > 0, s.running, len(s.changes), len(s.marks()),
                  tuple(s.current("A").values()), tuple(s.culture_b.items()),
                  s.model_b is not None and tuple(s.current("B").values()))
-        self.tick.value += 1
+        for push in list(self.sinks.values()):
+            push()
         if shown != self._shown:
             self._shown = shown
             self.controls.value += 1
@@ -88,6 +98,26 @@ class Live:
             if rate:
                 cancel.wait(max(0.0, 1 / rate - (time.perf_counter() - began)))
         self.playing.value = False
+
+
+def use_sink(live: Live, name: str, element, push, dependencies):
+    """Call ``push(widget)`` on the element's widget now and after every week, until the
+    component goes away."""
+
+    def register():
+        widget = solara.get_widget(element)
+        live.sinks[name] = lambda: push(widget)
+        push(widget)
+        return lambda: live.sinks.pop(name, None)
+
+    solara.use_effect(register, dependencies)
+
+
+def use_chart(live: Live, name: str, element, option: dict, push, key):
+    """An EChart fed directly, not through its element's props (reacton would walk and
+    compare the data on every render): the layout when ``key`` changes, data every week."""
+    solara.use_effect(lambda: setattr(solara.get_widget(element), "option", option), [key])
+    use_sink(live, name, element, push, [key])
 
 
 @solara.component
@@ -133,7 +163,6 @@ def Player(live: Live):
 @solara.component
 def ControlBar(live: Live):
     s = live.session
-    live.tick.value    # re-render every week
     live.controls.value
     playing = live.playing.value
 
@@ -167,16 +196,26 @@ def ControlBar(live: Live):
         solara.Button("Replay", icon_name="mdi-replay", on_click=lambda: reset(True), classes=["ccsim-replay"])
         solara.Button("New seed", icon_name="mdi-dice-5", on_click=reseed, classes=["ccsim-new-seed"])
         solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"])
-        solara.Text(f"Week {s.week}", classes=["ccsim-week"])
+        Status(live)
+        solara.FileDownload(s.csv, filename=f"{s.file_stem()}.csv", label="CSV",
+                            mime_type="text/csv", icon_name="mdi-download")
+        solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
+                      classes=["ccsim-png"])
+
+
+@solara.component
+def Status(live: Live):
+    """The week and the seed, always visible."""
+    live.controls.value
+    s = live.session
+    with solara.Row(style={"align-items": "baseline", "gap": "10px"}):
+        week = Readout.element(kind="ccsim-week")
+        use_sink(live, "week", week, lambda widget: setattr(widget, "text", f"Week {s.week}"), [])
         solara.Text(f"seed {s.seed}", classes=["ccsim-seed"])
         for model, side in ((s.model, "A"), (s.model_b, "B")):
             if model is not None and model.perished:
                 solara.Text(f"{side + ': ' if s.compare else ''}cash ran out in week {model.perished_week}",
                             style={"color": charts.VERMILLION, "font-weight": "700"})
-        solara.FileDownload(s.csv, filename=f"{s.file_stem()}.csv", label="CSV",
-                            mime_type="text/csv", icon_name="mdi-download")
-        solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
-                      classes=["ccsim-png"])
 
 
 @solara.component
@@ -231,8 +270,8 @@ def ParamPanel(live: Live):
     started = s.week > 0
     a = "A: " if s.compare else ""
     for group in GROUPS:
-        with solara.Details(summary=f"{a}{group}" if group == GROUPS[0] else group,
-                            expand=group == GROUPS[0]):
+        title = f"{a}{group}" if group == GROUPS[0] else group
+        with Panel(title, expand=group == GROUPS[0], classes=[f"ccsim-group-{group.split()[0].lower()}"]):
             for name, param in PARAMS.items():
                 if param.group == group:
                     ParamSlider(live, name, current[name], side="A" if name in CULTURE_TRAITS else "AB",
@@ -240,6 +279,19 @@ def ParamPanel(live: Live):
     sync = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
                         s.scenario.params, culture_of(s.compare) if s.compare else {})
     UrlSync.element(query=sync)
+
+
+@solara.component
+def Panel(title: str, expand: bool = False, classes: list = [], children: list = []):
+    """A collapsible panel whose content is built only while it is open (a page with
+    every slider built at once loads noticeably slower)."""
+    open_, set_open = solara.use_state(expand)
+    with rv.ExpansionPanels(v_model=0 if open_ else None, on_v_model=lambda v: set_open(v == 0),
+                            class_=" ".join(classes)) as main:
+        with rv.ExpansionPanel():
+            PanelTitle(children=[title])
+            PanelText(children=children if open_ else [])
+    return main
 
 
 @solara.component
@@ -268,22 +320,29 @@ def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False)
 
 @solara.component
 def Charts(live: Live):
-    live.tick.value
+    live.controls.value
     s = live.session
     names = {"A": s.preset}
     if s.compare:
         names["B"] = s.compare
     weeks = s.scenario.steps
-    option, height = solara.use_memo(lambda: charts.layout(names, weeks), [tuple(names.items()), weeks])
-    with s.lock:
-        data = {side: charts.columns(s.history(side)) for side in names}
+    key = (tuple(names.items()), weeks)
+    option, height = solara.use_memo(lambda: charts.layout(names, weeks), [key])
+    with solara.Column(gap="4px") as main:   # one root always, so the chart widget lives on
+        chart = EChart.element(name="charts", height=height, png=live.png.value,
+                               png_name=f"{s.file_stem()}.png")
         marks = s.marks()
-        update = charts.update(option, s.week, weeks, data, marks)
-    EChart.element(name="charts", option=option, update=update, height=height,
-                   png=live.png.value, png_name=f"{s.file_stem()}.png")
-    if marks:
-        text = "; ".join(f"week {w}: {label}" for w, label in marks[-8:])
-        solara.Text(f"Marked: {text}", classes=["ccsim-marks"])
+        if marks:
+            text = "; ".join(f"week {w}: {label}" for w, label in marks[-8:])
+            solara.Text(f"Marked: {text}", classes=["ccsim-marks"])
+
+    def push(widget):
+        with s.lock:
+            data = {side: charts.columns(s.history(side)) for side in names}
+            widget.update = charts.update(option, s.week, weeks, data, s.marks())
+
+    use_chart(live, "charts", chart, option, push, key)
+    return main
 
 
 @solara.component
@@ -297,14 +356,20 @@ def NetworkView(live: Live):
 
 @solara.component
 def NetworkChart(live: Live):
-    live.tick.value
-    model = live.session.model
-    positions = solara.use_memo(lambda: charts.network_positions(model), [id(model)])
-    option = solara.use_memo(lambda: charts.network_layout(positions), [id(model)])
-    with live.session.lock:
-        update = charts.network_update(model, positions)
-    EChart.element(name="network", option=option, update=update, height="420px")
-    legend = ", ".join(f"{label}" for label in charts.LOYALTY_BIN_LABELS)
-    solara.Text(f"Customers: grey = prospect, red = lost to a competitor, yellow to dark blue = "
-                f"loyalty ({legend}). Employees: blue = speaking up, grey = silent; size = morale. "
-                f"Black squares: leaders.", classes=["ccsim-help"])
+    live.controls.value
+    model, key = live.session.model, live.session.generation
+    positions = solara.use_memo(lambda: charts.network_positions(model), [key])
+    option = solara.use_memo(lambda: charts.network_layout(positions), [key])
+
+    def push(widget):
+        with live.session.lock:
+            widget.update = charts.network_update(model, positions)
+
+    with solara.Column(gap="4px") as main:
+        chart = EChart.element(name="network", height="420px")
+        use_chart(live, "network", chart, option, push, key)
+        legend = ", ".join(f"{label}" for label in charts.LOYALTY_BIN_LABELS)
+        solara.Text(f"Customers: grey = prospect, red = lost to a competitor, yellow to dark blue = "
+                    f"loyalty ({legend}). Employees: blue = speaking up, grey = silent; size = morale. "
+                    f"Black squares: leaders.", classes=["ccsim-help"])
+    return main

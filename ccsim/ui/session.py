@@ -68,6 +68,7 @@ class Session:
             self.model_b = CultureModel(rng=self.seed, events=self.scenario.events,
                                         customer_agents=False, **{**self.params(), **self.culture_b})
         self._applied = 0   # recorded changes are replayed from the start
+        self.generation = getattr(self, "generation", 0) + 1   # tells views the models are new
 
     def _models(self):
         return [m for m in (self.model, self.model_b) if m is not None]
@@ -207,7 +208,7 @@ class Session:
 
     def file_stem(self) -> str:
         vs = f"-vs-{self.compare}" if self.compare else ""
-        return f"ccsim-{self.preset}{vs}-seed{self.seed}-week{self.week}"
+        return f"ccsim-{self.preset}{vs}-seed{self.seed}"
 
 
 def _label(values: dict, side: str) -> str:

@@ -27,3 +27,11 @@ class UrlSync(ipyvuetify.VuetifyTemplate):
 
     template_file = (__file__, "url_sync.vue")
     query = traitlets.Unicode("").tag(sync=True)
+
+
+class Readout(ipyvuetify.VuetifyTemplate):
+    """A line of text that the page rewrites every week without re-rendering anything."""
+
+    template = traitlets.Unicode('<template><span :class="kind">{{ text }}</span></template>').tag(sync=True)
+    text = traitlets.Unicode("").tag(sync=True)
+    kind = traitlets.Unicode("").tag(sync=True)   # its CSS class
