@@ -140,6 +140,7 @@ def test_real_executable_exits_2_with_one_line(argv, words, tmp_path):
     assert sorted(os.listdir(tmp_path)) == []
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_output(tmp_path):
     """Ctrl-C in the middle of a long compare: exit 130, the temporary directory is gone."""
     out = tmp_path / "out"

@@ -139,6 +139,7 @@ def test_a_preset_by_path(tmp_path):
 
 
 # ----- the claims -----
+@pytest.mark.slow
 @pytest.mark.parametrize("preset,metric,direction",
                          [(p, m, d) for p, claims in CLAIMS.items() for m, d in claims])
 def test_preset_shows_its_claimed_effect(preset, metric, direction):
@@ -150,6 +151,7 @@ def test_preset_shows_its_claimed_effect(preset, metric, direction):
                    f"B {b.round(3)})")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", ["turnaround", "no-receipt-refund"])
 def test_same_seed_same_run_until_the_event(preset):
     """The story's firm and its counterpart are the same firm until the event."""
@@ -160,6 +162,7 @@ def test_same_seed_same_run_until_the_event(preset):
         assert not a.loc[week:].equals(b.loc[week:])
 
 
+@pytest.mark.slow
 def test_pandemic_culture_decides_who_keeps_its_customers():
     """Customers kept through the shock (end of shock / the week before it), per seed."""
     event = load_scenario("pandemic-hippo").events[0]
@@ -170,6 +173,7 @@ def test_pandemic_culture_decides_who_keeps_its_customers():
     assert kept["hippo"] < kept["centric"], kept
 
 
+@pytest.mark.slow
 def test_lip_service_lacks_action_not_knowledge():
     """The gap to the firm that acts is in the offering, much less in what leaders know."""
     lip, acting = arms("lip-service")
@@ -178,12 +182,14 @@ def test_lip_service_lacks_action_not_knowledge():
     assert fit_gap > 2 * abs(knowledge_gap), (fit_gap, knowledge_gap)
 
 
+@pytest.mark.slow
 def test_heater_admitted_is_fixed_denied_is_not():
     denied, fixed = arms("heater-denied")
     assert np.mean([df.defect.iloc[-1] == 0 for df in fixed]) > 0.5
     assert np.mean([df.defect.iloc[-1] > 0 for df in denied]) > 0.5
 
 
+@pytest.mark.slow
 def test_baseline_lies_between_the_two_cultures():
     hippo, centric = arms("hippo")
     base = _runs(DEFAULT_SCENARIO, (), load_scenario(DEFAULT_SCENARIO).steps)

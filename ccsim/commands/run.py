@@ -41,12 +41,13 @@ def add_parser(subparsers):
 def add_common_arguments(parser) -> None:
     """--steps, --seed, --set, --out, --quiet: shared by run and compare."""
     parser.add_argument("--steps", type=str, default=None,
-                        help=f"weeks to run (1-{MAX_STEPS}; default: the preset's)")
+                        help=f"weeks to run (1-{MAX_STEPS}; default: the preset's length)")
     parser.add_argument("--seed", type=str, default="1", help="random seed (default 1)")
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                         help="change a parameter (repeatable); see ccsim/params.py")
-    parser.add_argument("--out", default=None,
-                        help="output directory (default: out/<scenario>)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="output directory (default: a directory under out/ named "
+                             "after the preset)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
