@@ -143,12 +143,12 @@ def test_real_executable_exits_2_with_one_line(argv, words, tmp_path):
 @pytest.mark.slow
 def test_interrupted_run_leaves_no_output(tmp_path):
     """Ctrl-C in the middle of a long compare: exit 130, the temporary directory is gone."""
-    out = tmp_path / "out"
+    out = tmp_path / "new" / "dirs" / "out"
     proc = subprocess.Popen([str(CCSIM), "compare", "hippo", "--reps", "200", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=tmp_path)
     deadline = time.time() + 120
-    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+    while not (out.parent.is_dir() and any(p.name.endswith(".tmp") for p in out.parent.iterdir())):
         assert proc.poll() is None and time.time() < deadline, "the run never started"
         time.sleep(0.2)
     time.sleep(1.0)

@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tqdm import tqdm
@@ -86,12 +86,16 @@ def output_dir(target: Path):
     if target.exists() and not (target.is_dir() and _replaceable(target)):
         raise ParamError(f"--out {target}: exists and is not an earlier ccsim output; "
                          f"allowed: a new directory, or one written by ccsim run/compare")
+    created = [p for p in reversed(target.absolute().parents) if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        for parent in reversed(created):   # directories made for this output, innermost first
+            with suppress(OSError):
+                parent.rmdir()
         raise
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
