@@ -112,7 +112,8 @@ def find_scenario(name_or_path) -> tuple[str, Path]:
     if isinstance(name_or_path, Path) or _looks_like_path(text):
         path = Path(text)
         if not path.is_file():
-            raise ParamError(f"{text}: no such scenario file")
+            raise ParamError(f"{text}: no such scenario file; allowed: a .toml file that "
+                             f"exists, or a preset name (see `ccsim scenarios`)")
         return path.stem, path
     presets = _preset_paths()
     if text not in presets:
