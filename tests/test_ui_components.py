@@ -42,7 +42,8 @@ def test_a_slider_moved_mid_run_is_marked_on_the_chart():
     update = chart(rc).update
     assert update["marks"] == 1
     lines = update["option"]["series"][0]["markLine"]["data"]
-    assert lines == [{"xAxis": 1, "name": "humility 0.95"}]
+    assert lines == [{"xAxis": 1, "name": "1"}]
+    assert "1: week 1, humility 0.95" in rc.find(v.Html, class_="ccsim-marks").widget.children[0]
 
 
 def test_each_render_is_its_own_session():

@@ -36,9 +36,9 @@ def server_env(environ=None) -> dict:
     return env
 
 
-def command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "solara", "run", "ccsim.ui.app:Page", "--host", host,
-            "--port", str(port), "--production", "--no-open", "--log-level", "warning"]
+def solara_args(host: str, port: int) -> list[str]:
+    return ["run", "ccsim.ui.app:Page", "--host", host, "--port", str(port), "--production",
+            "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
 def main(args) -> int:
@@ -49,4 +49,10 @@ def main(args) -> int:
         print(f"ccsim ui: no offline asset cache at {env['SOLARA_ASSETS_PROXY_CACHE_DIR']}; the page "
               "needs the internet (fill the cache: python scripts/solara_assets.py)", file=sys.stderr)
     print(f"ccsim ui: http://{args.host}:{args.port}/", flush=True)
-    os.execve(sys.executable, command(args.host, args.port), env)
+    # Solara's server runs in this process, which has imported the model already; its
+    # settings read the environment when first imported, so set it before.
+    os.environ.update(env)
+    from solara.__main__ import cli
+
+    cli.main(args=solara_args(args.host, args.port), prog_name="ccsim ui", standalone_mode=False)
+    return 0

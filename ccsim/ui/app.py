@@ -26,7 +26,7 @@ if IPYVUETIFY_V3:
 else:
     PanelText, PanelTitle = rv.ExpansionPanelContent, rv.ExpansionPanelHeader
 
-SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "max": 0}
+SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "50/s": 50}   # weeks per second
 DEFAULT_SPEED = "5/s"
 CSS = """
 .ccsim { font-size: 18px; }
@@ -34,10 +34,14 @@ CSS = """
 .ccsim .v-label, .ccsim .v-select__selection { font-size: 17px !important; }
 .ccsim-week { font-size: 30px; font-weight: 700; }
 .ccsim-seed { font-size: 20px; }
-.ccsim-help { font-size: 14px; color: #444; margin: -18px 0 8px 0; line-height: 1.25; }
+.ccsim-help { font-size: 14px; color: #444; margin: 0 0 10px 0; line-height: 1.25; }
 .ccsim-param-label { font-size: 16px; font-weight: 600; margin-top: 4px; }
+.ccsim-param .v-input__details, .ccsim-param .v-messages { display: none; }
+.ccsim-param .v-input { margin: 0; }
+/* side panel and charts scroll on their own, so the charts stay on screen */
 .ccsim-side { width: 360px; min-width: 300px; max-width: 360px; }
 .ccsim-main { flex: 1 1 0; min-width: 0; }
+.ccsim-side, .ccsim-main { max-height: calc(100vh - 150px); overflow-y: auto; padding-right: 4px; }
 .ccsim-info p { margin-bottom: 6px; }
 .ccsim-marks { font-size: 15px; }
 """
@@ -94,9 +98,7 @@ class Live:
             self.step()
             if stop_at is not None and s.week >= stop_at:
                 break
-            rate = SPEEDS[self.speed.value]
-            if rate:
-                cancel.wait(max(0.0, 1 / rate - (time.perf_counter() - began)))
+            cancel.wait(max(0.0, 1 / SPEEDS[self.speed.value] - (time.perf_counter() - began)))
         self.playing.value = False
 
 
@@ -244,7 +246,11 @@ def ComparePanel(live: Live):
     names = presets()
 
     def toggle(on: bool):
-        s.set_compare((s.scenario.pair or s.preset) if on else None)
+        # the preset's counterpart ([compare] in its file): its culture, on this market
+        if on:
+            s.set_compare(s.scenario.pair or s.preset, s.scenario.pair_params)
+        else:
+            s.set_compare(None)
         live.changed()
 
     def choose(name):
@@ -333,8 +339,7 @@ def Charts(live: Live):
                                png_name=f"{s.file_stem()}.png")
         marks = s.marks()
         if marks:
-            text = "; ".join(f"week {w}: {label}" for w, label in marks[-8:])
-            solara.Text(f"Marked: {text}", classes=["ccsim-marks"])
+            solara.Text(f"Marked: {charts.mark_list(marks)}", classes=["ccsim-marks"])
 
     def push(widget):
         with s.lock:

@@ -17,7 +17,7 @@ BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION, GREY, BLACK = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#BBBBBB", "#000000")
 CULTURE_COLOURS = {"A": BLUE, "B": ORANGE}
 FONT = 16
-ROW_HEIGHT = 250
+ROW_HEIGHT = 225
 COLUMNS = 3
 
 # (panel id, title, [(column, series name, colour)]); a single metric takes its culture's colour.
@@ -27,7 +27,7 @@ PANELS = [
     ("customers", "Active customers", [("customers", "", None)]),
     ("revenue", "Revenue per week", [("revenue", "", None)]),
     ("cash", "Cash", [("cash", "", None)]),
-    ("organisation", "Voice, morale, leaders' knowledge",
+    ("organisation", "Voice, morale, knowledge",
      [("employee_voice", "voice", GREEN), ("morale", "morale", PINK),
       ("leader_knowledge", "knowledge", SKY)]),
 ]
@@ -53,10 +53,12 @@ def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
               "title": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
     for i, (pid, title, series) in enumerate(panels):
         row, col = divmod(i, COLUMNS)
-        top = 40 + row * ROW_HEIGHT
+        top = 34 + row * ROW_HEIGHT
+        if "B" in names and len(series) > 1:
+            title += " (B dashed)"
         option["title"].append({"text": title, "top": top, "left": f"{col * 100 / COLUMNS + 1:.1f}%",
                                 "textStyle": {"fontSize": FONT + 1, "fontWeight": "bold"}})
-        option["grid"].append({"top": top + 36, "height": ROW_HEIGHT - 80,
+        option["grid"].append({"top": top + 34, "height": ROW_HEIGHT - 76,
                                "left": f"{col * 100 / COLUMNS + 6:.1f}%", "width": f"{100 / COLUMNS - 9:.1f}%"})
         option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks,
                                 "name": "week" if row == rows - 1 else "", "nameGap": 24,
@@ -66,8 +68,13 @@ def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
         sides = ["gap"] if pid.startswith("gap_") else list(names)
         for side in sides:
             for column, label, colour in series:
-                name = label if side == "gap" else (f"{label} {side}".strip() if label and "B" in names
-                                                    else label or f"{side}: {names[side]}")
+                compare = "B" in names
+                if side == "gap":
+                    name = label
+                elif label:
+                    name = label           # B is dashed; one legend entry for both
+                else:
+                    name = f"{side}: {names[side]}" if compare else names[side]
                 option["series"].append({
                     "id": f"{pid}-{column}-{side}", "name": name, "type": "line", "showSymbol": False,
                     "datasetId": side, "encode": {"x": "week", "y": column},
@@ -75,7 +82,7 @@ def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
                                                                     "type": "dashed" if side == "B" and label else "solid"},
                     "color": colour or CULTURE_COLOURS.get(side, BLACK)})
     option["legend"]["data"] = list(dict.fromkeys(s["name"] for s in option["series"] if s["name"] != "gap"))
-    return option, f"{40 + rows * ROW_HEIGHT}px"
+    return option, f"{34 + rows * ROW_HEIGHT}px"
 
 
 def columns(history: dict) -> dict[str, list]:
@@ -99,18 +106,23 @@ def update(option: dict, week: int, weeks: int, data: dict[str, dict], marks: li
     first = {}
     for s in option["series"]:
         first.setdefault(s["xAxisIndex"], s["id"])
-    lines = [{"xAxis": w, "name": text} for w, text in marks]
+    lines = [{"xAxis": w, "name": str(i + 1)} for i, (w, _) in enumerate(marks)]   # numbered: see mark_list
     series = []
-    for index, sid in first.items():
+    for sid in first.values():
         series.append({"id": sid, "markLine": {
             "symbol": "none", "silent": True, "animation": False,
             "lineStyle": {"color": VERMILLION, "type": "solid", "width": 2},
-            "label": {"show": index == 0, "formatter": "{b}", "position": "insideEndTop",
-                      "fontSize": FONT - 2, "color": BLACK},
+            "label": {"show": True, "formatter": "{b}", "position": "end",
+                      "fontSize": FONT - 3, "color": VERMILLION},
             "data": lines}})
     axis_max = max(weeks, week)
     return {"week": week, "marks": len(marks), "option": {"dataset": datasets, "series": series,
                                      "xAxis": [{"max": axis_max} for _ in option["xAxis"]]}}
+
+
+def mark_list(marks: list[tuple[int, str]]) -> str:
+    """The numbered marks as text, to read beside the charts."""
+    return "; ".join(f"{i + 1}: week {w}, {label}" for i, (w, label) in enumerate(marks))
 
 
 # ----- the customer network and the organisation -----

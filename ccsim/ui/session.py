@@ -162,12 +162,14 @@ class Session:
             self.start, self.changes = {}, []
             self._build()
 
-    def set_compare(self, preset: str | None):
-        """Switch compare mode on (culture B from ``preset``) or off, keeping the week."""
+    def set_compare(self, preset: str | None, culture: dict | None = None):
+        """Switch compare mode on (culture B from ``preset``, then the culture traits in
+        ``culture``) or off, keeping the week."""
         with self.lock:
             week = self.week
             self.compare = preset
             self.culture_b = culture_of(preset) if preset else {}
+            self.culture_b.update({k: v for k, v in (culture or {}).items() if k in CULTURE_TRAITS})
             self._build()
             self.step(week)
 

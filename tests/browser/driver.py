@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -39,12 +40,14 @@ def free_port() -> int:
 def start_server(port: int, timeout: float = 90.0) -> tuple[subprocess.Popen, float]:
     """Start ``ccsim ui`` and wait for HTTP 200; return the process and seconds it took."""
     began = time.perf_counter()
+    log = tempfile.NamedTemporaryFile(prefix="ccsim-ui-", suffix=".log", delete=False)
     proc = subprocess.Popen([sys.executable, "-m", "ccsim", "ui", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc.log = log.name   # the server's output, for a failing test to show
     url = f"http://127.0.0.1:{port}/"
     while time.perf_counter() - began < timeout:
         if proc.poll() is not None:
-            raise RuntimeError(f"ccsim ui exited: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"ccsim ui exited: {Path(log.name).read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -62,6 +65,7 @@ def stop_server(proc: subprocess.Popen):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+    Path(proc.log).unlink(missing_ok=True)
 
 
 def launch(playwright):

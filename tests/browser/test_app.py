@@ -71,7 +71,7 @@ def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
     before = download_csv(page)
     click_slider(page, ".ccsim-param-A-empowerment", 0.95)
     page.wait_for_selector(f"{CHART}[data-marks='1']")
-    expect(page.locator(".ccsim-marks")).to_contain_text("week 3: empowerment")
+    expect(page.locator(".ccsim-marks")).to_contain_text("1: week 3, empowerment")
     expect(page.locator(".ccsim-param-A-empowerment .ccsim-param-label")).not_to_contain_text(": 0.5")
     assert "change=3%3AA%3Aempowerment" in page.url or "change=3:A:empowerment" in page.url
     step(page, 10)
@@ -81,7 +81,7 @@ def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
     other = open_app(page.context, page.url)
     expect(other.locator(".ccsim-seed")).to_have_text(page.locator(".ccsim-seed").inner_text())
     step(other, 13)
-    expect(other.locator(".ccsim-marks")).to_contain_text("week 3: empowerment")
+    expect(other.locator(".ccsim-marks")).to_contain_text("1: week 3, empowerment")
     assert download_csv(other) == after
 
 
