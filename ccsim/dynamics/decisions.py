@@ -16,9 +16,10 @@ import numpy as np
 
 from ccsim.dynamics.service import FIT_WEIGHT
 
+NEUTRAL_SHARE = 1 / 3   # ideas customers do not notice at all (Kohavi: a third are flat)
 IDEA_SPREAD = 0.03   # scale of an idea's side effect on the experience (t, 2 df)
-IDEA_BIAS = -0.035   # a mature offering: most tweaks are neutral or harmful (with IDEA_SPREAD,
-                     # calibrated so about 1/3 of ideas help: ccsim validate ideas)
+IDEA_BIAS = -0.02    # a mature offering: tweaks lean harmful (with IDEA_SPREAD and
+                     # NEUTRAL_SHARE, calibrated so about 1/3 of ideas help: ccsim validate ideas)
 IDEA_CAP = 0.2       # no single change moves the experience by more than this
 TEST_NOISE = 0.005   # error of an experiment with real customers
 DEFECT_PROBLEMS = 0.15   # extra problems per touch from a defect of severity 1
@@ -38,14 +39,17 @@ class Ideas:
 def propose(code, offering, reality, count: int, spread: float, rng) -> Ideas:
     """Ideas come from the leaders' view: change the offering where the view says it is
     wrong; with no such place left, a guess.  The true effect is the change in fit for
-    the average customer plus a fat-tailed side effect."""
+    the average customer plus a fat-tailed side effect; a share NEUTRAL_SHARE of ideas
+    change nothing customers notice."""
     m = len(offering)
     believed = rng.permutation(np.flatnonzero((code != 0) & (code != offering)))[:count]
     guesses = rng.choice(np.setdiff1d(np.arange(m), believed), count - len(believed), replace=False)
     dims = np.concatenate([believed, guesses]).astype(int)
     values = np.where(code[dims] != 0, code[dims], -offering[dims]).astype(np.int8)
-    side_effect = np.clip(IDEA_BIAS + IDEA_SPREAD * rng.standard_t(2, size=len(dims)),
-                          -IDEA_CAP, IDEA_CAP)
+    neutral = rng.random(len(dims)) < NEUTRAL_SHARE
+    values[neutral] = offering[dims[neutral]]
+    side_effect = np.where(neutral, 0.0, np.clip(
+        IDEA_BIAS + IDEA_SPREAD * rng.standard_t(2, size=len(dims)), -IDEA_CAP, IDEA_CAP))
     fit_gain = FIT_WEIGHT * (1 - 2 * spread) * (values - offering[dims]) * reality[dims] / m
     return Ideas(dims, values, side_effect, fit_gain + side_effect)
 
