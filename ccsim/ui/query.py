@@ -71,24 +71,21 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
     def note(error):
         state.notes.append(str(error))
 
-    preset = _one(query.pop("preset", []))
-    if preset is not None:
-        if preset in presets:
-            state.preset = preset
-        else:
-            note(f"preset: unknown preset {preset[:40]!r}; allowed: {', '.join(presets)}")
+    def preset(key):
+        name = _one(query.pop(key, []))
+        if name is not None and name not in presets:
+            note(f"{key}: unknown preset {name[:40]!r}; allowed: {', '.join(presets)}")
+            return None
+        return name
+
+    state.preset = preset("preset") or default
+    state.compare = preset("vs")
     seed = _one(query.pop("seed", []))
     if seed is not None:
         if seed.isdigit() and 1 <= int(seed) <= MAX_SEED:
             state.seed = int(seed)
         else:
             note(f"seed: {seed[:40]!r} must be a whole number in [1, {MAX_SEED}]")
-    vs = _one(query.pop("vs", []))
-    if vs is not None:
-        if vs in presets:
-            state.compare = vs
-        else:
-            note(f"vs: unknown preset {vs[:40]!r}; allowed: {', '.join(presets)}")
     for raw in query.pop("change", [])[:MAX_CHANGES]:
         try:
             state.changes.append(_change(raw))

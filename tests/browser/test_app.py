@@ -38,6 +38,28 @@ def download_csv(page) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def test_everything_comes_from_the_server(context, server):
+    """Offline: no request leaves the machine, and the asset cache has all the page needs
+    (the test server's CDN cannot answer, so a file missing from the cache is an error)."""
+    outside, bad = [], []
+
+    def only_local(route):
+        if route.request.url.startswith(server) or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    context.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    context.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
+    page = open_app(context, server)
+    page.locator(".ccsim-network-switch input").check()
+    page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='0']")
+    step(page)
+    assert outside == [] and bad == []
+
+
 def test_load_step_and_play(page):
     expect(page.locator(".ccsim-week")).to_have_text("Week 0")
     assert page.locator(".ccsim-seed").inner_text().startswith("seed ")
