@@ -126,14 +126,18 @@ def load_scenario(name_or_path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """Read and check a preset by name (scenarios/NAME.toml) or by path."""
     name, path = find_scenario(name_or_path)
     where = _display(path)
+    return _check(read_toml(path, where), name, path, where, _chain + (path.resolve(),))
+
+
+def read_toml(path, where: str) -> dict:
+    """A TOML file as data (tomllib: nothing in it runs), or ParamError in one line."""
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ParamError(f"{where}: malformed TOML: {_one_line(error)}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ParamError(f"{where}: cannot read: {_one_line(error)}") from None
-    return _check(data, name, path, where, _chain + (path.resolve(),))
 
 
 def list_scenarios() -> list[Scenario]:
