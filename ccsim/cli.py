@@ -28,13 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ccsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"ccsim.commands.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"ccsim.commands.{name}":
-                raise
-            continue
-        module.add_parser(sub)
+        importlib.import_module(f"ccsim.commands.{name}").add_parser(sub)
     return parser
 
 
