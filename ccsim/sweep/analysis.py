@@ -15,7 +15,6 @@ import pandas as pd
 from scipy import stats
 
 from ccsim.sweep.designs import Design
-from ccsim.sweep.worker import ID_COLUMNS
 
 CONF_LEVEL = 0.95
 RESAMPLES = 200
@@ -71,11 +70,6 @@ def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
             rows.append({"metric": metric, "factor": factor,
                          **{c: float(np.asarray(S[c])[j]) for c in columns}})
     return pd.DataFrame(rows), ""
-
-
-def factor_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns of ``frame`` that are neither identity, week nor metric."""
-    return [c for c in frame.columns if c not in (*ID_COLUMNS, "week")]
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:

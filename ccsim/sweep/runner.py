@@ -60,6 +60,7 @@ class Summary:
     done: int        # finished by this call
     failed: int      # failed in this call
     seconds: float
+    model_seconds: float = 0.0   # time the workers spent inside runs (the rest is overhead)
 
 
 def plan(experiment: Experiment) -> Plan:
@@ -106,7 +107,7 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
     done = store.done()
     todo = [run for run in range(the_plan.n_runs) if run not in done]
     start = time.perf_counter()
-    failed = 0
+    failed, model_seconds = 0, 0.0
     with contextlib.ExitStack() as stack:
         if todo:   # connect before writing anything: a bad --address leaves no directory
             executor, slots = stack.enter_context(open_executor(engine, workers, address))
@@ -119,11 +120,13 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
             for result in _execute(executor, (the_plan.task(r) for r in todo),
                                    slots * IN_FLIGHT_PER_SLOT):
                 store.write(result)
+                model_seconds += result.seconds
                 if result.error is not None:
                     failed += 1
                     bar.set_postfix(failed=failed)
                 bar.update(1)
-    return Summary(the_plan.n_runs, len(done), len(todo), failed, time.perf_counter() - start)
+    return Summary(the_plan.n_runs, len(done), len(todo), failed, time.perf_counter() - start,
+                   model_seconds)
 
 
 def _execute(executor, tasks, window: int):

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ccsim.params import ParamError
 from ccsim.sweep.worker import RunResult
@@ -101,11 +102,6 @@ class ResultStore:
             return set()
         return {int(m.group(1)) for p in os.scandir(self.runs) if (m := RUN_FILE.match(p.name))}
 
-    def failed(self) -> set[int]:
-        if not self.failures.is_dir():
-            return set()
-        return {int(p.stem.split("-")[1]) for p in self.failures.glob("run-*.json")}
-
     def write(self, result: RunResult) -> None:
         """Record one finished run (its table, or its error)."""
         run = result.task.run
@@ -125,10 +121,10 @@ class ResultStore:
     # ----- reading -----
     def load_runs(self) -> pd.DataFrame:
         """Every finished run's rows, in run order (empty if none)."""
-        files = sorted(self.runs.glob("run-*.parquet"))
-        if not files:
+        if not self.done():
             return pd.DataFrame()
-        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        table = pq.read_table(self.runs)   # a dataset: hidden partial files are skipped
+        return table.to_pandas().sort_values(["run", "week"], ignore_index=True)
 
     def load_failures(self) -> list[dict]:
         return [json.loads(p.read_text()) for p in sorted(self.failures.glob("run-*.json"))]

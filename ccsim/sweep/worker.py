@@ -16,8 +16,6 @@ import pandas as pd
 
 from ccsim.model import CultureModel
 
-ID_COLUMNS = ("run", "point", "replication", "seed")
-
 
 @dataclass(frozen=True)
 class RunTask:
