@@ -21,19 +21,22 @@ class UsageError(ParamError):
     """Bad input on the command line or in a file; the message is one line."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command, or for ``only`` one (importing only its module keeps
+    start-up quick, e.g. for ``ccsim ui``)."""
     parser = argparse.ArgumentParser(
         prog="ccsim",
         description="Agent-based simulation of organisational culture versus customer outcomes.")
     parser.add_argument("--version", action="version", version=f"ccsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in [only] if only else COMMANDS:
         importlib.import_module(f"ccsim.commands.{name}").add_parser(sub)
     return parser
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
