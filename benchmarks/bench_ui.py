@@ -9,6 +9,7 @@ per session; 10 sessions stepping at once.  Targets (issue 6): 5 s, 200 ms media
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -60,7 +61,7 @@ def step_times(page, n=STEPS):
 def main():
     from playwright.sync_api import sync_playwright
 
-    rows = []
+    rows = [("machine load (1-min average, cores)", f"{os.getloadavg()[0]:.1f}, {os.cpu_count()}", "")]
     port = free_port()
     began = time.perf_counter()
     proc, http_ok = start_server(port)

@@ -8,6 +8,7 @@ cache that ``make run`` / ``make test`` fill from the npm registry
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -44,6 +45,12 @@ def solara_args(host: str, port: int) -> list[str]:
 def main(args) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port={args.port} must be in [1, 65535]")
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as error:
+        raise UsageError(f"--host={args.host} --port={args.port}: cannot listen there "
+                         f"({error.strerror}); choose another port") from None
     env = server_env()
     if not Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"]).is_dir():
         print(f"ccsim ui: no offline asset cache at {env['SOLARA_ASSETS_PROXY_CACHE_DIR']}; the page "

@@ -1,0 +1,25 @@
+"""``ccsim ui``: bad input gets one line and exit code 2 (the server itself: tests/browser)."""
+
+import socket
+
+from ccsim import cli
+from ccsim.commands import ui
+
+
+def test_bad_port_and_busy_port(capsys):
+    assert cli.main(["ui", "--port", "70000"]) == 2
+    assert "--port=70000 must be in [1, 65535]" in capsys.readouterr().err
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        assert cli.main(["ui", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"--port={port}: cannot listen there" in err and len(err.strip().splitlines()) == 1
+
+
+def test_server_environment_is_offline_and_local():
+    env = ui.server_env({})
+    assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(ui.ASSETS)
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert ui.server_env({"SOLARA_ASSETS_PROXY_CACHE_DIR": "/elsewhere"})["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/elsewhere"
+    args = ui.add_parser(cli.argparse.ArgumentParser().add_subparsers()).parse_args([])
+    assert args.host == "127.0.0.1" and "--no-check-version" in ui.solara_args(args.host, args.port)
