@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ccsim.params import PARAMS, ParamError
-from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
+from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario
 from ccsim.ui import query
 from ccsim.ui.session import Session
 
@@ -130,3 +130,18 @@ def test_slider_ranges_hold_the_defaults_on_a_step():
         assert query.check(name, p.default, "test") == p.default
     with pytest.raises(ParamError):
         query.check("humility", "x", "test")
+
+
+def test_compare_runs_culture_b_with_the_events_of_its_own_story():
+    def own_event(s):
+        pair = load_scenario(s.pair)
+        return s.events and s.events[0].title not in {e.title for e in pair.events}
+
+    story = next((s for s in list_scenarios() if s.pair and s.pair != s.name and own_event(s)), None)
+    if story is None:
+        pytest.skip("no preset with an event its counterpart does not have")
+    s = Session(story.name, seed=4, compare=story.pair)
+    s.step(story.events[0].week + 5)
+    own = {label for _, label in s.model.marks}
+    assert story.events[0].title in own
+    assert story.events[0].title not in {label for _, label in s.model_b.marks}

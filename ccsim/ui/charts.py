@@ -55,7 +55,7 @@ def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
         row, col = divmod(i, COLUMNS)
         top = 34 + row * ROW_HEIGHT
         if "B" in names and len(series) > 1:
-            title += " (B dashed)"
+            title = "Organisation (B dashed)"
         option["title"].append({"text": title, "top": top, "left": f"{col * 100 / COLUMNS + 1:.1f}%",
                                 "textStyle": {"fontSize": FONT + 1, "fontWeight": "bold"}})
         option["grid"].append({"top": top + 34, "height": ROW_HEIGHT - 76,

@@ -65,7 +65,9 @@ class Session:
                                   customer_agents=False, **self.params())
         self.model_b = None
         if self.compare:
-            self.model_b = CultureModel(rng=self.seed, events=self.scenario.events,
+            # the same market (A's parameters and seed) with culture B, and the events of
+            # B's own story: e.g. the HiPPO firm beside the turnaround, without the new leader
+            self.model_b = CultureModel(rng=self.seed, events=load_scenario(self.compare).events,
                                         customer_agents=False, **{**self.params(), **self.culture_b})
         self._applied = 0   # recorded changes are replayed from the start
         self.generation = getattr(self, "generation", 0) + 1   # tells views the models are new
