@@ -76,8 +76,8 @@ class Live:
     def changed(self):
         """Tell the page that the run moved on (called after every step and change)."""
         s = self.session
-        shown = (s.generation, s.preset, s.seed, s.compare, s.week > 0, s.running, len(s.changes), len(s.marks()),
-                 tuple(s.current("A").values()), tuple(s.culture_b.items()),
+        shown = (s.generation, s.preset, s.seed, s.compare, s.week > 0, s.running, len(s.changes),
+                 len(s.marks()), tuple(s.current("A").values()), tuple(s.culture_b.items()),
                  s.model_b is not None and tuple(s.current("B").values()))
         for push in list(self.sinks.values()):
             push()
@@ -129,12 +129,9 @@ def Page():
     def start():
         names = list(presets())
         state = query.parse(router.search, names, DEFAULT_SCENARIO)
-        session = Session(state.preset, seed=state.seed, start=state.start, changes=state.changes,
-                          compare=state.compare, culture_b=None)
-        if state.compare and state.culture_b:
-            session.culture_b.update(state.culture_b)
-            session.reset(keep_changes=True)
-        live = Live(session)
+        culture_b = {**culture_of(state.compare), **state.culture_b} if state.compare else None
+        live = Live(Session(state.preset, seed=state.seed, start=state.start, changes=state.changes,
+                            compare=state.compare, culture_b=culture_b))
         live.error.value = "; ".join(state.notes)
         return live
 
