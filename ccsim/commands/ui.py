@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 from pathlib import Path
 
 from ccsim.cli import UsageError
@@ -59,6 +60,8 @@ def main(args) -> int:
     # Solara's server runs in this process, which has imported the model already; its
     # settings read the environment when first imported, so set it before.
     os.environ.update(env)
+    # plain http on 127.0.0.1 is the intended set-up; Solara warns about cookies at every page load
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import cli
 
     cli.main(args=solara_args(args.host, args.port), prog_name="ccsim ui", standalone_mode=False)
