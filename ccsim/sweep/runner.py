@@ -94,7 +94,10 @@ def plan(experiment: Experiment) -> Plan:
 def run_sweep(experiment: Experiment, out, workers: int | None = None, resume: bool = False,
               engine: str = "local", address: str | None = None,
               progress: bool = True) -> Summary:
-    """Run every run of ``experiment`` that ``out`` does not hold yet."""
+    """Run every run of ``experiment`` that ``out`` does not hold yet.
+
+    From a script, call it under ``if __name__ == "__main__":``: local workers start from
+    a forkserver, which imports the main module again (as with mesa.batch_run)."""
     return run_plan(plan(experiment), out, workers, resume, engine, address, progress)
 
 
