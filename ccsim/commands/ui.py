@@ -8,8 +8,12 @@ cache that ``make run`` / ``make test`` fill from the npm registry
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
+import threading
+import time
+import urllib.request
 import warnings
 from pathlib import Path
 
@@ -43,6 +47,33 @@ def solara_args(host: str, port: int) -> list[str]:
             "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
+ASSET_REF = re.compile(r'(?:href|src)="(/(?:_solara|static)/[^"]+)"')
+
+
+def warm_up(url: str, timeout: float = 120.0):
+    """Once the server answers, fetch the page and its static files once, so that the
+    first visitor does not wait for Solara to compress them (it keeps them compressed)."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                page = response.read().decode("utf-8", "replace")
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        return
+    from ccsim.ui.widgets import ECHARTS_JS
+
+    for path in dict.fromkeys(ASSET_REF.findall(page) + [f"/_solara/cdn/{ECHARTS_JS}"]):
+        request = urllib.request.Request(url.rstrip("/") + path, headers={"Accept-Encoding": "gzip"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+        except OSError:
+            pass
+
+
 def main(args) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port={args.port} must be in [1, 65535]")
@@ -63,6 +94,9 @@ def main(args) -> int:
     # plain http on 127.0.0.1 is the intended set-up; Solara warns about cookies at every page load
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import cli
+
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    threading.Thread(target=warm_up, args=(f"http://{host}:{args.port}/",), daemon=True).start()
 
     cli.main(args=solara_args(args.host, args.port), prog_name="ccsim ui", standalone_mode=False)
     return 0

@@ -10,10 +10,15 @@ import ipyvuetify
 import traitlets
 
 
+# the echarts build that solara's own echarts component loads (and the asset cache holds)
+ECHARTS_JS = "echarts@5.4.0/dist/echarts.min.js"
+
+
 class EChart(ipyvuetify.VuetifyTemplate):
     """A chart: ``option`` is the layout (set in full), ``update`` is merged every week."""
 
     template_file = (__file__, "echart.vue")
+    lib = traitlets.Unicode(ECHARTS_JS).tag(sync=True)
     name = traitlets.Unicode("").tag(sync=True)
     option = traitlets.Dict({}).tag(sync=True)
     update = traitlets.Dict({}).tag(sync=True)
