@@ -89,7 +89,7 @@ class CultureModel(mesa.Model):
         self.status = np.where(rng.random(n) < self.initial_share, ACTIVE, PROSPECT).astype(np.int8)
         self.satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
         self.tenure = np.where(self.status == ACTIVE, rng.exponential(100, n), 0).astype(np.int32)
-        self.grievance = np.zeros(n, np.int16)
+        self.wronged_until = np.zeros(n, np.int32)   # a wronged customer warns others until then
         self._active = _which(self.status == ACTIVE)
         self.contacts = wom.contact_weights(
             wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
@@ -192,7 +192,8 @@ class CultureModel(mesa.Model):
             outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
                                       self.morale[handler], ~from_defect | self.defect_admitted, rng)
             moments[failed, :3] = service.problem_episodes(outcome)
-            self.grievance[touched[rest[failed[outcome == service.UNRESOLVED]]]] = GRIEVANCE_WEEKS
+            wronged = touched[rest[failed[outcome == service.UNRESOLVED]]]
+            self.wronged_until[wronged] = self.steps + GRIEVANCE_WEEKS
             self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
             self.week_stats["resolved_share"] = float(np.mean(outcome != service.UNRESOLVED))
         else:
@@ -209,11 +210,11 @@ class CultureModel(mesa.Model):
 
     def _spread_word(self):
         rng, n = self.rng, self.n_customers
-        np.maximum(self.grievance - 1, 0, out=self.grievance)
         active = self._active
         others = _which(self.status != ACTIVE)
-        promoters = active[_which(loyalty.recommend_score(self.satisfaction[active]) >= 9)]
-        wronged = _which((self.status != PROSPECT) & ((self.grievance > 0) | (self.satisfaction <= -0.6)))
+        promoters = active[_which(loyalty.is_promoter(self.satisfaction[active]))]
+        wronged = _which((self.status != PROSPECT) &
+                         ((self.wronged_until > self.steps) | (self.satisfaction <= -0.6)))
         recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, rng)
         self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
         positive = wom.heard(self.contacts, recommend, n)

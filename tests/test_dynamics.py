@@ -60,6 +60,11 @@ def test_weekly_churn_compounds_to_yearly_stay():
     assert np.all(loyalty.weekly_churn(s, 0.0, 0.0) == 0)     # competition neutralised
 
 
+def test_promoters_are_those_who_score_9_or_10():
+    s = np.concatenate([np.linspace(-1, 1, 20001), [0.7, 0.69999, 0.70001]]).astype(np.float32)
+    assert np.array_equal(loyalty.is_promoter(s), loyalty.recommend_score(s) >= 9)
+
+
 def test_nps_counts_promoters_minus_detractors():
     scores = np.array([10, 9, 8, 7, 6, 0])
     assert loyalty.nps(scores) == pytest.approx(100 * (2 / 6 - 2 / 6))

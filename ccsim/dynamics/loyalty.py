@@ -41,6 +41,11 @@ def recommend_score(satisfaction: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(5.0 + 5.0 * np.asarray(satisfaction)), 0, 10)
 
 
+def is_promoter(satisfaction: np.ndarray) -> np.ndarray:
+    """recommend_score >= 9, without rounding every score (rint(x) >= 9 exactly when x > 8.5)."""
+    return 5.0 + 5.0 * satisfaction > 8.5
+
+
 def nps(scores: np.ndarray) -> float:
     """Net Promoter Score: %promoters (9-10) minus %detractors (0-6), -100..100."""
     if len(scores) == 0:
