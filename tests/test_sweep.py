@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -229,13 +230,16 @@ def test_runs_are_the_model_and_identical_serial_or_parallel(tmp_path):
     assert (one[one.run == 7][["humility", "empowerment"]] == pd.Series(point)).all().all()
 
 
-def test_overrides_change_weeks_and_replications(tmp_path):
+def test_overrides_change_weeks_and_replications_with_a_progress_bar(tmp_path, capsys):
     path = write(tmp_path, FACTORIAL)
     assert cli(["sweep", str(path), "--out", str(tmp_path / "o"), "--weeks", "4",
-                "--replications", "1", "--workers", "2", "--no-progress"]) == 0
+                "--replications", "1", "--workers", "2"]) == 0
     runs = tables(tmp_path / "o")
     assert runs.run.nunique() == 6 and runs.groupby("run").week.max().eq(4).all()
     assert set(runs.replication) == {0}
+    bar = capsys.readouterr().err.split("\r")[-1]
+    assert "6/6" in bar and "failed=0" in bar
+    assert re.search(r"\d\d:\d\d<\d\d:\d\d", bar)        # elapsed < time left
 
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
