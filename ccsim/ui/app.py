@@ -71,6 +71,7 @@ class Live:
         self.speed = solara.reactive(DEFAULT_SPEED)
         self.png = solara.reactive(0)
         self.error = solara.reactive("")
+        self.chart = None        # the charts' widget, whose ``drawn`` paces Play
         self._shown = None
 
     def changed(self):
@@ -99,7 +100,16 @@ class Live:
             if stop_at is not None and s.week >= stop_at:
                 break
             cancel.wait(max(0.0, 1 / SPEEDS[self.speed.value] - (time.perf_counter() - began)))
+            self._wait_for_browser(cancel)
         self.playing.value = False
+
+    def _wait_for_browser(self, cancel: threading.Event, patience: float = 2.0):
+        """Let a slow browser catch up (at most one week behind), so that updates do not
+        queue up and a click on Pause is not stuck behind them."""
+        until = time.perf_counter() + patience
+        while (self.chart is not None and self.chart.drawn < self.session.week - 1
+               and not cancel.is_set() and time.perf_counter() < until):
+            cancel.wait(0.005)
 
 
 def use_sink(live: Live, name: str, element, push, dependencies):
@@ -344,6 +354,7 @@ def Charts(live: Live):
             widget.update = charts.update(option, s.week, weeks, data, s.marks())
 
     use_chart(live, "charts", chart, option, push, key)
+    solara.use_effect(lambda: setattr(live, "chart", solara.get_widget(chart)), [])
     return main
 
 

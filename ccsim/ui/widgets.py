@@ -19,6 +19,7 @@ class EChart(ipyvuetify.VuetifyTemplate):
 
     template_file = (__file__, "echart.vue")
     lib = traitlets.Unicode(ECHARTS_JS).tag(sync=True)
+    drawn = traitlets.Int(-1).tag(sync=True)   # the week the browser has drawn (set by the page)
     name = traitlets.Unicode("").tag(sync=True)
     option = traitlets.Dict({}).tag(sync=True)
     update = traitlets.Dict({}).tag(sync=True)

@@ -19,15 +19,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 TIMEOUT = 20_000   # ms, for anything the page does
 CHART = ".ccsim-echart[data-name='charts']"
 # Click a button and resolve with the milliseconds until the charts show ``week``.
-STEP_TO_CHART = """([selector, week]) => new Promise(resolve => {
+STEP_TO_CHART = """([selector, week]) => new Promise((resolve, reject) => {
   const chart = document.querySelector(%r);
+  const button = document.querySelector(selector);
+  if (button.disabled) { reject(new Error(selector + " is disabled")); return; }
   const began = performance.now();
-  const done = () => chart.dataset.week === String(week);
   const observer = new MutationObserver(() => {
-    if (done()) { observer.disconnect(); resolve(performance.now() - began); }
+    if (chart.dataset.week === String(week)) { observer.disconnect(); resolve(performance.now() - began); }
   });
   observer.observe(chart, {attributes: true});
-  document.querySelector(selector).click();
+  setTimeout(() => { observer.disconnect(); reject(new Error("no week " + week + " in 30 s")); }, 30000);
+  button.click();
 })""" % CHART
 
 
