@@ -158,3 +158,19 @@ def test_two_browser_contexts_are_independent(browser, server):
     finally:
         one.close()
         two.close()
+
+
+def test_pause_at_full_speed_in_compare_mode(page):
+    """Play never runs ahead of the browser, so Pause takes effect at once even when every
+    week sends two cultures' curves."""
+    page.locator(".ccsim-compare input").check()
+    page.wait_for_selector(f"{CHART}[data-series='19']")
+    page.click(".ccsim-speed >> text=50/s")
+    page.click(".ccsim-play")
+    page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.week >= 150")
+    page.click(".ccsim-play")
+    expect(page.locator(".ccsim-play")).to_contain_text("Play", timeout=3000)
+    paused = week_shown(page)
+    time.sleep(1.0)
+    assert week_shown(page) == paused
+    assert not page.is_disabled(".ccsim-step")
