@@ -145,3 +145,17 @@ def test_compare_runs_culture_b_with_the_events_of_its_own_story():
     own = {label for _, label in s.model.marks}
     assert story.events[0].title in own
     assert story.events[0].title not in {label for _, label in s.model_b.marks}
+
+
+def test_only_listed_presets_are_read(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('title = "x"\nstory = "y"\n')
+    with pytest.raises(ParamError, match="not a listed preset"):
+        Session(str(path))
+    s = Session(DEFAULT_SCENARIO, seed=1)
+    for bad in (str(path), "../scenarios/baseline", "/etc/passwd"):
+        with pytest.raises(ParamError):
+            s.choose(bad)
+        with pytest.raises(ParamError):
+            s.set_compare(bad)
+    assert s.preset == DEFAULT_SCENARIO and s.compare is None

@@ -99,7 +99,8 @@ class Live:
             self.step()
             if stop_at is not None and s.week >= stop_at:
                 break
-            cancel.wait(max(0.0, 1 / SPEEDS[self.speed.value] - (time.perf_counter() - began)))
+            rate = SPEEDS.get(self.speed.value, SPEEDS[DEFAULT_SPEED])
+            cancel.wait(max(0.0, 1 / rate - (time.perf_counter() - began)))
             self._wait_for_browser(cancel)
         self.playing.value = False
 

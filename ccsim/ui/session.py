@@ -15,8 +15,8 @@ import threading
 import pandas as pd
 
 from ccsim.model import CultureModel
-from ccsim.params import CULTURE_TRAITS, PARAMS
-from ccsim.scenarios import load_scenario
+from ccsim.params import CULTURE_TRAITS, PARAMS, ParamError
+from ccsim.scenarios import list_scenarios, load_scenario
 
 # Parameters that set the size of the model: chosen before a run, not during it.
 SIZE_PARAMS = ("n_customers", "n_needs", "n_identities", "strong_ties", "weak_ties",
@@ -28,9 +28,17 @@ def new_seed() -> int:
     return secrets.randbelow(MAX_SEED) + 1
 
 
+def listed(preset: str) -> str:
+    """``preset`` if it names a listed preset; anything else (a path, say) is refused, so
+    nothing sent from a browser picks a file to read."""
+    if preset not in {s.name for s in list_scenarios()}:
+        raise ParamError(f"preset: {str(preset)[:40]!r} is not a listed preset")
+    return preset
+
+
 def culture_of(preset: str) -> dict:
     """The culture traits a preset sets (defaults for the traits it leaves out)."""
-    params = load_scenario(preset).params
+    params = load_scenario(listed(preset)).params
     return {name: params.get(name, PARAMS[name].default) for name in CULTURE_TRAITS}
 
 
@@ -47,7 +55,7 @@ class Session:
                  culture_b: dict | None = None):
         self.lock = threading.RLock()
         self.preset = preset
-        self.scenario = load_scenario(preset)
+        self.scenario = load_scenario(listed(preset))
         self.seed = int(seed) if seed is not None else new_seed()
         self.start = dict(start or {})
         self.changes: list[tuple[int, dict, str]] = list(changes or [])
@@ -67,7 +75,7 @@ class Session:
         if self.compare:
             # the same market (A's parameters and seed) with culture B, and the events of
             # B's own story: e.g. the HiPPO firm beside the turnaround, without the new leader
-            self.model_b = CultureModel(rng=self.seed, events=load_scenario(self.compare).events,
+            self.model_b = CultureModel(rng=self.seed, events=load_scenario(listed(self.compare)).events,
                                         customer_agents=False, **{**self.params(), **self.culture_b})
         self._applied = 0   # recorded changes are replayed from the start
         self.generation = getattr(self, "generation", 0) + 1   # tells views the models are new
@@ -160,7 +168,7 @@ class Session:
     def choose(self, preset: str):
         """Switch to another preset: its parameters, week 0, same seed and compare mode."""
         with self.lock:
-            self.preset, self.scenario = preset, load_scenario(preset)
+            self.preset, self.scenario = preset, load_scenario(listed(preset))
             self.start, self.changes = {}, []
             self._build()
 
@@ -169,8 +177,8 @@ class Session:
         ``culture``) or off, keeping the week."""
         with self.lock:
             week = self.week
-            self.compare = preset
             self.culture_b = culture_of(preset) if preset else {}
+            self.compare = preset
             self.culture_b.update({k: v for k, v in (culture or {}).items() if k in CULTURE_TRAITS})
             self._build()
             self.step(week)
