@@ -20,7 +20,7 @@ END_UNRESOLVED = -0.6   # "no known defect"
 SURVEY = -0.15          # one more survey after the interaction (survey fatigue)
 ROUTINE_NOISE = 0.25    # spread of routine experiences
 FIT_WEIGHT = 0.6        # how much fit with the salient identity's needs matters
-ENGAGEMENT_WEIGHT = 0.3  # how much staff morale lifts a routine touch (Harter et al. 2002: r ~ 0.3)
+ENGAGEMENT_WEIGHT = 0.22  # how much staff morale lifts a routine touch (Harter et al. 2002: r ~ 0.3)
 
 ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one through channels
 
