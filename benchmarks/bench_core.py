@@ -9,6 +9,7 @@ Peak memory is measured in a fresh process per size (ru_maxrss).
 
 from __future__ import annotations
 
+import gc
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,7 @@ class BoltzmannWealth(mesa.Model):
 
 
 def boltzmann_rate(n=10_000, steps=100) -> float:
+    gc.collect()     # the previous CultureModel's agents must not be left for the collector
     model = BoltzmannWealth(n, rng=1)
     start = time.perf_counter()
     for _ in range(steps):
@@ -55,6 +57,7 @@ def boltzmann_rate(n=10_000, steps=100) -> float:
 
 def culture_run(n=100_000, employees=200, weeks=520) -> tuple[float, float]:
     """(customer-steps per second over the weeks, wall time including set-up)."""
+    gc.collect()
     start = time.perf_counter()
     model = CultureModel(rng=1, n_customers=n, n_employees=employees)
     built = time.perf_counter()
