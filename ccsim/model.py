@@ -174,16 +174,16 @@ class CultureModel(mesa.Model):
         # most episodes are one moment: a routine touch with no survey after it
         single = _which(~longer)
         remembered = np.empty(len(touched), np.float32)
+        engagement = float(self.morale.mean())
         remembered[single] = memory.remember_moment(
             service.routine_moment(self.quality, self.fits[touched[single], identity[single]], rng,
-                                   float(self.morale.mean())),
+                                   engagement),
             self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
         rest = _which(longer)
         moments = np.full((len(rest), 4), np.nan)
         routine = _which(~problem[rest])
         moments[routine, 0] = service.routine_moment(
-            self.quality, self.fits[touched[rest[routine]], identity[rest[routine]]], rng,
-            float(self.morale.mean()))
+            self.quality, self.fits[touched[rest[routine]], identity[rest[routine]]], rng, engagement)
         failed = _which(problem[rest])
         k = len(failed)
         if k:
