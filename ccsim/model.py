@@ -19,7 +19,7 @@ import numpy as np
 from ccsim import metrics
 from ccsim.agents import Customer, Employee, Leader
 from ccsim.dynamics import decisions, economics, learning, loyalty, memory, needs, service, wom, workforce
-from ccsim.events import FIXED_SIZES, Event, make_event
+from ccsim.events import FIXED_SIZES, Event
 from ccsim.params import PARAMS, CULTURE_TRAITS, defaults, validate
 
 PROSPECT, ACTIVE, LOST = 0, 1, 2
@@ -276,7 +276,7 @@ class CultureModel(mesa.Model):
         for (dim, old, side, _), back in zip(self._last_shipped, undo):
             if back:
                 self._change_offering(dim, old)
-                self.quality = float(np.clip(self.quality - side, *QUALITY_RANGE))
+                self._adjust_quality(-side)
         count = min(self.ideas_per_quarter, self.n_needs)
         ideas = decisions.propose(self.code[0], self.offering, self.reality[0], count,
                                   self.identity_spread, rng)
@@ -286,7 +286,7 @@ class CultureModel(mesa.Model):
                                       ideas.side_effect[ship], ideas.effect[ship]):
             self._last_shipped.append((int(d), int(self.offering[d]), float(side), float(effect)))
             self._change_offering(d, v)
-            self.quality = float(np.clip(self.quality + side, *QUALITY_RANGE))
+            self._adjust_quality(side)
         self.ideas_total += len(ideas.dims)
         self.ideas_helpful += int(np.sum(ideas.effect > 0))
         self.ideas_shipped += int(ship.sum())
@@ -295,6 +295,9 @@ class CultureModel(mesa.Model):
             self.defect_admitted = decisions.admit(self.integrity, rng)
             if self.defect_admitted:
                 self.marks.append((self.steps, "defect admitted"))
+
+    def _adjust_quality(self, delta: float):
+        self.quality = float(np.clip(self.quality + delta, *QUALITY_RANGE))
 
     def _change_offering(self, dim: int, value: int):
         if self.offering[dim] != value:
@@ -336,5 +339,3 @@ def run(steps: int = 260, rng=None, **params) -> CultureModel:
         model.step()
     return model
 
-
-__all__ = ["CultureModel", "run", "make_event"]
