@@ -36,7 +36,10 @@ class Customer(mesa.Agent):
 
     @property
     def tenure(self) -> int:
-        return int(self.model.tenure[self.index])
+        """Weeks since joining, while a customer (0 otherwise)."""
+        if self.status != "customer":
+            return 0
+        return int(self.model.steps - self.model.joined[self.index])
 
 
 class Employee(mesa.Agent):

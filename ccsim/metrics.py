@@ -24,7 +24,7 @@ def mean_loyalty(model) -> float:
 
 
 def nps(model) -> float:
-    return loyalty.nps(loyalty.recommend_score(_active(model)))
+    return loyalty.satisfaction_nps(_active(model))
 
 
 def satisfaction(model) -> float:

@@ -88,7 +88,8 @@ class CultureModel(mesa.Model):
         self.fits = needs.fit(self.deviation, self.offering * self.reality[0])
         self.status = np.where(rng.random(n) < self.initial_share, ACTIVE, PROSPECT).astype(np.int8)
         self.satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
-        self.tenure = np.where(self.status == ACTIVE, rng.exponential(100, n), 0).astype(np.int32)
+        # the week each customer joined (tenure = weeks since); the first customers joined before week 0
+        self.joined = np.where(self.status == ACTIVE, -rng.exponential(100, n), 0).astype(np.int32)
         self.wronged_until = np.zeros(n, np.int32)   # a wronged customer warns others until then
         self._active = _which(self.status == ACTIVE)
         self.contacts = wom.contact_weights(
@@ -181,6 +182,7 @@ class CultureModel(mesa.Model):
             self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
         rest = _which(longer)
         moments = np.full((len(rest), 4), np.nan)
+        length = np.ones(len(rest), np.intp)      # moments so far; a routine touch is one
         routine = _which(~problem[rest])
         moments[routine, 0] = service.routine_moment(
             self.quality, self.fits[touched[rest[routine]], identity[rest[routine]]], rng, engagement)
@@ -192,6 +194,7 @@ class CultureModel(mesa.Model):
             outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
                                       self.morale[handler], ~from_defect | self.defect_admitted, rng)
             moments[failed, :3] = service.problem_episodes(outcome)
+            length[failed] = service.EPISODE_LENGTH[outcome]
             wronged = touched[rest[failed[outcome == service.UNRESOLVED]]]
             self.wronged_until[wronged] = self.steps + GRIEVANCE_WEEKS
             self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
@@ -200,7 +203,6 @@ class CultureModel(mesa.Model):
             self.recovery_cost = 0.0
             self.week_stats["resolved_share"] = 1.0
         self.week_stats["problems"] = k
-        length = np.count_nonzero(~np.isnan(moments), axis=1)
         rows = _which(surveyed[rest])
         moments[rows, length[rows]] = service.SURVEY
         remembered[rest] = memory.remember(moments, self.negativity_weight, self.peak_weight,
@@ -209,35 +211,33 @@ class CultureModel(mesa.Model):
             self.satisfaction[touched], remembered, self.memory_rate)
 
     def _spread_word(self):
-        rng, n = self.rng, self.n_customers
+        rng, n, status = self.rng, self.n_customers, self.status
         active = self._active
-        others = _which(self.status != ACTIVE)
         promoters = active[_which(loyalty.is_promoter(self.satisfaction[active]))]
-        wronged = _which((self.status != PROSPECT) &
-                         ((self.wronged_until > self.steps) | (self.satisfaction <= -0.6)))
+        wronged = _which((self.wronged_until > self.steps) | (self.satisfaction <= -0.6))
+        wronged = wronged[_which(status[wronged] != PROSPECT)]
         recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, rng)
         self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
         positive = wom.heard(self.contacts, recommend, n)
-        negative = wom.heard(self.contacts, warn, n)
+        listeners, share = wom.reach(self.contacts, warn)
+        negative = np.bincount(listeners, weights=share, minlength=n)
         # adoption by prospects and lost customers (Bass, with word of mouth on the network)
+        others = _which(status != ACTIVE)
         chance = wom.adoption_chance(positive[others], negative[others], self.advertising * self.demand,
                                      self.word_of_mouth * self.demand)
-        chance[_which(self.status[others] == LOST)] *= WINBACK
+        chance *= np.where(status[others] == LOST, WINBACK, 1.0)
         joins = others[_which(rng.random(len(others), np.float32) < chance)]
         # warnings reach customers too, then some customers leave for competitors
-        warned = _which(negative)
-        warned = warned[_which(self.status[warned] == ACTIVE)]
+        warned = listeners[_which(status[listeners] == ACTIVE)]   # repeats write the same value
         self.satisfaction[warned] = np.maximum(self.satisfaction[warned] - HEARSAY * negative[warned], -1.0)
         hazard = loyalty.weekly_churn(self.satisfaction[active], self.switching_cost,
                                       self.competition * self.shock_churn)
-        self.tenure[active] += 1
         leave = active[_which(rng.random(len(active), np.float32) < hazard)]
-        self.status[leave] = LOST
-        self.tenure[leave] = 0
-        self.status[joins] = ACTIVE
-        self.tenure[joins] = 1
+        status[leave] = LOST
+        status[joins] = ACTIVE
+        self.joined[joins] = self.steps - 1      # a week's tenure by the accounts
         self.satisfaction[joins] = NEWCOMER_SATISFACTION
-        self._active = _which(self.status == ACTIVE)
+        self._active = _which(status == ACTIVE)
         self.week_stats["churned"] = len(leave)
         self.week_stats["new"] = len(joins)
 
@@ -305,7 +305,7 @@ class CultureModel(mesa.Model):
             needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0])
 
     def _account(self):
-        revenue = float(economics.value_per_week(self.tenure[self._active], self.price,
+        revenue = float(economics.value_per_week(self.steps - self.joined[self._active], self.price,
                                                  self.tenure_growth).sum()) * self.demand
         profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,
                                          self.recovery_cost, self.week_stats["new"], self.acquisition_cost)

@@ -60,6 +60,23 @@ def test_weekly_churn_compounds_to_yearly_stay():
     assert np.all(loyalty.weekly_churn(s, 0.0, 0.0) == 0)     # competition neutralised
 
 
+def test_tabulated_weekly_churn_matches_the_formula():
+    s = np.random.default_rng(1).uniform(-1, 1, 100_000).astype(np.float32)
+    for cost in (0.0, 0.35, 0.9):
+        exact = -np.expm1(np.log(loyalty.yearly_stay(s.astype(np.float64), cost)) / 52)
+        assert np.abs(loyalty.weekly_churn(s, cost, 1.0) - exact).max() < 1e-7
+
+
+def test_nps_by_thresholds_equals_nps_of_scores():
+    s = np.linspace(-1, 1, 200_001).astype(np.float32)
+    near = [np.nextafter(np.float32(t), np.float32(d)) for t in (0.3, 0.7) for d in (-1, 2)]
+    s = np.concatenate([s, np.float32([0.3, 0.7]), near])
+    assert loyalty.satisfaction_nps(s) == pytest.approx(loyalty.nps(loyalty.recommend_score(s)), abs=1e-9)
+    for value in np.concatenate([np.float32([0.3, 0.7]), near]):
+        one = np.array([value], np.float32)
+        assert loyalty.satisfaction_nps(one) == loyalty.nps(loyalty.recommend_score(one))
+
+
 def test_promoters_are_those_who_score_9_or_10():
     s = np.concatenate([np.linspace(-1, 1, 20001), [0.7, 0.69999, 0.70001]]).astype(np.float32)
     assert np.array_equal(loyalty.is_promoter(s), loyalty.recommend_score(s) >= 9)

@@ -7,12 +7,19 @@ finding in Heskett et al. 1994); high switching costs flatten it (hostages); NPS
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 # Yearly chance to stay at satisfaction 1..5 in a competitive market (DOMAIN.md section 5).
 STAY_BY_LEVEL = np.array([0.05, 0.15, 0.30, 0.50, 0.90], np.float32)
 WEEKS_PER_YEAR = 52
-_STAY_STEP = np.diff(STAY_BY_LEVEL)
+_STAY_STEP = np.append(np.diff(STAY_BY_LEVEL), np.float32(0))
+TABLE_STEPS = 4096        # weekly churn is tabulated on this grid of satisfaction (error < 1e-7)
+# Satisfaction is float32; as float32, a score of 9-10 is exactly s > 0.7 and a score of
+# 0-6 exactly s < 0.3 (float32(0.3) lies above 0.3, whose score 6.5 rounds to 6).
+PROMOTER = np.float32(0.7)
+DETRACTOR = np.float32(0.3)
 
 
 def level(satisfaction: np.ndarray) -> np.ndarray:
@@ -24,26 +31,54 @@ def yearly_stay(satisfaction: np.ndarray, switching_cost: float = 0.0) -> np.nda
     """Chance to stay a year, the convex curve (linear between the five levels); switching
     costs lift the bottom (hostages)."""
     position = np.clip(level(satisfaction) - 1.0, 0.0, 4.0)
-    floor = np.minimum(np.floor(position), 3)
-    lower = floor.astype(np.intp)
-    stay = STAY_BY_LEVEL[lower] + (position - floor) * _STAY_STEP[lower]
-    return 1.0 - (1.0 - stay) * (1.0 - switching_cost)
+    return 1.0 - (1.0 - _interpolate(STAY_BY_LEVEL, _STAY_STEP, position)) * (1.0 - switching_cost)
 
 
 def weekly_churn(satisfaction: np.ndarray, switching_cost: float, competition: float) -> np.ndarray:
-    """Chance to leave this week; ``competition`` scales the pull of rivals (neutral 0)."""
-    hazard = -np.expm1(np.log(yearly_stay(satisfaction, switching_cost)) / WEEKS_PER_YEAR)
-    return np.clip(hazard * competition, 0.0, 1.0)
+    """Chance to leave this week, 1 - yearly_stay ** (1/52); ``competition`` scales the pull
+    of rivals (neutral 0).  Read off a table made once per switching cost, because a
+    logarithm per customer per week was the model's largest single cost."""
+    hazard, step = _churn_table(float(switching_cost))
+    position = (np.asarray(satisfaction, np.float32) + np.float32(1)) * np.float32(TABLE_STEPS / 2)
+    np.clip(position, 0, TABLE_STEPS, out=position)
+    return np.clip(_interpolate(hazard, step, position) * np.float32(competition), 0.0, 1.0)
+
+
+@lru_cache(maxsize=16)
+def _churn_table(switching_cost: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly churn at TABLE_STEPS + 1 points of satisfaction from -1 to 1, and the steps between."""
+    grid = np.linspace(-1.0, 1.0, TABLE_STEPS + 1)
+    hazard = -np.expm1(np.log(yearly_stay(grid, switching_cost)) / WEEKS_PER_YEAR)
+    return hazard.astype(np.float32), np.append(np.diff(hazard), 0.0).astype(np.float32)
+
+
+def _interpolate(values: np.ndarray, steps: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """Linear interpolation in a table at ``position`` in [0, len(values) - 1]: the value at
+    the whole part plus the fraction of the step to the next point (the last step is 0)."""
+    floor = np.floor(position)
+    whole = floor.astype(np.intp)
+    return values[whole] + (position - floor) * steps[whole]
 
 
 def recommend_score(satisfaction: np.ndarray) -> np.ndarray:
     """Answer to "how likely are you to recommend us?", 0..10."""
-    return np.clip(np.rint(5.0 + 5.0 * np.asarray(satisfaction)), 0, 10)
+    exact = np.asarray(satisfaction, np.float32).astype(np.float64)   # 5 + 5 s is exact in float64
+    return np.clip(np.rint(5.0 + 5.0 * exact), 0, 10)
 
 
 def is_promoter(satisfaction: np.ndarray) -> np.ndarray:
-    """recommend_score >= 9, without rounding every score (rint(x) >= 9 exactly when x > 8.5)."""
-    return 5.0 + 5.0 * satisfaction > 8.5
+    """recommend_score >= 9, without computing every score."""
+    return np.asarray(satisfaction, np.float32) > PROMOTER
+
+
+def satisfaction_nps(satisfaction: np.ndarray) -> float:
+    """nps(recommend_score(satisfaction)), counted by thresholds instead of scores."""
+    if len(satisfaction) == 0:
+        return 0.0
+    satisfaction = np.asarray(satisfaction, np.float32)
+    promoters = np.count_nonzero(satisfaction > PROMOTER)
+    detractors = np.count_nonzero(satisfaction < DETRACTOR)
+    return 100.0 * (promoters - detractors) / len(satisfaction)
 
 
 def nps(scores: np.ndarray) -> float:

@@ -25,6 +25,7 @@ ENGAGEMENT_WEIGHT = 0.22  # how much staff morale lifts a routine touch (Harter 
 ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one through channels
 
 FAST, SLOW, UNRESOLVED = 0, 1, 2
+EPISODE_LENGTH = np.array([2, 3, 3])   # moments in a problem episode, by outcome
 
 
 def routine_moment(quality: float, fit: np.ndarray, rng, engagement: float = 0.5) -> np.ndarray:
