@@ -19,8 +19,7 @@ def customers(model) -> int:
 
 
 def mean_loyalty(model) -> float:
-    s = _active(model)
-    return float(loyalty.yearly_stay(s, model.switching_cost).mean()) if len(s) else 0.0
+    return loyalty.mean_yearly_stay(_active(model), model.switching_cost)
 
 
 def nps(model) -> float:

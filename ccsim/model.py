@@ -176,26 +176,28 @@ class CultureModel(mesa.Model):
         single = _which(~longer)
         remembered = np.empty(len(touched), np.float32)
         engagement = float(self.morale.mean())
+        fit = self.fits.reshape(-1)[touched * self.n_identities + identity]   # with the salient identity
+        recall = (self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
         remembered[single] = memory.remember_moment(
-            service.routine_moment(self.quality, self.fits[touched[single], identity[single]], rng,
-                                   engagement),
-            self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
+            service.routine_moment(self.quality, fit[single], rng, engagement), *recall)
         rest = _which(longer)
-        moments = np.full((len(rest), 4), np.nan)
-        length = np.ones(len(rest), np.intp)      # moments so far; a routine touch is one
-        routine = _which(~problem[rest])
-        moments[routine, 0] = service.routine_moment(
-            self.quality, self.fits[touched[rest[routine]], identity[rest[routine]]], rng, engagement)
-        failed = _which(problem[rest])
+        # a routine touch and then a survey: two moments
+        asked = rest[_which(~problem[rest])]
+        value = service.routine_moment(self.quality, fit[asked], rng, engagement)
+        remembered[asked] = memory.remember(np.column_stack([value, np.full(len(asked), service.SURVEY)]),
+                                            *recall)
+        failed = rest[_which(problem[rest])]
         k = len(failed)
         if k:
             from_defect = rng.random(k) < decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12)
             handler = rng.integers(0, self.n_employees, k)
             outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
                                       self.morale[handler], ~from_defect | self.defect_admitted, rng)
-            moments[failed, :3] = service.problem_episodes(outcome)
-            length[failed] = service.EPISODE_LENGTH[outcome]
-            wronged = touched[rest[failed[outcome == service.UNRESOLVED]]]
+            # a problem episode's memory depends only on its outcome and whether a survey followed
+            kinds, asked_after = service.EVERY_PROBLEM_EPISODE
+            memories = memory.remember(service.problem_episodes(kinds, asked_after), *recall)
+            remembered[failed] = memories[service.episode_kind(outcome, surveyed[failed])]
+            wronged = touched[failed[outcome == service.UNRESOLVED]]
             self.wronged_until[wronged] = self.steps + GRIEVANCE_WEEKS
             self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
             self.week_stats["resolved_share"] = float(np.mean(outcome != service.UNRESOLVED))
@@ -203,10 +205,6 @@ class CultureModel(mesa.Model):
             self.recovery_cost = 0.0
             self.week_stats["resolved_share"] = 1.0
         self.week_stats["problems"] = k
-        rows = _which(surveyed[rest])
-        moments[rows, length[rows]] = service.SURVEY
-        remembered[rest] = memory.remember(moments, self.negativity_weight, self.peak_weight,
-                                           self.end_weight, self.duration_weight)
         self.satisfaction[touched] = memory.update_satisfaction(
             self.satisfaction[touched], remembered, self.memory_rate)
 
@@ -223,8 +221,8 @@ class CultureModel(mesa.Model):
         negative = np.bincount(listeners, weights=share, minlength=n)
         # adoption by prospects and lost customers (Bass, with word of mouth on the network)
         others = _which(status != ACTIVE)
-        chance = wom.adoption_chance(positive[others], negative[others], self.advertising * self.demand,
-                                     self.word_of_mouth * self.demand)
+        chance = wom.adoption_chance(positive, negative, self.advertising * self.demand,
+                                     self.word_of_mouth * self.demand, warned=listeners)[others]
         chance *= np.where(status[others] == LOST, WINBACK, 1.0)
         joins = others[_which(rng.random(len(others), np.float32) < chance)]
         # warnings reach customers too, then some customers leave for competitors
@@ -305,8 +303,8 @@ class CultureModel(mesa.Model):
             needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0])
 
     def _account(self):
-        revenue = float(economics.value_per_week(self.steps - self.joined[self._active], self.price,
-                                                 self.tenure_growth).sum()) * self.demand
+        revenue = economics.weekly_revenue(self.steps - self.joined[self._active], self.price,
+                                           self.tenure_growth) * self.demand
         profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,
                                          self.recovery_cost, self.week_stats["new"], self.acquisition_cost)
         self.cash += profit

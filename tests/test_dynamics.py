@@ -67,6 +67,14 @@ def test_tabulated_weekly_churn_matches_the_formula():
         assert np.abs(loyalty.weekly_churn(s, cost, 1.0) - exact).max() < 1e-7
 
 
+def test_mean_yearly_stay_is_the_mean_of_the_curve():
+    s = np.random.default_rng(2).uniform(-1, 1, 10_000).astype(np.float32)
+    for cost in (0.0, 0.5):
+        assert loyalty.mean_yearly_stay(s, cost) == pytest.approx(
+            loyalty.yearly_stay(s, cost).mean(dtype=np.float64), abs=1e-6)
+    assert loyalty.mean_yearly_stay(np.array([], np.float32)) == 0.0
+
+
 def test_nps_by_thresholds_equals_nps_of_scores():
     s = np.linspace(-1, 1, 200_001).astype(np.float32)
     near = [np.nextafter(np.float32(t), np.float32(d)) for t in (0.3, 0.7) for d in (-1, 2)]
@@ -164,6 +172,9 @@ def test_bass_hazard_and_warnings():
 
 def test_revenue_rises_with_tenure_and_less_defection_pays():
     v = economics.value_per_week(np.array([0, 52, 520]), 10.0, 0.25)
+    weeks = np.random.default_rng(0).integers(0, 600, 1000).astype(np.int32)
+    assert economics.weekly_revenue(weeks, 10.0, 0.25) == pytest.approx(
+        economics.value_per_week(weeks, 10.0, 0.25).sum())
     assert v[0] < v[1] < v[2]
     base = economics.steady_state_profit(0.20, 10, 0.25, 0.35, 40)
     better = economics.steady_state_profit(0.15, 10, 0.25, 0.35, 40)

@@ -19,6 +19,12 @@ def value_per_week(tenure_weeks: np.ndarray, price: float, growth: float) -> np.
     return price * (1.0 + growth * years)
 
 
+def weekly_revenue(tenure_weeks: np.ndarray, price: float, growth: float) -> float:
+    """value_per_week summed over customers, in one pass over whole weeks."""
+    capped_weeks = np.minimum(tenure_weeks, MAX_TENURE_YEARS * WEEKS_PER_YEAR).sum()
+    return float(price * (len(tenure_weeks) + growth * capped_weeks / WEEKS_PER_YEAR))
+
+
 def weekly_profit(revenue: float, margin: float, staff_cost: float, recovery_cost: float,
                   new_customers: int, acquisition_cost: float) -> float:
     """Gross margin less staff, putting problems right and winning new customers."""

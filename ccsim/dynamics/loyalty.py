@@ -34,6 +34,18 @@ def yearly_stay(satisfaction: np.ndarray, switching_cost: float = 0.0) -> np.nda
     return 1.0 - (1.0 - _interpolate(STAY_BY_LEVEL, _STAY_STEP, position)) * (1.0 - switching_cost)
 
 
+def mean_yearly_stay(satisfaction: np.ndarray, switching_cost: float = 0.0) -> float:
+    """yearly_stay(satisfaction, switching_cost).mean() without a value per customer: the
+    curve is the stay at level 1 plus, for each step between levels, the step times the
+    share of it a customer has climbed, so its mean is made of the mean shares."""
+    if len(satisfaction) == 0:
+        return 0.0
+    position = (np.asarray(satisfaction, np.float32) + np.float32(1)) * np.float32(2)   # level - 1
+    climbed = [float(np.clip(position - np.float32(k), 0, 1).mean()) for k in range(4)]
+    stay = float(STAY_BY_LEVEL[0]) + sum(float(step) * share for step, share in zip(_STAY_STEP, climbed))
+    return 1.0 - (1.0 - stay) * (1.0 - switching_cost)
+
+
 def weekly_churn(satisfaction: np.ndarray, switching_cost: float, competition: float) -> np.ndarray:
     """Chance to leave this week, 1 - yearly_stay ** (1/52); ``competition`` scales the pull
     of rivals (neutral 0).  Read off a table made once per switching cost, because a

@@ -25,7 +25,6 @@ ENGAGEMENT_WEIGHT = 0.22  # how much staff morale lifts a routine touch (Harter 
 ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one through channels
 
 FAST, SLOW, UNRESOLVED = 0, 1, 2
-EPISODE_LENGTH = np.array([2, 3, 3])   # moments in a problem episode, by outcome
 
 
 def routine_moment(quality: float, fit: np.ndarray, rng, engagement: float = 0.5) -> np.ndarray:
@@ -53,9 +52,10 @@ def recover(empowerment: float, skill, morale, admitted: np.ndarray, rng) -> np.
     return np.where(resolved, np.where(fast, FAST, SLOW), UNRESOLVED).astype(np.int8)
 
 
-def problem_episodes(outcome: np.ndarray) -> np.ndarray:
-    """Moments of problem episodes, (k, 3) with NaN padding: problem, waiting, end."""
-    moments = np.full((len(outcome), 3), np.nan)
+def problem_episodes(outcome: np.ndarray, surveyed: np.ndarray | None = None) -> np.ndarray:
+    """Moments of problem episodes, (k, 4) with NaN padding: the problem, waiting, the
+    end, and a survey where ``surveyed`` says one followed."""
+    moments = np.full((len(outcome), 4), np.nan)
     moments[:, 0] = PROBLEM
     fast = outcome == FAST
     moments[fast, 1] = END_FAST
@@ -65,7 +65,19 @@ def problem_episodes(outcome: np.ndarray) -> np.ndarray:
     lost = outcome == UNRESOLVED
     moments[lost, 1] = WAIT
     moments[lost, 2] = END_UNRESOLVED
+    if surveyed is not None:
+        rows = np.flatnonzero(surveyed)
+        moments[rows, np.where(outcome[rows] == FAST, 2, 3)] = SURVEY
     return moments
+
+
+def episode_kind(outcome: np.ndarray, surveyed: np.ndarray) -> np.ndarray:
+    """Row of EVERY_PROBLEM_EPISODE that each problem episode is."""
+    return 2 * outcome.astype(np.intp) + surveyed
+
+
+# Every problem episode there is: each outcome, without and with a survey after it.
+EVERY_PROBLEM_EPISODE = (np.repeat([FAST, SLOW, UNRESOLVED], 2), np.tile([False, True], 3))
 
 
 def recovery_cost(outcome: np.ndarray, refund_cost: float) -> float:
