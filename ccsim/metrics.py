@@ -10,8 +10,8 @@ ACTIVE = 1
 
 
 def _active(model) -> np.ndarray:
-    """Satisfaction of active customers (the model keeps their indices up to date)."""
-    return model.satisfaction[model._active]
+    """Satisfaction of active customers at the end of the week (one copy for all reporters)."""
+    return model.customer_satisfaction
 
 
 def customers(model) -> int:

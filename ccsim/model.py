@@ -67,7 +67,7 @@ class CultureModel(mesa.Model):
         self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
                                problems=0, resolved_share=1.0, positive_talk=0, negative_talk=0)
         self.datacollector = mesa.DataCollector(model_reporters=dict(metrics.REPORTERS))
-        self.datacollector.collect(self)
+        self._collect()
 
     # ----- construction -----
     @classmethod
@@ -159,7 +159,7 @@ class CultureModel(mesa.Model):
         if week % QUARTER == 0:
             self._leaders_decide()
         self._account()
-        self.datacollector.collect(self)
+        self._collect()
 
     def _serve_customers(self):
         rng = self.rng
@@ -193,10 +193,7 @@ class CultureModel(mesa.Model):
             handler = rng.integers(0, self.n_employees, k)
             outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
                                       self.morale[handler], ~from_defect | self.defect_admitted, rng)
-            # a problem episode's memory depends only on its outcome and whether a survey followed
-            kinds, asked_after = service.EVERY_PROBLEM_EPISODE
-            memories = memory.remember(service.problem_episodes(kinds, asked_after), *recall)
-            remembered[failed] = memories[service.episode_kind(outcome, surveyed[failed])]
+            remembered[failed] = service.problem_memories(*recall)[service.episode_kind(outcome, surveyed[failed])]
             wronged = touched[failed[outcome == service.UNRESOLVED]]
             self.wronged_until[wronged] = self.steps + GRIEVANCE_WEEKS
             self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
@@ -219,18 +216,25 @@ class CultureModel(mesa.Model):
         positive = wom.heard(self.contacts, recommend, n)
         listeners, share = wom.reach(self.contacts, warn)
         negative = np.bincount(listeners, weights=share, minlength=n)
-        # adoption by prospects and lost customers (Bass, with word of mouth on the network)
+        # adoption by prospects and lost customers (Bass, with word of mouth on the network);
+        # a draw above the highest chance anyone has this week is no join, so only the
+        # draws below it need the person's own chance (the same result, less work)
+        p, q = self.advertising * self.demand, self.word_of_mouth * self.demand
         others = _which(status != ACTIVE)
-        chance = wom.adoption_chance(positive, negative, self.advertising * self.demand,
-                                     self.word_of_mouth * self.demand, warned=listeners)[others]
-        chance *= np.where(status[others] == LOST, WINBACK, 1.0)
-        joins = others[_which(rng.random(len(others), np.float32) < chance)]
+        draw = rng.random(len(others), np.float32)
+        close = _which(draw < p + q * positive.max(initial=0.0))
+        near = others[close]
+        chance = wom.adoption_chance(positive[near], negative[near], p, q)
+        chance *= np.where(status[near] == LOST, WINBACK, 1.0)
+        joins = near[_which(draw[close] < chance)]
         # warnings reach customers too, then some customers leave for competitors
         warned = listeners[_which(status[listeners] == ACTIVE)]   # repeats write the same value
         self.satisfaction[warned] = np.maximum(self.satisfaction[warned] - HEARSAY * negative[warned], -1.0)
-        hazard = loyalty.weekly_churn(self.satisfaction[active], self.switching_cost,
-                                      self.competition * self.shock_churn)
-        leave = active[_which(rng.random(len(active), np.float32) < hazard)]
+        sc, pull = self.switching_cost, self.competition * self.shock_churn
+        draw = rng.random(len(active), np.float32)
+        close = _which(draw < loyalty.weekly_churn(np.float32([-1.0]), sc, pull)[0])   # the most anyone churns
+        hazard = loyalty.weekly_churn(self.satisfaction[active[close]], sc, pull)
+        leave = active[close[_which(draw[close] < hazard)]]
         status[leave] = LOST
         status[joins] = ACTIVE
         self.joined[joins] = self.steps - 1      # a week's tenure by the accounts
@@ -314,6 +318,11 @@ class CultureModel(mesa.Model):
             self.marks.append((self.steps, "cash ran out"))
 
     # ----- results -----
+    def _collect(self):
+        """Run the reporters; those about customers read one copy of their satisfaction."""
+        self.customer_satisfaction = self.satisfaction[self._active]
+        self.datacollector.collect(self)
+
     def dataframe(self):
         """The reporters as a DataFrame indexed by week (0 = the start)."""
         df = self.datacollector.get_model_vars_dataframe()

@@ -29,15 +29,16 @@ def remember(
     With duration = 0 (duration neglect) a longer episode counts only through its mean;
     adding a milder ending to a bad episode improves the memory (Kahneman et al. 1993).
     """
-    moments = np.atleast_2d(np.asarray(moments, dtype=float))
-    felt = weigh(moments, negativity)
-    present = ~np.isnan(felt)
-    length = present.sum(axis=1)
-    filled = np.where(present, felt, 0.0)
-    rows = np.arange(len(felt))
-    peak_value = filled[rows, np.abs(filled).argmax(axis=1)]
-    end_value = filled[rows, length - 1]
-    total = filled.sum(axis=1)
+    felt = weigh(np.atleast_2d(np.asarray(moments, dtype=float)), negativity)
+    peak_value, end_value, total = (np.zeros(len(felt)) for _ in range(3))
+    length = np.zeros(len(felt), np.int64)
+    for column in felt.T:     # a few moments per episode, many episodes: walk the moments
+        present = ~np.isnan(column)
+        value = np.where(present, column, 0.0)
+        peak_value = np.where(np.abs(value) > np.abs(peak_value), value, peak_value)  # first peak
+        end_value = np.where(present, value, end_value)
+        total += value
+        length += present
     mean_value = total / np.maximum(length, 1)
     mean_weight = max(0.0, 1.0 - peak - end)
     return peak * peak_value + end * end_value + mean_weight * mean_value + duration * total

@@ -9,7 +9,11 @@ faster, at a higher cost.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+
+from ccsim.dynamics import memory
 
 # Moments of an episode, in [-1, 1].
 PROBLEM = -0.8          # the failure itself
@@ -72,12 +76,19 @@ def problem_episodes(outcome: np.ndarray, surveyed: np.ndarray | None = None) ->
 
 
 def episode_kind(outcome: np.ndarray, surveyed: np.ndarray) -> np.ndarray:
-    """Row of EVERY_PROBLEM_EPISODE that each problem episode is."""
+    """Which of EVERY_PROBLEM_EPISODE each problem episode is."""
     return 2 * outcome.astype(np.intp) + surveyed
 
 
 # Every problem episode there is: each outcome, without and with a survey after it.
 EVERY_PROBLEM_EPISODE = (np.repeat([FAST, SLOW, UNRESOLVED], 2), np.tile([False, True], 3))
+
+
+@lru_cache(maxsize=32)
+def problem_memories(negativity: float, peak: float, end: float, duration: float) -> np.ndarray:
+    """How every problem episode is remembered, indexed by episode_kind: a problem's memory
+    depends only on its outcome and whether a survey followed."""
+    return memory.remember(problem_episodes(*EVERY_PROBLEM_EPISODE), negativity, peak, end, duration)
 
 
 def recovery_cost(outcome: np.ndarray, refund_cost: float) -> float:

@@ -86,19 +86,12 @@ def talkers(promoters: np.ndarray, wronged: np.ndarray, rate: float, rng) -> tup
             wronged[rng.random(len(wronged)) < min(1.0, rate * NEGATIVE_TALK)])
 
 
-def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: float,
-                    warned: np.ndarray | None = None) -> np.ndarray:
-    """Bass hazard p + q * (share of contacts recommending), deterred by warnings.
-
-    ``warned``, if known, lists who heard a warning (repeats allowed): the people where
-    ``negative`` > 0, so they need not be searched for.
-    """
-    chance = q * positive
-    chance += p
-    if warned is None:
-        warned = np.flatnonzero(negative)
-    chance[warned] *= np.exp(-WARNING_WEIGHT * negative[warned])   # a repeat multiplies once
-    return np.clip(chance, 0.0, 1.0, out=chance)
+def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: float) -> np.ndarray:
+    """Bass hazard p + q * (share of contacts recommending), deterred by warnings."""
+    chance = p + q * positive
+    warned = np.flatnonzero(negative)
+    chance[warned] *= np.exp(-WARNING_WEIGHT * negative[warned])
+    return np.clip(chance, 0.0, 1.0)
 
 
 def bass_recursion(p: float, q: float, periods: int, start: float = 0.0) -> np.ndarray:
