@@ -70,6 +70,15 @@ def test_run_marks_events_and_rerun_replaces_the_output(tmp_path, capsys):
     assert sorted(os.listdir(tmp_path)) == ["turn"]     # no temporary or old directories left
 
 
+def test_run_shorter_than_an_event_says_the_event_will_not_happen(tmp_path, capsys):
+    event = load_scenario("turnaround").events[0]
+    _run("run", "turnaround", "--steps", str(event.week - 1), "--out", str(tmp_path / "short"), *SMALL)
+    err = capsys.readouterr().err
+    assert f"'{event.title}' at week {event.week} is after the last week ({event.week - 1})" in err
+    _run("run", "turnaround", "--steps", str(event.week), "--out", str(tmp_path / "long"), *SMALL)
+    assert "will not happen" not in capsys.readouterr().err
+
+
 def test_run_a_preset_file_by_path(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text('title = "Mine"\nstory = "Mine."\nsteps = 12\n[params]\nhumility = 0.9\n'

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ccsim.commands.run import (MAX_SEED, add_common_arguments, output_dir, parse_sets,
-                                progress, simulate, whole_number, write_manifest)
+from ccsim.commands.run import (MAX_SEED, add_common_arguments, note_unreached, output_dir,
+                                parse_sets, progress, simulate, whole_number, write_manifest)
 from ccsim.metrics import REPORTERS
 from ccsim.params import ParamError
 from ccsim.plots import COMPARE_METRICS, compare_figure, end_value_text
@@ -99,6 +99,8 @@ def main(args) -> int:
         raise ParamError(f"--seed={seed} with --reps={reps} passes the largest seed; "
                          f"allowed: --seed at most {MAX_SEED - reps + 1}")
     seeds = [seed + r for r in range(reps)]
+    for scenario in {a.name: a, b.name: b}.values():
+        note_unreached(scenario, steps)
     target = Path(args.out) if args.out else Path("out") / f"compare-{a.name}-vs-{b.name}"
     with output_dir(target) as tmp:
         frames = []

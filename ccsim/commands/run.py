@@ -78,6 +78,14 @@ def steps_and_seed(args, scenario) -> tuple[int, int]:
     return steps, whole_number(args.seed, "--seed", 0, MAX_SEED)
 
 
+def note_unreached(scenario, steps: int) -> None:
+    """Say on stderr which of the preset's events fall after the last week, so do not happen."""
+    for event in scenario.events:
+        if event.week > steps:
+            print(f"note: {scenario.name}: '{event.title}' at week {event.week} is after the "
+                  f"last week ({steps}) and will not happen", file=sys.stderr)
+
+
 @contextmanager
 def output_dir(target: Path):
     """Yield a fresh temporary directory beside ``target``; on success rename it to
@@ -138,6 +146,7 @@ def main(args) -> int:
     scenario = load_scenario(args.scenario)
     steps, seed = steps_and_seed(args, scenario)
     overrides = parse_sets(args.sets)
+    note_unreached(scenario, steps)
     target = Path(args.out) if args.out else Path("out") / scenario.name
     from ccsim.plots import summary_figure
 
