@@ -294,10 +294,12 @@ def test_analysis_tables_figures_and_report(tmp_path):
     assert "![" in report and "heatmap.png" in report
 
 
-@pytest.mark.parametrize("kind,extra", [("sobol", "samples = 8"), ("morris", "trajectories = 6")])
+@pytest.mark.parametrize("kind,extra", [("sobol", "samples = 8"), ("sobol", "samples = 8\nsecond_order = true"),
+                                        ("morris", "trajectories = 6")])
 def test_sensitivity_finds_a_factor_without_effect(kind, extra, tmp_path):
     """With common seeds, ``wage`` changes cash but not a single customer decision, so its
-    indices for ``customers`` are exactly zero, while humility's are not."""
+    indices for ``customers`` are exactly zero, while humility's are not; so are its
+    second-order indices with any other factor."""
     text = f"""
 title = "{kind}"
 weeks = 10
@@ -330,6 +332,33 @@ every = 5
     assert s.loc[("cash", "wage"), key] > 0
     assert (out / "analysis" / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
     assert "## Sensitivity" in (out / "analysis" / "report.md").read_text()
+    pairs_csv = out / "analysis" / "sensitivity_pairs.csv"
+    assert pairs_csv.exists() == ("second_order" in extra)
+    if pairs_csv.exists():
+        pairs = pd.read_csv(pairs_csv)
+        assert len(pairs) == 2 * 3                       # 2 metrics x 3 pairs of 3 factors
+        assert "Second-order Sobol indices" in (out / "analysis" / "report.md").read_text()
+
+
+def test_second_order_indices_name_the_right_pair():
+    """The Ishigami function's only interaction is x1 with x3 (S13 = 0.244, Saltelli et al.
+    2008); the pairs table must put it on that pair and nowhere else."""
+    from SALib.sample import sobol as sobol_sample
+
+    from ccsim.sweep.analysis import sensitivity
+    from ccsim.sweep.designs import Design
+
+    names, bounds = ("x1", "x2", "x3"), ((-np.pi, np.pi),) * 3
+    problem = {"num_vars": 3, "names": list(names), "bounds": [list(b) for b in bounds]}
+    X = sobol_sample.sample(problem, 1024, calc_second_order=True, seed=1)
+    y = np.sin(X[:, 0]) + 7 * np.sin(X[:, 1]) ** 2 + 0.1 * X[:, 2] ** 4 * np.sin(X[:, 0])
+    design = Design("sobol", names, X, tuple({} for _ in X), {"second_order": True}, bounds)
+    ends = pd.DataFrame({"point": np.arange(len(X)), "y": y})
+    indices, pairs, why_not = sensitivity(design, ends, ["y"], seed=2)
+    s2 = pairs.set_index(["factor_a", "factor_b"])["S2"]
+    assert why_not == "" and len(s2) == 3
+    assert s2[("x1", "x3")] == pytest.approx(0.244, abs=0.08)
+    assert abs(s2[("x1", "x2")]) < 0.08 and abs(s2[("x2", "x3")]) < 0.08
 
 
 def test_analyze_without_a_sweep_exits_2(tmp_path, capsys):

@@ -44,22 +44,28 @@ def point_means(ends: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
 
 
 def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
-                seed: int) -> tuple[pd.DataFrame | None, str]:
-    """Sobol or Morris indices per metric and factor, or (None, reason) if not possible."""
+                seed: int) -> tuple[pd.DataFrame | None, pd.DataFrame | None, str]:
+    """Sobol or Morris indices per metric and factor; Sobol second-order indices per metric
+    and pair of factors when the design has them (else None); or (None, None, reason)."""
     if design.kind not in ("sobol", "morris"):
-        return None, f"a {design.kind} design gives no sensitivity indices (use sobol or morris)"
-    rows = []
+        return None, None, f"a {design.kind} design gives no sensitivity indices (use sobol or morris)"
+    rows, pairs = [], []
     for metric in metrics:
         Y = point_means(ends, metric, len(design.points))
         if np.isnan(Y).any():
             missing = int(np.isnan(Y).sum())
-            return None, f"{missing} design points have no finished run; finish the sweep first"
+            return None, None, f"{missing} design points have no finished run; finish the sweep first"
         if design.kind == "sobol":
             from SALib.analyze import sobol
 
             S = sobol.analyze(design.problem, Y, calc_second_order=design.options["second_order"],
                               num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed)
             columns = ("S1", "S1_conf", "ST", "ST_conf")
+            if "S2" in S:
+                k = len(design.names)
+                pairs += [{"metric": metric, "factor_a": design.names[a], "factor_b": design.names[b],
+                           "S2": float(S["S2"][a, b]), "S2_conf": float(S["S2_conf"][a, b])}
+                          for a in range(k) for b in range(a + 1, k)]
         else:
             from SALib.analyze import morris
 
@@ -69,7 +75,7 @@ def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
         for j, factor in enumerate(design.names):
             rows.append({"metric": metric, "factor": factor,
                          **{c: float(np.asarray(S[c])[j]) for c in columns}})
-    return pd.DataFrame(rows), ""
+    return pd.DataFrame(rows), (pd.DataFrame(pairs) if pairs else None), ""
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:

@@ -61,10 +61,12 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     ends = end_values(runs)
     points = summarise(ends, ["point", *names], metrics)
     timeseries = summarise(runs, ["point", *names, "week"], metrics)
-    indices, why_not = sensitivity(design, ends, metrics, experiment["seed"])
+    indices, pairs, why_not = sensitivity(design, ends, metrics, experiment["seed"])
     _tables(out, end_values=ends, points=points, timeseries=timeseries)
     if indices is not None:
         _tables(out, sensitivity=indices)
+    if pairs is not None:
+        _tables(out, sensitivity_pairs=pairs)
     if failures:
         _tables(out, failures=pd.DataFrame(failures).drop(columns=["traceback"]))
 
@@ -90,7 +92,7 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
         plots.sensitivity_bars(indices, design.kind, out / "sensitivity.png")
         figures.append((f"{design.kind.capitalize()} sensitivity indices (95% CI)",
                         "sensitivity.png"))
-    report = _report(manifest, ends, points, indices, why_not, failures, figures)
+    report = _report(manifest, ends, points, indices, pairs, why_not, failures, figures)
     (out / "report.md").write_text(report)
 
 
@@ -106,7 +108,7 @@ def _trajectory_points(design, ends) -> list[int] | None:
     return corners if len(corners) <= MAX_TRAJECTORIES else None
 
 
-def _report(manifest, ends, points, indices, why_not, failures, figures) -> str:
+def _report(manifest, ends, points, indices, pairs, why_not, failures, figures) -> str:
     e, d = manifest["experiment"], manifest["design"]
     n_runs = len(manifest["runs"])
     first = e["reporters"][0]
@@ -141,6 +143,11 @@ def _report(manifest, ends, points, indices, why_not, failures, figures) -> str:
             lines += [f"**{metric}** (ranked by {key})", "",
                       markdown_table(part.drop(columns="metric").sort_values(key, ascending=False)),
                       ""]
+    if pairs is not None:
+        lines += ["Second-order Sobol indices (interactions of two factors):", ""]
+        for metric, part in pairs.groupby("metric", sort=False):
+            lines += [f"**{metric}**", "",
+                      markdown_table(part.drop(columns="metric").sort_values("S2", ascending=False)), ""]
     if failures:
         lines += ["## Failed runs", ""]
         lines += [f"- run {f['run']} (seed {f['seed']}): {f['error']}" for f in failures[:20]]
@@ -148,5 +155,6 @@ def _report(manifest, ends, points, indices, why_not, failures, figures) -> str:
     lines += ["## Figures", ""]
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
     lines += ["Tables: end_values, points, timeseries"
-              + (", sensitivity" if indices is not None else "") + " (CSV and Parquet).", ""]
+              + (", sensitivity" if indices is not None else "")
+              + (", sensitivity_pairs" if pairs is not None else "") + " (CSV and Parquet).", ""]
     return "\n".join(lines)
