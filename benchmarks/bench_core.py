@@ -19,7 +19,7 @@ import mesa
 
 from ccsim.model import CultureModel
 
-REPEATS = 3
+REPEATS = 5
 
 
 class MoneyAgent(mesa.Agent):
