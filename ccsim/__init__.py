@@ -1,9 +1,18 @@
 """ccsim: an agent-based simulation (Mesa) of organisational culture versus customer outcomes."""
 
-from ccsim.model import CultureModel
 from ccsim.params import PARAMS
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # ``ccsim.CultureModel`` on first use: importing Mesa takes about 1.7 s, which every
+    # ``ccsim`` command (and ``ccsim ui``'s start-up) would otherwise pay
+    if name == "CultureModel":
+        from ccsim.model import CultureModel
+
+        return CultureModel
+    raise AttributeError(f"module 'ccsim' has no attribute {name!r}")
 
 
 def load_scenario(name_or_path):

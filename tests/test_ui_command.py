@@ -1,6 +1,8 @@
 """``ccsim ui``: bad input gets one line and exit code 2 (the server itself: tests/browser)."""
 
 import socket
+import subprocess
+import sys
 
 from ccsim import cli
 from ccsim.commands import ui
@@ -21,5 +23,15 @@ def test_server_environment_is_offline_and_local():
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(ui.ASSETS)
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert ui.server_env({"SOLARA_ASSETS_PROXY_CACHE_DIR": "/elsewhere"})["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/elsewhere"
+    # compressing pays only when the page goes over a network
+    assert env["SOLARA_SERVER_HTTP_GZIP"] == "False"
+    assert "SOLARA_SERVER_HTTP_GZIP" not in ui.server_env({}, host="0.0.0.0")
     args = ui.add_parser(cli.argparse.ArgumentParser().add_subparsers()).parse_args([])
     assert args.host == "127.0.0.1" and "--no-check-version" in ui.solara_args(args.host, args.port)
+
+
+def test_the_server_starts_without_importing_mesa():
+    """Mesa takes seconds to import: ``ccsim ui`` answers first and imports it afterwards."""
+    code = "import sys, ccsim.cli, ccsim.commands.ui, ccsim.ui.app; print('mesa' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

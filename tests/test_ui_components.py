@@ -1,11 +1,16 @@
 """The page's components, rendered with Solara's own test helpers (no browser)."""
 
+import csv
+import io
+from pathlib import Path
+
+import ipyvue
 import ipyvuetify as v
 import ipywidgets
 
 import solara
 from ccsim.ui import app
-from ccsim.ui.widgets import EChart, Readout
+from ccsim.ui.widgets import ECHARTS_JS, MODULE, Download, EChart, Readout
 
 
 def render():
@@ -63,3 +68,27 @@ def test_compare_mode_adds_culture_b_and_the_gaps():
     button(rc, "Step").click()
     datasets = {d["id"] for d in chart(rc).update["option"]["dataset"]}
     assert datasets == {"A", "B", "gap"}
+
+
+def test_no_widget_of_the_page_needs_compiling_in_the_browser():
+    """Every template widget of the page is a component of the precompiled module (a .vue
+    template would wait for the browser to load Vue's template compiler and compile it)."""
+    _, rc = render()
+    templates = [w.template for w in rc.find(ipyvue.VueTemplate).widgets]
+    assert len(templates) >= 4
+    assert all(isinstance(t, ipyvue.Template) and t.esm_module == MODULE for t in templates)
+
+
+def test_the_page_loads_the_echarts_the_charts_use():
+    custom_js = Path(app.__file__).parents[1] / "assets" / "custom.js"
+    assert f"${{solara.cdn}}/{ECHARTS_JS}`" in custom_js.read_text()
+
+
+def test_the_csv_button_sends_the_run_to_the_browser_as_a_file():
+    _, rc = render()
+    button(rc, "Step").click()
+    button(rc, "CSV").click()
+    file = rc.find(Download).widget.file
+    rows = list(csv.DictReader(io.StringIO(file["text"])))
+    assert file["name"].endswith(".csv") and file["type"] == "text/csv"
+    assert [r["week"] for r in rows] == ["0", "1"]

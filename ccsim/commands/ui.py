@@ -32,13 +32,21 @@ def add_parser(subparsers):
     return parser
 
 
-def server_env(environ=None) -> dict:
+# addresses that only this machine can reach
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def server_env(environ=None, host: str = "127.0.0.1") -> dict:
     """The environment for Solara's server: offline assets, no telemetry, sessions that
-    are closed free their memory after 15 minutes."""
+    are closed free their memory after 15 minutes.  For this machine only (``host`` a
+    loopback address) responses go uncompressed: compressing Solara's 7 MB of scripts and
+    styles took longer than sending them (about 0.4 s of server time at the first page load)."""
     env = dict(os.environ if environ is None else environ)
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSETS))
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "15m")
+    if host in LOOPBACK:
+        env.setdefault("SOLARA_SERVER_HTTP_GZIP", "False")
     return env
 
 
@@ -50,26 +58,42 @@ def solara_args(host: str, port: int) -> list[str]:
 ASSET_REF = re.compile(r'(?:href|src)="(/(?:_solara|static)/[^"]+)"')
 
 
-def warm_up(url: str, timeout: float = 120.0):
-    """Once the server answers, fetch the page and its static files once, so that the
-    first visitor does not wait for Solara to compress them (it keeps them compressed)."""
+def fetch(url: str, gzip: bool = False) -> bytes:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read()
+
+
+def warm_up(url: str, compressed: bool, timeout: float = 120.0):
+    """Once the server answers, get ready for the first visitor: import the model and read
+    the presets (importing Mesa takes seconds, so the server starts without it and imports
+    it while the browser loads the page); if the server compresses, also fetch the page's
+    static files once, so that nobody waits for Solara to compress them (it keeps them
+    compressed)."""
     began = time.monotonic()
-    while time.monotonic() - began < timeout:
+    while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                page = response.read().decode("utf-8", "replace")
+            fetch(url + "readyz")
             break
         except OSError:
-            time.sleep(0.2)
-    else:
+            if time.monotonic() - began > timeout:
+                return
+            time.sleep(0.05)
+    import ccsim.model  # noqa: F401
+    from ccsim.ui.session import presets
+
+    presets()
+    if not compressed:
         return
     from ccsim.ui.widgets import ECHARTS_JS
 
+    try:
+        page = fetch(url).decode("utf-8", "replace")
+    except OSError:
+        return
     for path in dict.fromkeys(ASSET_REF.findall(page) + [f"/_solara/cdn/{ECHARTS_JS}"]):
-        request = urllib.request.Request(url.rstrip("/") + path, headers={"Accept-Encoding": "gzip"})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                response.read()
+            fetch(url.rstrip("/") + path, gzip=True)
         except OSError:
             pass
 
@@ -83,20 +107,22 @@ def main(args) -> int:
     except OSError as error:
         raise UsageError(f"--host={args.host} --port={args.port}: cannot listen there "
                          f"({error.strerror}); choose another port") from None
-    env = server_env()
+    env = server_env(host=args.host)
     if not Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"]).is_dir():
         print(f"ccsim ui: no offline asset cache at {env['SOLARA_ASSETS_PROXY_CACHE_DIR']}; the page "
               "needs the internet (fill the cache: python scripts/solara_assets.py)", file=sys.stderr)
     print(f"ccsim ui: http://{args.host}:{args.port}/", flush=True)
-    # Solara's server runs in this process, which has imported the model already; its
-    # settings read the environment when first imported, so set it before.
+    # Solara's server runs in this process; its settings read the environment when first
+    # imported, so set it before.
     os.environ.update(env)
     # plain http on 127.0.0.1 is the intended set-up; Solara warns about cookies at every page load
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import cli
+    from solara.server import settings
 
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    threading.Thread(target=warm_up, args=(f"http://{host}:{args.port}/",), daemon=True).start()
+    threading.Thread(target=warm_up, args=(f"http://{host}:{args.port}/", settings.server.http_gzip),
+                     daemon=True).start()
 
     cli.main(args=solara_args(args.host, args.port), prog_name="ccsim ui", standalone_mode=False)
     return 0

@@ -3,7 +3,8 @@
 Every browser session builds its own Session (ccsim.ui.session) on its first render, so
 what one student does never shows in another's.  The page is plain Solara with its own
 components (no SolaraViz); charts are drawn in the browser by echarts and get only the
-new data each week.  Start it with ``ccsim ui``.
+new data each week.  Its style is ccsim/assets/custom.css, which Solara puts in the page's
+head.  Start it with ``ccsim ui``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import solara
 from solara.util import IPYVUETIFY_V3
 
 from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
-from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
+from ccsim.scenarios import DEFAULT_SCENARIO
 from ccsim.ui import charts, query
-from ccsim.ui.session import SIZE_PARAMS, Session, culture_of, new_seed
-from ccsim.ui.widgets import EChart, Readout, UrlSync
+from ccsim.ui.session import SIZE_PARAMS, Session, culture_of, new_seed, presets
+from ccsim.ui.widgets import Download, EChart, Readout, UrlSync
 
 if IPYVUETIFY_V3:
     from ipyvuetify.components import ExpansionPanelText as PanelText, ExpansionPanelTitle as PanelTitle
@@ -28,33 +29,6 @@ else:
 
 SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "50/s": 50}   # weeks per second
 DEFAULT_SPEED = "5/s"
-CSS = """
-.ccsim { font-size: 18px; }
-.ccsim .v-btn { font-size: 16px !important; text-transform: none; }
-.ccsim .v-label, .ccsim .v-select__selection { font-size: 17px !important; }
-.ccsim-week { font-size: 30px; font-weight: 700; }
-.ccsim-seed { font-size: 20px; }
-.ccsim-help { font-size: 14px; color: #444; margin: 0 0 10px 0; line-height: 1.25; }
-.ccsim-param-label { font-size: 16px; font-weight: 600; margin-top: 4px; }
-.ccsim-param .v-input__details, .ccsim-param .v-messages { display: none; }
-.ccsim-param .v-input { margin: 0; }
-/* side panel and charts scroll on their own, so the charts stay on screen */
-.ccsim-side { width: 360px; min-width: 300px; max-width: 360px; }
-.ccsim-main { flex: 1 1 0; min-width: 0; }
-.ccsim-side, .ccsim-main { max-height: calc(100vh - 150px); overflow-y: auto; padding-right: 4px; }
-.ccsim-info p { margin-bottom: 6px; }
-.ccsim-marks { font-size: 15px; }
-"""
-
-
-def presets() -> dict[str, str]:
-    """Preset name -> title, from scenarios/*.toml (read once per process)."""
-    if not _PRESETS:
-        _PRESETS.update({s.name: s.title for s in list_scenarios()})
-    return _PRESETS
-
-
-_PRESETS: dict[str, str] = {}
 
 
 class Live:
@@ -147,7 +121,6 @@ def Page():
         return live
 
     live = solara.use_memo(start, [])   # one per browser session, from its first render
-    solara.Style(CSS)
     with solara.Column(classes=["ccsim"], style={"padding": "8px 16px"}):
         ControlBar(live)
         Player(live)
@@ -192,6 +165,13 @@ def ControlBar(live: Live):
         s.reset(seed=new_seed())
         live.changed()
 
+    csv, set_csv = solara.use_state({})
+
+    def save_csv():
+        with s.lock:
+            text, name = s.csv(), f"{s.file_stem()}.csv"
+        set_csv(lambda old: {"name": name, "type": "text/csv", "text": text, "n": old.get("n", 0) + 1})
+
     names = presets()
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "10px"}):
         solara.Text("ccsim", style={"font-size": "28px", "font-weight": "700"})
@@ -207,8 +187,8 @@ def ControlBar(live: Live):
         solara.Button("New seed", icon_name="mdi-dice-5", on_click=reseed, classes=["ccsim-new-seed"])
         solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"])
         Status(live)
-        solara.FileDownload(s.csv, filename=f"{s.file_stem()}.csv", label="CSV",
-                            mime_type="text/csv", icon_name="mdi-download")
+        Download.element(file=csv)
+        solara.Button("CSV", icon_name="mdi-download", on_click=save_csv, classes=["ccsim-csv"])
         solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
                       classes=["ccsim-png"])
 

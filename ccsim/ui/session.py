@@ -8,13 +8,11 @@ from the page has been checked against PARAMS and the list of presets (ccsim.ui.
 
 from __future__ import annotations
 
+import functools
 import io
 import secrets
 import threading
 
-import pandas as pd
-
-from ccsim.model import CultureModel
 from ccsim.params import CULTURE_TRAITS, PARAMS, ParamError
 from ccsim.scenarios import list_scenarios, load_scenario
 
@@ -28,10 +26,16 @@ def new_seed() -> int:
     return secrets.randbelow(MAX_SEED) + 1
 
 
+@functools.cache
+def presets() -> dict[str, str]:
+    """Preset name -> title of every listed preset (read once per process)."""
+    return {s.name: s.title for s in list_scenarios()}
+
+
 def listed(preset: str) -> str:
     """``preset`` if it names a listed preset; anything else (a path, say) is refused, so
     nothing sent from a browser picks a file to read."""
-    if preset not in {s.name for s in list_scenarios()}:
+    if preset not in presets():
         raise ParamError(f"preset: {str(preset)[:40]!r} is not a listed preset")
     return preset
 
@@ -69,6 +73,8 @@ class Session:
         return {**self.scenario.params, **self.start}
 
     def _build(self):
+        from ccsim.model import CultureModel   # Mesa: imported once the server is up (ccsim ui)
+
         self.model = CultureModel(rng=self.seed, events=self.scenario.events,
                                   customer_agents=False, **self.params())
         self.model_b = None
@@ -203,8 +209,11 @@ class Session:
         model = self.model if side == "A" else self.model_b
         return model.datacollector.model_vars
 
-    def dataframe(self) -> pd.DataFrame:
-        """The run's reporters by week; in compare mode both cultures, in a column."""
+    def dataframe(self):
+        """The run's reporters by week (a pandas DataFrame); in compare mode both cultures,
+        in a column."""
+        import pandas as pd
+
         frames = []
         for side, model in (("A", self.model), ("B", self.model_b)):
             if model is not None:

@@ -1,23 +1,36 @@
-"""The two browser-side widgets of the app: an echarts chart and the address-bar sync.
+"""The browser-side widgets of the app: an echarts chart, a text readout, the address-bar
+sync and a file download.
 
-Charts are drawn in the browser by echarts (loaded through Solara's asset proxy, so it
-works offline once the asset cache is filled): a new week sends only data, never an image.
+They are Vue components in one precompiled ES module (widgets.mjs), so the browser does
+not load Vue's template compiler and compile them before it can draw them.  Charts are
+drawn in the browser by echarts (loaded through Solara's asset proxy, so it works offline
+once the asset cache is filled): a new week sends only data, never an image.
 """
 
 from __future__ import annotations
 
-import ipyvuetify
-import traitlets
+from pathlib import Path
 
+import ipyvue
+import traitlets
 
 # the echarts build that solara's own echarts component loads (and the asset cache holds)
 ECHARTS_JS = "echarts@5.4.0/dist/echarts.min.js"
+MODULE = "ccsim-widgets"
+ipyvue.define_module(MODULE, Path(__file__).with_name("widgets.mjs"))
 
 
-class EChart(ipyvuetify.VuetifyTemplate):
+class Widget(ipyvue.VueTemplate):
+    """A widget drawn by the component of widgets.mjs named like its class."""
+
+    @traitlets.default("template")
+    def _template(self):
+        return ipyvue.Template(esm_module=MODULE, esm_export=type(self).__name__)
+
+
+class EChart(Widget):
     """A chart: ``option`` is the layout (set in full), ``update`` is merged every week."""
 
-    template_file = (__file__, "echart.vue")
     lib = traitlets.Unicode(ECHARTS_JS).tag(sync=True)
     drawn = traitlets.Int(-1).tag(sync=True)   # the week the browser has drawn (set by the page)
     name = traitlets.Unicode("").tag(sync=True)
@@ -28,16 +41,21 @@ class EChart(ipyvuetify.VuetifyTemplate):
     png_name = traitlets.Unicode("ccsim.png").tag(sync=True)
 
 
-class UrlSync(ipyvuetify.VuetifyTemplate):
+class UrlSync(Widget):
     """Writes ``query`` into the page's address without reloading it."""
 
-    template_file = (__file__, "url_sync.vue")
     query = traitlets.Unicode("").tag(sync=True)
 
 
-class Readout(ipyvuetify.VuetifyTemplate):
+class Readout(Widget):
     """A line of text that the page rewrites every week without re-rendering anything."""
 
-    template = traitlets.Unicode('<template><span :class="kind">{{ text }}</span></template>').tag(sync=True)
     text = traitlets.Unicode("").tag(sync=True)
     kind = traitlets.Unicode("").tag(sync=True)   # its CSS class
+
+
+class Download(Widget):
+    """Saves ``file`` ({"name", "type", "text", "n"}) in the browser whenever it changes;
+    ``n`` counts the downloads, so that the same file can be saved twice."""
+
+    file = traitlets.Dict({}).tag(sync=True)
