@@ -6,8 +6,6 @@ import numpy as np
 
 from ccsim.dynamics import learning, loyalty
 
-ACTIVE = 1
-
 
 def _active(model) -> np.ndarray:
     """Satisfaction of active customers at the end of the week (one copy for all reporters)."""

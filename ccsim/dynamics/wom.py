@@ -75,7 +75,7 @@ def reach(weights: sp.csr_matrix, talkers: np.ndarray) -> tuple[np.ndarray, np.n
     start, stop = weights.indptr[talkers], weights.indptr[talkers + 1]
     counts = stop - start
     before = np.cumsum(counts) - counts             # where each talker's row starts in the result
-    where = np.repeat(start - before, counts) + np.arange(before[-1] + counts[-1] if len(counts) else 0)
+    where = np.repeat(start - before, counts) + np.arange(counts.sum())
     return weights.indices[where], weights.data[where]
 
 
