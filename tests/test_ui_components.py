@@ -2,15 +2,14 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
-import ipyvue
 import ipyvuetify as v
-import ipywidgets
 
 import solara
 from ccsim.ui import app
-from ccsim.ui.widgets import ECHARTS_JS, MODULE, Download, EChart, Readout
+from ccsim.ui.widgets import ECHARTS_JS, MODULE, Download, EChart, Readout, Widget
 
 
 def render():
@@ -70,13 +69,20 @@ def test_compare_mode_adds_culture_b_and_the_gaps():
     assert datasets == {"A", "B", "gap"}
 
 
-def test_no_widget_of_the_page_needs_compiling_in_the_browser():
-    """Every template widget of the page is a component of the precompiled module (a .vue
-    template would wait for the browser to load Vue's template compiler and compile it)."""
+def test_the_page_widgets_are_views_of_the_widgets_module():
+    """Each of the app's own widgets is drawn by a view of ccsim/assets/widgets.js (plain
+    Jupyter widget views: no Vue template for the browser to compile), which custom.js
+    tells requirejs where to find."""
     _, rc = render()
-    templates = [w.template for w in rc.find(ipyvue.VueTemplate).widgets]
-    assert len(templates) >= 4
-    assert all(isinstance(t, ipyvue.Template) and t.esm_module == MODULE for t in templates)
+    assets = Path(app.__file__).parents[1] / "assets"
+    module = (assets / "widgets.js").read_text()
+    exported = re.search(r"return \{(.*?)\};\s*\}\);\s*$", module, re.S).group(1)
+    ours = rc.find(Widget).widgets
+    assert {type(w).__name__ for w in ours} == {"EChart", "Readout", "UrlSync", "Download"}
+    for widget in ours:
+        assert widget._view_module == MODULE and widget._view_name in exported.split(", ")
+        assert f"class {widget._view_name} extends base.DOMWidgetView" in module
+    assert f'"{MODULE}": `${{solara.rootPath}}/static/assets/widgets`' in (assets / "custom.js").read_text()
 
 
 def test_the_page_loads_the_echarts_the_charts_use():

@@ -14,18 +14,12 @@ import time
 
 import reacton.ipyvuetify as rv
 import solara
-from solara.util import IPYVUETIFY_V3
 
 from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
 from ccsim.scenarios import DEFAULT_SCENARIO
 from ccsim.ui import charts, query
 from ccsim.ui.session import SIZE_PARAMS, Session, culture_of, new_seed, presets
 from ccsim.ui.widgets import Download, EChart, Readout, UrlSync
-
-if IPYVUETIFY_V3:
-    from ipyvuetify.components import ExpansionPanelText as PanelText, ExpansionPanelTitle as PanelTitle
-else:
-    PanelText, PanelTitle = rv.ExpansionPanelContent, rv.ExpansionPanelHeader
 
 SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "50/s": 50}   # weeks per second
 DEFAULT_SPEED = "5/s"
@@ -283,8 +277,8 @@ def Panel(title: str, expand: bool = False, classes: list = [], children: list =
     with rv.ExpansionPanels(v_model=0 if open_ else None, on_v_model=lambda v: set_open(v == 0),
                             class_=" ".join(classes)) as main:
         with rv.ExpansionPanel():
-            PanelTitle(children=[title])
-            PanelText(children=children if open_ else [])
+            rv.ExpansionPanelHeader(children=[title])
+            rv.ExpansionPanelContent(children=children if open_ else [])
     return main
 
 

@@ -1,31 +1,33 @@
 """The browser-side widgets of the app: an echarts chart, a text readout, the address-bar
 sync and a file download.
 
-They are Vue components in one precompiled ES module (widgets.mjs), so the browser does
-not load Vue's template compiler and compile them before it can draw them.  Charts are
-drawn in the browser by echarts (loaded through Solara's asset proxy, so it works offline
-once the asset cache is filled): a new week sends only data, never an image.
+They are plain Jupyter widgets whose views live in ccsim/assets/widgets.js, an AMD module
+that Solara's page loads with requirejs; they use no Vue, so the browser loads no template
+compiler before it can draw them.  Charts are drawn in the browser by echarts (loaded
+through Solara's asset proxy, so it works offline once the asset cache is filled): a new
+week sends only data, never an image.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import ipyvue
+import ipywidgets
 import traitlets
 
 # the echarts build that solara's own echarts component loads (and the asset cache holds)
 ECHARTS_JS = "echarts@5.4.0/dist/echarts.min.js"
+# the requirejs name of ccsim/assets/widgets.js (custom.js gives its path)
 MODULE = "ccsim-widgets"
-ipyvue.define_module(MODULE, Path(__file__).with_name("widgets.mjs"))
 
 
-class Widget(ipyvue.VueTemplate):
-    """A widget drawn by the component of widgets.mjs named like its class."""
+class Widget(ipywidgets.DOMWidget):
+    """A widget drawn by the view of widgets.js named like its class."""
 
-    @traitlets.default("template")
-    def _template(self):
-        return ipyvue.Template(esm_module=MODULE, esm_export=type(self).__name__)
+    _view_module = traitlets.Unicode(MODULE).tag(sync=True)
+    _view_module_version = traitlets.Unicode("*").tag(sync=True)
+
+    @traitlets.default("_view_name")
+    def _default_view_name(self):
+        return type(self).__name__
 
 
 class EChart(Widget):

@@ -25,10 +25,16 @@ def step(page, weeks: int = 1):
 
 def click_slider(page, selector: str, fraction: float):
     """One click on a slider's track (key presses get lost under load: FIELD-NOTES)."""
-    track = page.locator(f"{selector} .v-slider-track, {selector} .v-slider__track-container").first
+    track = page.locator(f"{selector} .v-slider__track-container")
     track.scroll_into_view_if_needed()
     box = track.bounding_box()
     page.mouse.click(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2)
+
+
+def switch_on(page, selector: str):
+    """Turn a switch on by clicking its label, as a person would."""
+    page.click(f"{selector} label")
+    expect(page.locator(f"{selector} input")).to_be_checked()
 
 
 def download_csv(page) -> list[dict]:
@@ -54,7 +60,7 @@ def test_everything_comes_from_the_server(context, server):
     context.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     context.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
     page = open_app(context, server)
-    page.locator(".ccsim-network-switch input").check()
+    switch_on(page, ".ccsim-network-switch")
     page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='0']")
     step(page)
     assert outside == [] and bad == []
@@ -81,9 +87,9 @@ def test_pick_a_preset(page):
     other = next((n for n in names if n != DEFAULT_SCENARIO), DEFAULT_SCENARIO)
     step(page, 3)
     page.click(".ccsim-preset")
-    page.locator(".v-overlay .v-list-item", has_text=other).first.click()
+    page.locator(".v-menu__content .v-list-item", has_text=other).first.click()
     expect(page.locator(".ccsim-week")).to_have_text("Week 0")
-    expect(page.locator(".v-expansion-panel-title, .solara-details", has_text=names[other]).first).to_be_visible()
+    expect(page.locator(".v-expansion-panel-header", has_text=names[other]).first).to_be_visible()
     expect(page).to_have_url(re.compile(f"preset={re.escape(other)}"))
 
 
@@ -109,7 +115,7 @@ def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
 
 def test_compare_mode(page):
     series = int(page.get_attribute(CHART, "data-series"))
-    page.locator(".ccsim-compare input").check()
+    switch_on(page, ".ccsim-compare")
     page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.series > {series}")
     expect(page.locator(".ccsim-param-B-humility")).to_be_visible()
     step(page, 4)
@@ -136,7 +142,7 @@ def test_step_to_chart_is_quick(page):
 
 
 def test_network_and_organisation_view(page):
-    page.locator(".ccsim-network-switch input").check()
+    switch_on(page, ".ccsim-network-switch")
     page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='0']")
     step(page)
     page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='1']")
@@ -163,7 +169,7 @@ def test_two_browser_contexts_are_independent(browser, server):
 def test_pause_at_full_speed_in_compare_mode(page):
     """Play never runs ahead of the browser, so Pause takes effect at once even when every
     week sends two cultures' curves."""
-    page.locator(".ccsim-compare input").check()
+    switch_on(page, ".ccsim-compare")
     page.wait_for_selector(f"{CHART}[data-series='19']")
     page.click(".ccsim-speed >> text=50/s")
     page.click(".ccsim-play")
