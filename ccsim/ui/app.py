@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from html import escape
 
 import reacton.ipyvuetify as rv
 import solara
@@ -202,23 +203,29 @@ def Status(live: Live):
                             style={"color": charts.VERMILLION, "font-weight": "700"})
 
 
+INFO_SECTIONS = (("what_is_it", "What is it"), ("things_to_notice", "Things to notice"),
+                 ("things_to_try", "Things to try"))
+
+
+def story_html(scenario) -> str:
+    """The preset's story, Info texts and debrief as one block of HTML, every text escaped
+    (one widget for the whole panel: each widget costs the first page load a few ms)."""
+    parts = [f"<p><i>{escape(scenario.story)}</i></p>"]
+    for key, title in INFO_SECTIONS:
+        if scenario.info.get(key):
+            parts.append(f"<h4>{title}</h4><p>{escape(' '.join(scenario.info[key].split()))}</p>")
+    if scenario.debrief:
+        parts.append("<h4>Debrief</h4><ul>" + "".join(f"<li>{escape(q)}</li>" for q in scenario.debrief)
+                     + "</ul>")
+    return "".join(parts)
+
+
 @solara.component
 def StoryPanel(live: Live):
     live.controls.value
     scenario = live.session.scenario
-    info = scenario.info
-    with solara.Details(summary=f"Story: {scenario.title}", expand=True):
-        with solara.Column(classes=["ccsim-info"], gap="4px"):
-            solara.Text(scenario.story, style={"font-style": "italic"})
-            for key, title in (("what_is_it", "What is it"), ("things_to_notice", "Things to notice"),
-                               ("things_to_try", "Things to try")):
-                if info.get(key):
-                    solara.Text(title, style={"font-weight": "700", "margin-top": "6px"})
-                    solara.Text(" ".join(info[key].split()))
-            if scenario.debrief:
-                solara.Text("Debrief", style={"font-weight": "700", "margin-top": "6px"})
-                for question in scenario.debrief:
-                    solara.Text(f"- {question}")
+    with Panel(f"Story: {scenario.title}", expand=True, classes=["ccsim-story"]):
+        solara.HTML(tag="div", unsafe_innerHTML=story_html(scenario), classes=["ccsim-info"])
 
 
 @solara.component
@@ -242,7 +249,7 @@ def ComparePanel(live: Live):
     solara.Switch(label="Compare two cultures (same seed, same market)", value=bool(s.compare),
                   on_value=toggle, classes=["ccsim-compare"])
     if s.compare:
-        with solara.Details(summary="Culture B", expand=True):
+        with Panel("Culture B", expand=True, classes=["ccsim-culture-b"]):
             solara.Select("Culture B from preset", values=list(names), value=s.compare,
                           on_value=choose, classes=["ccsim-compare-preset"])
             current = s.current("B")
@@ -252,18 +259,24 @@ def ComparePanel(live: Live):
 
 @solara.component
 def ParamPanel(live: Live):
+    """The parameters in one collapsible panel per group; a group's sliders are built only
+    while it is open (a page with every slider built at once loads noticeably slower)."""
     live.controls.value
     s = live.session
+    opened, set_opened = solara.use_state([0])
     current = s.current("A")
     started = s.week > 0
     a = "A: " if s.compare else ""
-    for group in GROUPS:
-        title = f"{a}{group}" if group == GROUPS[0] else group
-        with Panel(title, expand=group == GROUPS[0], classes=[f"ccsim-group-{group.split()[0].lower()}"]):
-            for name, param in PARAMS.items():
-                if param.group == group:
-                    ParamSlider(live, name, current[name], side="A" if name in CULTURE_TRAITS else "AB",
-                                disabled=started and name in SIZE_PARAMS)
+    with rv.ExpansionPanels(v_model=opened, on_v_model=set_opened, multiple=True, class_="ccsim-params"):
+        for index, group in enumerate(GROUPS):
+            with rv.ExpansionPanel(class_=f"ccsim-group-{group.split()[0].lower()}"):
+                rv.ExpansionPanelHeader(children=[f"{a}{group}" if index == 0 else group])
+                with rv.ExpansionPanelContent():
+                    for name, param in PARAMS.items():
+                        if index in opened and param.group == group:
+                            ParamSlider(live, name, current[name],
+                                        side="A" if name in CULTURE_TRAITS else "AB",
+                                        disabled=started and name in SIZE_PARAMS)
     sync = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
                         s.scenario.params, culture_of(s.compare) if s.compare else {})
     UrlSync.element(query=sync)
@@ -271,8 +284,7 @@ def ParamPanel(live: Live):
 
 @solara.component
 def Panel(title: str, expand: bool = False, classes: list = [], children: list = []):
-    """A collapsible panel whose content is built only while it is open (a page with
-    every slider built at once loads noticeably slower)."""
+    """A collapsible panel whose content is built only while it is open."""
     open_, set_open = solara.use_state(expand)
     with rv.ExpansionPanels(v_model=0 if open_ else None, on_v_model=lambda v: set_open(v == 0),
                             class_=" ".join(classes)) as main:
@@ -284,6 +296,8 @@ def Panel(title: str, expand: bool = False, classes: list = [], children: list =
 
 @solara.component
 def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False):
+    """One parameter as one widget: a slider labelled with its name and value, its help
+    text under it."""
     param = PARAMS[name]
     lo, hi, step = query.slider_range(name)
 
@@ -297,13 +311,11 @@ def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False)
 
     shown = f"{value:g}" + ("" if param.unit in ("share", "factor", "weight") else f" {param.unit}")
     prefix = "B: " if side == "B" else ""
-    with solara.Column(gap="0px", classes=[f"ccsim-param", f"ccsim-param-{side}-{name}"]):
-        solara.Text(f"{prefix}{name.replace('_', ' ')}: {shown}", classes=["ccsim-param-label"])
-        slider = solara.SliderInt if param.kind is int else solara.SliderFloat
-        slider("", value=value, min=lo, max=hi, step=step, on_value=change, disabled=disabled,
-               thumb_label=True)
-        note = " Set before the run (Reset to change)." if disabled else ""
-        solara.Text(param.help + note, classes=["ccsim-help"])
+    note = " Set before the run (Reset to change)." if disabled else ""
+    rv.Slider(v_model=value, on_v_model=change, min=lo, max=hi, step=step, thumb_label=True,
+              disabled=disabled, label=f"{prefix}{name.replace('_', ' ')}: {shown}",
+              hint=param.help + note, persistent_hint=True,
+              class_=f"ccsim-param ccsim-param-{side}-{name}")
 
 
 @solara.component

@@ -100,7 +100,7 @@ def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
     click_slider(page, ".ccsim-param-A-empowerment", 0.95)
     page.wait_for_selector(f"{CHART}[data-marks='1']")
     expect(page.locator(".ccsim-marks")).to_contain_text("1: week 3, empowerment")
-    expect(page.locator(".ccsim-param-A-empowerment .ccsim-param-label")).not_to_contain_text(": 0.5")
+    expect(page.locator(".ccsim-param-A-empowerment .v-label")).not_to_contain_text(": 0.5")
     expect(page).to_have_url(re.compile("change=3(:|%3A)A(:|%3A)empowerment"))
     step(page, 10)
     after = download_csv(page)
@@ -160,7 +160,7 @@ def test_two_browser_contexts_are_independent(browser, server):
         assert week_shown(a) == 3 and week_shown(b) == 1
         expect(b.locator(".ccsim-week")).to_have_text("Week 1")
         assert b.get_attribute(CHART, "data-marks") == "0"
-        expect(b.locator(".ccsim-param-A-humility .ccsim-param-label")).to_contain_text(": 0.5")
+        expect(b.locator(".ccsim-param-A-humility .v-label")).to_contain_text(": 0.5")
     finally:
         one.close()
         two.close()
