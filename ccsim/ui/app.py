@@ -271,12 +271,13 @@ def ParamPanel(live: Live):
         for index, group in enumerate(GROUPS):
             with rv.ExpansionPanel(class_=f"ccsim-group-{group.split()[0].lower()}"):
                 rv.ExpansionPanelHeader(children=[f"{a}{group}" if index == 0 else group])
-                with rv.ExpansionPanelContent():
-                    for name, param in PARAMS.items():
-                        if index in opened and param.group == group:
-                            ParamSlider(live, name, current[name],
-                                        side="A" if name in CULTURE_TRAITS else "AB",
-                                        disabled=started and name in SIZE_PARAMS)
+                if index in opened:
+                    with rv.ExpansionPanelContent():
+                        for name, param in PARAMS.items():
+                            if param.group == group:
+                                ParamSlider(live, name, current[name],
+                                            side="A" if name in CULTURE_TRAITS else "AB",
+                                            disabled=started and name in SIZE_PARAMS)
     sync = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
                         s.scenario.params, culture_of(s.compare) if s.compare else {})
     UrlSync.element(query=sync)

@@ -124,6 +124,17 @@ def test_compare_mode(page):
     expect(page).to_have_url(re.compile("vs="))
 
 
+def test_a_closed_group_opens_with_its_sliders(page):
+    expect(page.locator(".ccsim-param-AB-price")).to_have_count(0)   # built only when opened
+    step(page, 1)
+    page.click(".ccsim-group-economics .v-expansion-panel-header")
+    expect(page.locator(".ccsim-param-AB-price")).to_be_visible()
+    page.click(".ccsim-group-market .v-expansion-panel-header")
+    # the market's size is set before the run: after a step its slider is locked
+    expect(page.locator(".ccsim-param-AB-n_customers")).to_have_class(re.compile("v-input--is-disabled"))
+    expect(page.locator(".ccsim-param-AB-n_customers")).to_contain_text("Set before the run")
+
+
 def test_export_csv_and_png(page):
     step(page, 5)
     rows = download_csv(page)
