@@ -1,6 +1,7 @@
 """The browser app, measured in a real chromium against a real ``ccsim ui`` server.
 
-Reports: time from ``ccsim ui`` to a usable page (charts drawn); step-to-chart time
+Reports: time from ``ccsim ui`` to a usable page (charts drawn; the median of five cold
+starts, each with the browser already open on an empty tab and an empty cache); step-to-chart time
 (pressing Step until the chart shows the new week, measured in the page) at the default
 size and at 10,000 customers; weeks per second while playing at full speed; server memory
 per session; 10 sessions stepping at once.  Targets (issue 6): 5 s, 200 ms median,
@@ -17,10 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser.driver import (CHART, STEP_TO_CHART, free_port, launch, open_app,  # noqa: E402
-                                  start_server, stop_server, week_shown)
+from tests.browser.driver import (CHART, STEP_TO_CHART, free_port, launch, load_app,  # noqa: E402
+                                  open_app, start_server, stop_server, week_shown)
 
 STEPS = 40
+COLD_STARTS = 5
 SESSIONS = 10
 # Step ``n`` times as fast as the page allows, recording each step-to-chart time.
 STEP_LOOP = """async (n) => {
@@ -49,24 +51,46 @@ def step_times(page, n=STEPS):
     return [page.evaluate(STEP_TO_CHART, [".ccsim-step", week_shown(page) + 1]) for _ in range(n)]
 
 
+def cold_start(browser, errors: list):
+    """Start ``ccsim ui`` with the browser already open on an empty tab (as in a workshop)
+    and an empty cache; return the server, its address, the context, the page once usable,
+    and the seconds to HTTP 200 and to the usable page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.on("weberror", lambda e: errors.append(str(e.error)))
+    page = context.new_page()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    began = time.perf_counter()
+    proc, http_ok = start_server(port)
+    try:
+        load_app(page, url)
+    except Exception:
+        stop_server(proc)
+        raise
+    return proc, url, context, page, http_ok, time.perf_counter() - began
+
+
 def main():
     from playwright.sync_api import sync_playwright
 
     rows = [("machine load (1-min average, cores)", f"{os.getloadavg()[0]:.1f}, {os.cpu_count()}", "")]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
     errors = []
     with sync_playwright() as playwright:
-        browser = launch(playwright)          # already open, as in a workshop
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        began = time.perf_counter()
-        proc, http_ok = start_server(port)
+        browser = launch(playwright)
+        starts = []
+        for _ in range(COLD_STARTS):   # the last server stays up for the rest
+            proc, url, context, page, http_ok, usable = cold_start(browser, errors)
+            starts.append((http_ok, usable))
+            if len(starts) < COLD_STARTS:
+                context.close()
+                stop_server(proc)
         try:
-            context.on("weberror", lambda e: errors.append(str(e.error)))
-            page = open_app(context, url)
-            usable = time.perf_counter() - began
-            rows.append(("ccsim ui to HTTP 200", f"{http_ok:.1f} s", ""))
-            rows.append(("ccsim ui to usable page", f"{usable:.1f} s", "< 5 s"))
+            http_ok, usable = (sorted(s) for s in zip(*starts))
+            rows.append((f"ccsim ui to HTTP 200 ({COLD_STARTS} cold starts)",
+                         f"median {statistics.median(http_ok):.1f} s", ""))
+            rows.append((f"ccsim ui to usable page ({COLD_STARTS} cold starts)",
+                         f"median {statistics.median(usable):.1f} s, range {usable[0]:.1f}-{usable[-1]:.1f} s",
+                         "< 5 s"))
             second = time.perf_counter()
             open_app(context, url).close()
             rows.append(("page load, server running", f"{time.perf_counter() - second:.1f} s", ""))

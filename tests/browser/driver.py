@@ -83,7 +83,11 @@ def launch(playwright):
 
 def open_app(context, url: str):
     """A new page on the app, once its charts show week 0."""
-    page = context.new_page()
+    return load_app(context.new_page(), url)
+
+
+def load_app(page, url: str):
+    """Go to the app in ``page`` and return it once its charts show week 0."""
     page.set_default_timeout(TIMEOUT)
     page.goto(url)
     page.wait_for_selector(f"{CHART}[data-week]", timeout=60_000)
