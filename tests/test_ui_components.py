@@ -7,6 +7,7 @@ from pathlib import Path
 
 import ipyvuetify as v
 
+import pytest
 import solara
 from ccsim.ui import app
 from ccsim.ui.widgets import ECHARTS_JS, MODULE, Download, EChart, Readout, Widget
@@ -98,3 +99,29 @@ def test_the_csv_button_sends_the_run_to_the_browser_as_a_file():
     rows = list(csv.DictReader(io.StringIO(file["text"])))
     assert file["name"].endswith(".csv") and file["type"] == "text/csv"
     assert [r["week"] for r in rows] == ["0", "1"]
+
+
+def _as_is(function):
+    return function
+
+
+@_as_is   # Solara's check reads a component's source from its decorator line on
+def _hook_in_a_condition():
+    if solara.use_state(0)[0]:
+        solara.use_state(1)
+
+
+def test_the_components_follow_the_rules_of_hooks(monkeypatch):
+    """``ccsim ui`` skips Solara's check of the rules of hooks at start-up (it parses every
+    component's source); this test keeps the check, on every component of the page."""
+    from reacton.core import Component
+    from solara.validate_hooks import HookValidationError, HookValidator
+
+    # "error" is the value HookValidator.run raises on (solara 1.64 documents it as "raise")
+    monkeypatch.setattr(solara.settings.main, "check_hooks", "error")
+    components = [c for c in vars(app).values() if isinstance(c, Component)]
+    assert len(components) >= 10
+    for component in components:
+        HookValidator(component.f).run()
+    with pytest.raises(HookValidationError):   # the check does catch a hook in a condition
+        HookValidator(_hook_in_a_condition).run()

@@ -60,7 +60,7 @@ def start_server(port: int, timeout: float = 90.0) -> tuple[subprocess.Popen, fl
                 if response.status == 200:
                     return proc, time.perf_counter() - began
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.02)
     stop_server(proc)
     raise RuntimeError(f"ccsim ui did not answer on {url} within {timeout:.0f} s")
 
