@@ -36,3 +36,18 @@ def test_the_server_starts_without_importing_mesa():
     code = "import sys, ccsim.cli, ccsim.commands.ui, ccsim.ui.app; print('mesa' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_startup_state_is_frozen_only_while_no_session_exists(monkeypatch):
+    from solara.server import kernel_context
+
+    calls = []
+    monkeypatch.setattr(ui.gc, "collect", lambda: calls.append("collect"))
+    monkeypatch.setattr(ui.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(kernel_context, "contexts", {"a-session": object()})
+    ui.freeze_startup_state()
+    assert calls == []
+    monkeypatch.setattr(kernel_context, "contexts", {})
+    ui.freeze_startup_state()
+    assert calls == ["collect", "freeze"]
+    assert ui.server_env({})["SOLARA_GC_FREEZE"] == "False"   # Solara's own, earlier freeze

@@ -7,6 +7,7 @@ cache that ``make run`` / ``make test`` fill from the npm registry
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import socket
@@ -48,6 +49,7 @@ def server_env(environ=None, host: str = "127.0.0.1") -> dict:
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "15m")
     env.setdefault("SOLARA_CHECK_HOOKS", "off")
+    env.setdefault("SOLARA_GC_FREEZE", "False")   # done later by freeze_startup_state
     if host in LOOPBACK:
         env.setdefault("SOLARA_SERVER_HTTP_GZIP", "False")
     return env
@@ -67,16 +69,29 @@ def fetch(url: str, gzip: bool = False) -> bytes:
         return response.read()
 
 
+def freeze_startup_state():
+    """gc.freeze() what the process has loaded (Solara, Mesa, pandas...), so that garbage
+    collections skip it.  Solara would do this at start-up, before Mesa is imported (it is
+    off in server_env: its full collection delays the first page); here it runs once the
+    model is imported, and only while no session exists, since a session must stay free to
+    be collected."""
+    from solara.server import kernel_context
+
+    if not kernel_context.contexts:
+        gc.collect()
+        gc.freeze()
+
+
 def warm_up(url: str, compressed: bool, timeout: float = 120.0):
-    """Once the server answers, get ready for the first visitor: import the model and read
-    the presets (importing Mesa takes seconds, so the server starts without it and imports
-    it while the browser loads the page); if the server compresses, also fetch the page's
-    static files once, so that nobody waits for Solara to compress them (it keeps them
-    compressed)."""
+    """Once the server has answered its first page, get ready for the first visitor: import
+    the model and read the presets (importing Mesa takes seconds, so the server starts
+    without it and imports it while the browser loads the page), then freeze what the
+    process keeps for good; if the server compresses, also fetch the page's static files
+    once, so that nobody waits for Solara to compress them (it keeps them compressed)."""
     began = time.monotonic()
     while True:
         try:
-            fetch(url + "readyz")
+            page = fetch(url).decode("utf-8", "replace")
             break
         except OSError:
             if time.monotonic() - began > timeout:
@@ -86,14 +101,11 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0):
     from ccsim.ui.session import presets
 
     presets()
+    freeze_startup_state()
     if not compressed:
         return
     from ccsim.ui.widgets import ECHARTS_JS
 
-    try:
-        page = fetch(url).decode("utf-8", "replace")
-    except OSError:
-        return
     for path in dict.fromkeys(ASSET_REF.findall(page) + [f"/_solara/cdn/{ECHARTS_JS}"]):
         try:
             fetch(url.rstrip("/") + path, gzip=True)
