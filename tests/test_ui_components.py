@@ -1,6 +1,7 @@
 """The page's components, rendered with Solara's own test helpers (no browser)."""
 
 import csv
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -125,3 +126,15 @@ def test_the_components_follow_the_rules_of_hooks(monkeypatch):
         HookValidator(component.f).run()
     with pytest.raises(HookValidationError):   # the check does catch a hook in a condition
         HookValidator(_hook_in_a_condition).run()
+
+
+def test_the_story_panel_escapes_the_preset_texts():
+    from ccsim.scenarios import load_scenario
+
+    scenario = load_scenario("baseline")
+    scenario = dataclasses.replace(scenario, story="<b>bold</b> & <script>x()</script>",
+                                   debrief=["Why <i>now</i>?"])
+    html = app.story_html(scenario)
+    assert "<script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
+    assert "<li>Why &lt;i&gt;now&lt;/i&gt;?</li>" in html
+    assert "<h4>What is it</h4>" in html
