@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench validate sweep clean assets chromium
+.PHONY: run test bench validate sweep clean assets chromium bytecode
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "using $$PY" && $$PY -m venv $(VENV)
@@ -15,17 +15,23 @@ $(STAMP): pyproject.toml
 assets: $(STAMP)
 	$(BIN)/python scripts/solara_assets.py
 
+# ccsim's compiled bytecode, so that `ccsim ui` does not compile its modules at every start
+# (an editable install is not byte-compiled, and a PYTHONDONTWRITEBYTECODE shell never
+# caches it; quick when done)
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q ccsim
+
 # Debian's chromium for the browser tests, only if /usr/bin/chromium is missing
 chromium:
 	scripts/install-chromium.sh
 
-run: $(STAMP) assets
+run: $(STAMP) assets bytecode
 	$(BIN)/ccsim ui
 
 test: $(STAMP) assets chromium
 	$(BIN)/python -m pytest -q -ra
 
-bench: $(STAMP) assets chromium
+bench: $(STAMP) assets chromium bytecode
 	$(BIN)/python benchmarks/run.py
 
 validate: $(STAMP)
