@@ -21,6 +21,7 @@ def main(names: list[str]) -> int:
         print(f"\n=== {path.stem} ===", flush=True)
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = module   # so that worker processes can pickle its functions
         spec.loader.exec_module(module)
         module.main()
     return 0
