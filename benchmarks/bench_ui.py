@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.browser.driver import (CHART, STEP_TO_CHART, free_port, launch, load_app,  # noqa: E402
-                                  open_app, start_server, stop_server, week_shown)
+                                  new_context, open_app, start_server, stop_server, week_shown)
 
 STEPS = 40
 COLD_STARTS = 5
@@ -55,7 +55,7 @@ def cold_start(browser, errors: list):
     """Start ``ccsim ui`` with the browser already open on an empty tab (as in a workshop)
     and an empty cache; return the server, its address, the context, the page once usable,
     and the seconds to HTTP 200 and to the usable page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context = new_context(browser)
     context.on("weberror", lambda e: errors.append(str(e.error)))
     page = context.new_page()
     port = free_port()
@@ -115,7 +115,7 @@ def main():
             context.close()
 
             before = rss_mb(proc.pid)
-            contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(SESSIONS)]
+            contexts = [new_context(browser) for _ in range(SESSIONS)]
             for c in contexts:
                 c.on("weberror", lambda e: errors.append(str(e.error)))
             pages = [open_app(c, url) for c in contexts]

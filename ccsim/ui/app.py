@@ -291,7 +291,8 @@ def Panel(title: str, expand: bool = False, classes: list = [], children: list =
                             class_=" ".join(classes)) as main:
         with rv.ExpansionPanel():
             rv.ExpansionPanelHeader(children=[title])
-            rv.ExpansionPanelContent(children=children if open_ else [])
+            if open_:
+                rv.ExpansionPanelContent(children=children)
     return main
 
 

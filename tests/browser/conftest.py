@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccsim.commands.ui import ASSETS
-from .driver import TIMEOUT, free_port, launch, open_app, start_server, stop_server
+from .driver import TIMEOUT, free_port, launch, new_context, open_app, start_server, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def context(browser):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT)
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    context = new_context(browser, accept_downloads=True)
     yield context
     context.close()
 

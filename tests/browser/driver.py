@@ -75,6 +75,12 @@ def stop_server(proc: subprocess.Popen):
     Path(proc.log).unlink(missing_ok=True)
 
 
+def new_context(browser, **options):
+    """A fresh browser context (empty cache, own cookies) at 1280x720, the projector size
+    the app is laid out for."""
+    return browser.new_context(viewport={"width": 1280, "height": 720}, **options)
+
+
 def launch(playwright):
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: run `make chromium` (apt-get install -y chromium)")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
 
-from .driver import CHART, STEP_TO_CHART, open_app, week_shown
+from .driver import CHART, STEP_TO_CHART, new_context, open_app, week_shown
 
 pytestmark = pytest.mark.browser
 
@@ -133,6 +133,11 @@ def test_a_closed_group_opens_with_its_sliders(page):
     # the market's size is set before the run: after a step its slider is locked
     expect(page.locator(".ccsim-param-AB-n_customers")).to_have_class(re.compile("v-input--is-disabled"))
     expect(page.locator(".ccsim-param-AB-n_customers")).to_contain_text("Set before the run")
+    # the story panel too: closed, its text is gone; opened again, it is back
+    page.click(".ccsim-story .v-expansion-panel-header")
+    expect(page.locator(".ccsim-info")).to_have_count(0)
+    page.click(".ccsim-story .v-expansion-panel-header")
+    expect(page.locator(".ccsim-info")).to_be_visible()
 
 
 def test_export_csv_and_png(page):
@@ -160,8 +165,7 @@ def test_network_and_organisation_view(page):
 
 
 def test_two_browser_contexts_are_independent(browser, server):
-    one = browser.new_context(viewport={"width": 1280, "height": 720})
-    two = browser.new_context(viewport={"width": 1280, "height": 720})
+    one, two = new_context(browser), new_context(browser)
     try:
         a, b = open_app(one, server), open_app(two, server)
         step(a, 3)
