@@ -5,7 +5,7 @@ import pytest
 
 from ccsim.params import PARAMS, ParamError
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario
-from ccsim.ui import query
+from ccsim.ui import query, session
 from ccsim.ui.session import Session
 
 PRESETS = [s.name for s in list_scenarios()]
@@ -110,7 +110,7 @@ def test_the_address_round_trips():
     ("humility=2", "out of range"),
     ("n_customers=1000000", "slider's range"),
     ("__import__=1", "unknown parameter"),
-    ("b.price=3", "culture traits only"),
+    ("b.n_customers=3000", "same market"),
     ("change=3:A:n_customers=100", "cannot change during a run"),
     ("change=0:A:humility=0.5", "week"),
     ("change=3:C:humility=0.5", "side"),
@@ -159,3 +159,32 @@ def test_only_listed_presets_are_read(tmp_path):
         with pytest.raises(ParamError):
             s.set_compare(bad)
     assert s.preset == DEFAULT_SCENARIO and s.compare is None
+
+
+@pytest.mark.parametrize("story", [s for s in list_scenarios() if s.pair_params], ids=lambda s: s.name)
+def test_compare_sets_what_the_story_changes_on_its_counterpart(story):
+    """The Compare switch sets B to the preset's counterpart, including a practice its
+    [compare] table changes that is not a culture trait (survey-fatigue: the survey rate),
+    names B by the story's label, and a link keeps it."""
+    s = Session(story.name, seed=3)
+    s.set_compare(story.pair, story.pair_params)
+    for name, value in story.pair_params.items():
+        assert s.current("B")[name] == value
+    assert s.names() == {"A": story.name, "B": story.pair_label} and not s.twins()
+    text = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
+                        s.scenario.params, session.culture_of(s.compare))
+    state = query.parse(text, PRESETS, DEFAULT_SCENARIO)
+    again = Session(state.preset, seed=state.seed, compare=state.compare,
+                    culture_b={**session.culture_of(state.compare), **state.culture_b})
+    assert again.current("B") == s.current("B") and again.names() == s.names()
+    s.step(story.steps), again.step(story.steps)
+    assert np.array_equal(loyalty(s, "B"), loyalty(again, "B"))
+    assert not np.array_equal(loyalty(s, "A"), loyalty(s, "B"))
+
+
+def test_twins_until_culture_b_moves():
+    s = Session(DEFAULT_SCENARIO, seed=5, compare=DEFAULT_SCENARIO)
+    assert s.twins() and s.names() == {"A": DEFAULT_SCENARIO, "B": DEFAULT_SCENARIO}
+    s.step(2)
+    s.set_params({"humility": 0.9}, "B")
+    assert not s.twins()

@@ -41,15 +41,17 @@ def server_env(environ=None, host: str = "127.0.0.1") -> dict:
     """The environment for Solara's server: offline assets, no telemetry, sessions that
     are closed free their memory after 15 minutes, no check of the rules of hooks when the
     app is loaded (a development aid that parses every component's source at start-up; the
-    tests render the app with it on).  For this machine only (``host`` a
-    loopback address) responses go uncompressed: compressing Solara's 7 MB of scripts and
-    styles took longer than sending them (about 0.4 s of server time at the first page load)."""
+    tests render the app with it on), no "runs on Solara" banner over the charts.  For
+    this machine only (``host`` a loopback address) responses go uncompressed: compressing
+    Solara's 7 MB of scripts and styles took longer than sending them (about 0.4 s of
+    server time at the first page load)."""
     env = dict(os.environ if environ is None else environ)
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSETS))
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "15m")
     env.setdefault("SOLARA_CHECK_HOOKS", "off")
     env.setdefault("SOLARA_GC_FREEZE", "False")   # done later by freeze_startup_state
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")   # it covered the charts' corner at 1280x720
     if host in LOOPBACK:
         env.setdefault("SOLARA_SERVER_HTTP_GZIP", "False")
     return env

@@ -22,6 +22,7 @@ from ccsim.ui import charts, query
 from ccsim.ui.session import SIZE_PARAMS, Session, culture_of, new_seed, presets
 from ccsim.ui.widgets import Download, EChart, Readout, UrlSync
 
+title = "ccsim: culture versus customers"   # the browser tab's (Solara reads a page module's title)
 SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "50/s": 50}   # weeks per second
 DEFAULT_SPEED = "5/s"
 
@@ -249,10 +250,13 @@ def ComparePanel(live: Live):
     solara.Switch(label="Compare two cultures (same seed, same market)", value=bool(s.compare),
                   on_value=toggle, classes=["ccsim-compare"])
     if s.compare:
-        with Panel("Culture B", expand=True, classes=["ccsim-culture-b"]):
+        with Panel(f"Culture B: {s.names()['B']}", expand=True, classes=["ccsim-culture-b"]):
             solara.Select("Culture B from preset", values=list(names), value=s.compare,
                           on_value=choose, classes=["ccsim-compare-preset"])
             current = s.current("B")
+            if s.twins():
+                solara.Text("B is the same firm as A for now: move B's sliders, or pick B from "
+                            "another preset, and watch the curves part.", classes=["ccsim-help"])
             for name in CULTURE_TRAITS:
                 ParamSlider(live, name, current[name], side="B")
 
@@ -324,9 +328,7 @@ def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False)
 def Charts(live: Live):
     live.controls.value
     s = live.session
-    names = {"A": s.preset}
-    if s.compare:
-        names["B"] = s.compare
+    names = s.names()
     weeks = s.scenario.steps
     key = (tuple(names.items()), weeks)
     option, height = solara.use_memo(lambda: charts.layout(names, weeks), [key])

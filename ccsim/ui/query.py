@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
-from ccsim.params import CULTURE_TRAITS, PARAMS, ParamError
+from ccsim.params import PARAMS, ParamError
 from ccsim.ui.session import MAX_SEED, SIZE_PARAMS
 
 MAX_QUERY = 8000      # characters; a longer address is not a link anyone made here
@@ -34,7 +34,7 @@ def slider_range(name: str) -> tuple[float, float, float]:
         hi = min(p.hi, p.default * 10)
     if p.kind is int:
         return p.lo, hi, 1
-    step = 10 ** math.floor(math.log10((hi - p.lo) / 200))
+    step = 10 ** math.floor(math.log10((hi - p.lo) / 100))   # 0.01 on a 0-1 range: "0.95", not "0.949"
     return p.lo, hi, step
 
 
@@ -97,8 +97,8 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
         try:
             if name not in PARAMS:
                 raise ParamError(f"{key[:40]}: unknown parameter")
-            if key.startswith("b.") and name not in CULTURE_TRAITS:
-                raise ParamError(f"{key}: culture B takes culture traits only")
+            if key.startswith("b.") and name in SIZE_PARAMS:
+                raise ParamError(f"{key}: both cultures serve the same market; its size is set without b.")
             value = check(name, values[-1], key)
         except ParamError as error:
             note(error)

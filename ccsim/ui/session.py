@@ -51,7 +51,9 @@ class Session:
 
     ``start`` holds the parameters the user set before week 0 (on top of the preset);
     ``changes`` the mid-run changes as (week, {name: value}, side) with side "A", "B" or
-    "AB", so a link or Replay can repeat them at the same weeks.
+    "AB", so a link or Replay can repeat them at the same weeks.  ``culture_b`` holds what
+    culture B sets on top of A's market: its preset's culture traits and any practice the
+    story's [compare] table changes (survey-fatigue: the survey rate).
     """
 
     def __init__(self, preset: str, seed: int | None = None, start: dict | None = None,
@@ -123,10 +125,7 @@ class Session:
         """
         with self.lock:
             if self.week == 0:
-                if "A" in side:
-                    self.start.update(values)
-                if "B" in side:
-                    self.culture_b.update({k: v for k, v in values.items() if k in CULTURE_TRAITS})
+                self._set_start(values, side)
                 self._build()
                 return
             sized = [name for name in values if name in SIZE_PARAMS]
@@ -134,6 +133,14 @@ class Session:
                 raise ValueError(f"{sized[0]} sets the size of the model: change it before week 1")
             self._record(self.week, values, side)
             self._apply(values, side)
+
+    def _set_start(self, values: dict, side: str):
+        """Make ``values`` week-0 values of culture A, of culture B, or of both ("AB"; a
+        value B holds of its own, such as its story's survey rate, follows too)."""
+        if "A" in side:
+            self.start.update(values)
+        if "B" in side:
+            self.culture_b.update({k: v for k, v in values.items() if k in CULTURE_TRAITS or k in self.culture_b})
 
     def _apply(self, values: dict, side: str):
         if "A" in side:
@@ -162,10 +169,7 @@ class Session:
         with self.lock:
             if not keep_changes:
                 for _, values, side in self.changes:
-                    if "A" in side:
-                        self.start.update(values)
-                    if "B" in side:
-                        self.culture_b.update({k: v for k, v in values.items() if k in CULTURE_TRAITS})
+                    self._set_start(values, side)
                 self.changes = []
             if seed is not None:
                 self.seed = int(seed)
@@ -179,13 +183,14 @@ class Session:
             self._build()
 
     def set_compare(self, preset: str | None, culture: dict | None = None):
-        """Switch compare mode on (culture B from ``preset``, then the culture traits in
-        ``culture``) or off, keeping the week."""
+        """Switch compare mode on (culture B from ``preset``, then the values in ``culture``:
+        culture traits, or a practice its story's [compare] sets, never the market's size)
+        or off, keeping the week."""
         with self.lock:
             week = self.week
             self.culture_b = culture_of(preset) if preset else {}
             self.compare = preset
-            self.culture_b.update({k: v for k, v in (culture or {}).items() if k in CULTURE_TRAITS})
+            self.culture_b.update({k: v for k, v in (culture or {}).items() if k not in SIZE_PARAMS})
             self._build()
             self.step(week)
 
@@ -193,6 +198,23 @@ class Session:
         """Parameter values now in force on one side (what the sliders show)."""
         model = self.model if side == "A" or self.model_b is None else self.model_b
         return model.params()
+
+    def twins(self) -> bool:
+        """Whether culture B is, for now, the same firm as A (same values, same story
+        events): its curves would lie on A's."""
+        return (self.model_b is not None and self.model_b.params() == self.model.params()
+                and self.model_b.events == self.model.events)
+
+    def names(self) -> dict[str, str]:
+        """The cultures' names for the legend: A's preset, and B's, or the label the story's
+        [compare] table gives its counterpart while B is that counterpart unchanged."""
+        names = {"A": self.preset}
+        if self.compare:
+            s = self.scenario
+            pair = {**culture_of(self.compare), **{k: v for k, v in s.pair_params.items() if k not in SIZE_PARAMS}}
+            own = self.compare == (s.pair or None) and s.pair_label and self.culture_b == pair
+            names["B"] = s.pair_label if own else self.compare
+        return names
 
     def marks(self) -> list[tuple[int, str]]:
         """Events and changes of both runs, once each, for the charts."""

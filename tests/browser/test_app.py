@@ -67,6 +67,8 @@ def test_everything_comes_from_the_server(context, server):
 
 
 def test_load_step_and_play(page):
+    expect(page).to_have_title(re.compile("^ccsim"))
+    expect(page.get_by_text("This website runs on")).to_have_count(0)   # nothing over the charts
     expect(page.locator(".ccsim-week")).to_have_text("Week 0")
     assert page.locator(".ccsim-seed").inner_text().startswith("seed ")
     step(page, 2)
@@ -118,6 +120,11 @@ def test_compare_mode(page):
     switch_on(page, ".ccsim-compare")
     page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.series > {series}")
     expect(page.locator(".ccsim-param-B-humility")).to_be_visible()
+    hint = page.locator(".ccsim-culture-b .ccsim-help")
+    expect(hint).to_contain_text("B is the same firm as A")   # the default preset has no counterpart
+    click_slider(page, ".ccsim-param-B-humility", 0.9)
+    expect(hint).to_have_count(0)
+    expect(page.locator(".ccsim-param-B-humility .v-label")).to_contain_text(": 0.9")
     step(page, 4)
     rows = download_csv(page)
     assert {r["culture"] for r in rows} == {"A", "B"} and len(rows) == 10
