@@ -31,7 +31,10 @@ def test_step_updates_the_week_and_sends_only_data_to_the_chart():
     box, rc = render()
     option_before = chart(rc).option
     assert chart(rc).update["week"] == 0
+    dots = {s["showSymbol"] for s in chart(rc).update["option"]["series"]}
+    assert dots == {True}                   # week 0: one point a line, drawn as a dot
     button(rc, "Step").click()
+    assert {s["showSymbol"] for s in chart(rc).update["option"]["series"]} == {False}
     button(rc, "Step").click()
     assert rc.find(Readout, kind="ccsim-week").widget.text == "Week 2"
     assert chart(rc).update["week"] == 2

@@ -125,6 +125,7 @@ def Page():
         with solara.Row(style={"align-items": "flex-start", "gap": "18px"}):
             with solara.Column(classes=["ccsim-side"]):
                 StoryPanel(live)
+                HelpPanel()
                 ComparePanel(live)
                 ParamPanel(live)
             with solara.Column(classes=["ccsim-main"]):
@@ -204,6 +205,38 @@ def Status(live: Live):
                             style={"color": charts.VERMILLION, "font-weight": "700"})
 
 
+# The model's own Info texts (NetLogo's HOW IT WORKS and HOW TO USE IT); each preset
+# brings its WHAT IS IT, THINGS TO NOTICE and THINGS TO TRY (story_html).
+HOW_IT_WORKS = (
+    "Each step is one week. Customers buy, sometimes have a problem, and remember their best, "
+    "worst and last moments, bad ones about twice as strongly. Satisfied customers recommend "
+    "the firm, wronged ones warn their friends, and unhappy ones leave for a competitor. "
+    "Front-line employees learn what customers need and speak up when it feels safe (humility); "
+    "they may put a problem right on the spot (empowerment). Every quarter the leaders change the "
+    "offering from their own view of needs: tested with customers first (experimentation) or on "
+    "the highest paid person's opinion. Loyalty, NPS, revenue and cash are not set by any rule: "
+    "they come out of these meetings, week after week (docs/ODD.md).")
+HOW_TO_USE_IT = (
+    ("Play, Step, Pause", "run the weeks; the speed buttons set weeks per second."),
+    ("Sliders", "before week 1 they set the starting firm; later, a move takes effect next week "
+                "and is marked on every chart with a numbered line."),
+    ("Reset and Replay", "Reset starts again from week 0 with the sliders as they are; Replay "
+                         "repeats the run, with your moves at the same weeks."),
+    ("Seed", "the same seed gives the same run, week for week; New seed lets chance play out "
+             "another way."),
+    ("Compare", "runs a second culture, B, on the same market and seed: its curves in orange "
+                "(dashed in the organisation chart), the gaps B - A below."),
+    ("Share and export", "the address in the browser reproduces this run; CSV saves the data, "
+                         "PNG the charts."),
+)
+
+
+def help_html() -> str:
+    """The app's HOW IT WORKS and HOW TO USE IT as one block of HTML."""
+    items = "".join(f"<li><b>{escape(what)}</b>: {escape(how)}</li>" for what, how in HOW_TO_USE_IT)
+    return f"<h4>How it works</h4><p>{escape(HOW_IT_WORKS)}</p><h4>How to use it</h4><ul>{items}</ul>"
+
+
 INFO_SECTIONS = (("what_is_it", "What is it"), ("things_to_notice", "Things to notice"),
                  ("things_to_try", "Things to try"))
 
@@ -227,6 +260,12 @@ def StoryPanel(live: Live):
     scenario = live.session.scenario
     with Panel(f"Story: {scenario.title}", expand=True, classes=["ccsim-story"]):
         solara.HTML(tag="div", unsafe_innerHTML=story_html(scenario), classes=["ccsim-info"])
+
+
+@solara.component
+def HelpPanel():
+    with Panel("How it works, how to use it", classes=["ccsim-how"]):
+        solara.HTML(tag="div", unsafe_innerHTML=help_html(), classes=["ccsim-info"])
 
 
 @solara.component

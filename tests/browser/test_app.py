@@ -131,7 +131,7 @@ def test_compare_mode(page):
     expect(page).to_have_url(re.compile("vs="))
 
 
-def test_a_closed_group_opens_with_its_sliders(page):
+def test_closed_panels_open_with_their_content(page):
     expect(page.locator(".ccsim-param-AB-price")).to_have_count(0)   # built only when opened
     step(page, 1)
     page.click(".ccsim-group-economics .v-expansion-panel-header")
@@ -142,9 +142,14 @@ def test_a_closed_group_opens_with_its_sliders(page):
     expect(page.locator(".ccsim-param-AB-n_customers")).to_contain_text("Set before the run")
     # the story panel too: closed, its text is gone; opened again, it is back
     page.click(".ccsim-story .v-expansion-panel-header")
-    expect(page.locator(".ccsim-info")).to_have_count(0)
+    expect(page.locator(".ccsim-story .ccsim-info")).to_have_count(0)
     page.click(".ccsim-story .v-expansion-panel-header")
-    expect(page.locator(".ccsim-info")).to_be_visible()
+    expect(page.locator(".ccsim-story .ccsim-info")).to_be_visible()
+    # the model's own help starts closed, and opens in plain words
+    expect(page.locator(".ccsim-how .ccsim-info")).to_have_count(0)
+    page.click(".ccsim-how .v-expansion-panel-header")
+    expect(page.locator(".ccsim-how .ccsim-info")).to_contain_text("How to use it")
+    expect(page.locator(".ccsim-how .ccsim-info")).to_contain_text("Replay")
 
 
 def test_export_csv_and_png(page):
