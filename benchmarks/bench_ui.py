@@ -98,10 +98,13 @@ def main():
             times = step_times(page)
             rows.append(("step-to-chart, 2,000 customers",
                          f"median {statistics.median(times):.0f} ms, p95 {p95(times):.0f} ms", "median < 200 ms"))
+            before = rss_mb(proc.pid)
             big = open_app(context, url + "?n_customers=10000")
             times = step_times(big)
             rows.append(("step-to-chart, 10,000 customers",
                          f"median {statistics.median(times):.0f} ms, p95 {p95(times):.0f} ms", ""))
+            rows.append((f"  server memory of that session after {STEPS} weeks",
+                         f"{rss_mb(proc.pid) - before:.1f} MB", "< 150 MB"))
             big.close()
 
             page.click(".ccsim-speed >> text=50/s")
