@@ -35,6 +35,34 @@ def test_service_profit_chain_is_positive_and_modest():
     assert lo < r < hi
 
 
+# negative_wom and confirmation do not hold (docs/ODD.md, Validation): their claims that
+# fail are left out of test_anchor_holds; these check what they do show.
+def test_negative_wom_counts_the_wronged_and_can_silence_them():
+    from ccsim.dynamics import wom
+
+    verdict = check("negative_wom", 10, seed=3)
+    claim, gives, ok = verdict.claims[1]
+    assert ok, (claim, gives)                     # the wronged are a few per cent
+    table = verdict.tables["negative_wom"][1].set_index("world")
+    assert table.loc["wronged silent", "warnings_per_week"] == 0
+    assert table.loc["warnings on", "warnings_per_week"] > 0
+    assert table.recommendations_per_week.min() > 0
+    assert wom.talkers.__name__ == "talkers"      # the silent runs put wom.talkers back
+
+
+def test_confirmation_misread_slows_learning_and_tracking_locks_nothing_in():
+    verdict = check("confirmation", 20, seed=3)
+    claim, gives, ok = verdict.claims[1]
+    assert ok, (claim, gives)                     # misread 0 with unlimited data: none locked
+    table = verdict.tables["confirmation"][1]
+    unlimited, dry = table[table.data == "unlimited"], table[table.data == "dry up"]
+    assert list(unlimited.misread) == list(dry.misread) == sorted(unlimited.misread)
+    # misread 0.6 against 0: more needs still wrong after 200 periods, and more locked
+    # wrong when the data dry up (March's equilibrium)
+    assert unlimited.wrong_needs_early.iloc[-1] > 2 * unlimited.wrong_needs_early.iloc[0]
+    assert dry.wrong_needs_end.iloc[-1] > 1.5 * dry.wrong_needs_end.iloc[0]
+
+
 def test_every_anchor_has_its_fields():
     for name in ANCHORS:
         mod = module(name)

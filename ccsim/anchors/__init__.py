@@ -23,6 +23,8 @@ ANCHORS = {
     "retention": "Retention economics",
     "ideas": "Share of ideas that help (HiPPO)",
     "service_profit": "Service-profit chain",
+    "negative_wom": "Negative word of mouth",
+    "confirmation": "Confirmation bias lock-in",
 }
 
 
