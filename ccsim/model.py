@@ -211,7 +211,7 @@ class CultureModel(mesa.Model):
         promoters = active[_which(loyalty.is_promoter(self.satisfaction[active]))]
         wronged = _which((self.wronged_until > self.steps) | (self.satisfaction <= -0.6))
         wronged = wronged[_which(status[wronged] != PROSPECT)]
-        recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, rng)
+        recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, self.negative_talk, rng)
         self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
         positive = wom.heard(self.contacts, recommend, n)
         listeners, share = wom.reach(self.contacts, warn)

@@ -160,8 +160,11 @@ _ALL = [
     Param("memory_rate", 0.3, 0.01, 1, "share", CUSTOMERS,
           "How much one remembered episode moves a customer's overall satisfaction."),
     Param("talk_rate", 0.15, 0, 1, "per week", CUSTOMERS,
-          "Weekly chance a promoter recommends the firm; wronged customers warn about 1.5x as readily.",
+          "Weekly chance a promoter recommends the firm; wronged customers warn negative_talk times as readily.",
           anchor="Anderson 1998; East, Hammond & Wright 2007", neutral=0.0),
+    Param("negative_talk", 1.5, 0, 3, "factor", CUSTOMERS,
+          "How much more readily a wronged customer warns others than a promoter recommends (0: the wronged stay silent).",
+          anchor="Anderson 1998 (1.2-2x)", neutral=0.0),
     # --- economics ---
     Param("price", 10.0, 0, 1000, "money/week", ECONOMICS,
           "Revenue per active customer per week, in a customer's first year."),

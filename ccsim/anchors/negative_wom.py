@@ -5,20 +5,16 @@ section 5), yet a few per cent of wronged customers cost a lot of value.
 Measured in default CultureModel runs of five years: the incidence of recommendations and
 warnings (the reporters), the wronged customers as a share of everyone who has been a
 customer (a week's warnings over the chance a wronged customer warns, talk_rate x
-wom.NEGATIVE_TALK, against the reporters customers + lost), and the value their warnings
-cost: five-year profit against the same runs (same seeds) with the wronged silent.  No
-parameter switches warnings off alone (talk_rate = 0 silences recommendations too), so the
-silent runs drop the warners that wom.talkers draws, after its same random draws.
+negative_talk, against the reporters customers + lost), and the value their warnings
+cost: five-year profit against the same runs (same seeds) with the wronged silent
+(negative_talk = 0, which draws the same random numbers).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 import pandas as pd
 
-from ccsim.dynamics import wom
 from ccsim.model import CultureModel
 
 NAME = "negative_wom"
@@ -31,34 +27,17 @@ LOW, HIGH = 2.0, 4.0           # positive : negative incidence (East, Hammond & 
 FEW = (0.01, 0.10)             # "a few per cent" of those who have been customers
 
 
-@contextmanager
-def wronged_silent():
-    """CultureModel runs inside this block with no warnings: wom.talkers draws as always
-    and returns no warners."""
-    talkers = wom.talkers
-
-    def recommend_only(promoters, wronged, rate, rng):
-        recommend, warn = talkers(promoters, wronged, rate, rng)
-        return recommend, warn[:0]
-
-    wom.talkers = recommend_only
-    try:
-        yield
-    finally:
-        wom.talkers = talkers
-
-
-def _run(seed) -> dict:
-    model = CultureModel(rng=seed, customer_agents=False)
+def _run(seed, **params) -> dict:
+    model = CultureModel(rng=seed, customer_agents=False, **params)
     for _ in range(WEEKS):
         if not model.running:
             break
         model.step()
     weeks = model.dataframe().iloc[1:]
-    warn_chance = min(1.0, model.talk_rate * wom.NEGATIVE_TALK)
-    return {"recommendations": float(weeks.recommendations.sum()),
-            "warnings": float(weeks.warnings.sum()),
-            "wronged": float(weeks.warnings.sum()) / warn_chance,
+    warnings = float(weeks.warnings.sum())
+    warn_chance = min(1.0, model.talk_rate * model.negative_talk)
+    return {"recommendations": float(weeks.recommendations.sum()), "warnings": warnings,
+            "wronged": warnings / warn_chance if warn_chance else 0.0,   # silent: not counted
             "ever_customers": float((weeks.customers + weeks.lost).sum()),
             "weeks": len(weeks), "customers": int(weeks.customers.iloc[-1]),
             "profit": float(weeks.profit.sum())}
@@ -70,8 +49,7 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
 
     seeds = [[seed, 2007, rep] for rep in range(reps)]
     loud = pd.DataFrame([_run(s) for s in seeds])
-    with wronged_silent():
-        silent = pd.DataFrame([_run(s) for s in seeds])
+    silent = pd.DataFrame([_run(s, negative_talk=0.0) for s in seeds])
     rows = []
     for label, runs in (("warnings on", loud), ("wronged silent", silent)):
         weeks, warnings = runs.weeks.sum(), runs.warnings.sum()

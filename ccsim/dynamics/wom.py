@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-NEGATIVE_TALK = 1.5     # wronged customers talk this much more readily (Anderson 1998)
 WARNING_WEIGHT = 3.0    # how strongly warnings deter a prospect
 
 
@@ -79,11 +78,13 @@ def reach(weights: sp.csr_matrix, talkers: np.ndarray) -> tuple[np.ndarray, np.n
     return weights.indices[where], weights.data[where]
 
 
-def talkers(promoters: np.ndarray, wronged: np.ndarray, rate: float, rng) -> tuple[np.ndarray, np.ndarray]:
+def talkers(promoters: np.ndarray, wronged: np.ndarray, rate: float, negative_talk: float,
+            rng) -> tuple[np.ndarray, np.ndarray]:
     """Who talks this week, from the indices of promoters (score 9-10) and of wronged
-    customers: promoters recommend with chance ``rate``, the wronged warn 1.5x as readily."""
+    customers: promoters recommend with chance ``rate``, the wronged warn ``negative_talk``
+    times as readily (Anderson 1998: about 1.5; 0 silences them, with the same draws)."""
     return (promoters[rng.random(len(promoters)) < rate],
-            wronged[rng.random(len(wronged)) < min(1.0, rate * NEGATIVE_TALK)])
+            wronged[rng.random(len(wronged)) < min(1.0, rate * negative_talk)])
 
 
 def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: float) -> np.ndarray:
