@@ -76,7 +76,8 @@ def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
                 else:
                     name = f"{side}: {names[side]}" if compare else names[side]
                 option["series"].append({
-                    "id": f"{pid}-{column}-{side}", "name": name, "type": "line", "showSymbol": False, "symbolSize": 9,
+                    "id": f"{pid}-{column}-{side}", "name": name, "type": "line",
+                    "showSymbol": False, "symbolSize": 9,
                     "datasetId": side, "encode": {"x": "week", "y": column},
                     "xAxisIndex": i, "yAxisIndex": i, "lineStyle": {"width": 3,
                                                                     "type": "dashed" if side == "B" and label else "solid"},
@@ -106,11 +107,12 @@ def update(option: dict, week: int, weeks: int, data: dict[str, dict], marks: li
     first = {}
     for s in option["series"]:
         first.setdefault(s["xAxisIndex"], s["id"])
+    marked = set(first.values())   # one series a panel carries its marks
     lines = [{"xAxis": w, "name": str(i + 1)} for i, (w, _) in enumerate(marks)]   # numbered: see mark_list
     # at week 0 each line is a single point, shown as a dot (a lone point draws no line)
     series = [{"id": s["id"], "showSymbol": week == 0} for s in option["series"]]
     for entry in series:
-        if entry["id"] in first.values():
+        if entry["id"] in marked:
             entry["markLine"] = {
                 "symbol": "none", "silent": True, "animation": False,
                 "lineStyle": {"color": VERMILLION, "type": "solid", "width": 2},

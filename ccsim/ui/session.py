@@ -140,7 +140,8 @@ class Session:
         if "A" in side:
             self.start.update(values)
         if "B" in side:
-            self.culture_b.update({k: v for k, v in values.items() if k in CULTURE_TRAITS or k in self.culture_b})
+            self.culture_b.update({k: v for k, v in values.items()
+                                   if k in CULTURE_TRAITS or k in self.culture_b})
 
     def _apply(self, values: dict, side: str):
         if "A" in side:
@@ -211,7 +212,8 @@ class Session:
         names = {"A": self.preset}
         if self.compare:
             s = self.scenario
-            pair = {**culture_of(self.compare), **{k: v for k, v in s.pair_params.items() if k not in SIZE_PARAMS}}
+            pair = {**culture_of(self.compare),
+                    **{k: v for k, v in s.pair_params.items() if k not in SIZE_PARAMS}}
             own = self.compare == (s.pair or None) and s.pair_label and self.culture_b == pair
             names["B"] = s.pair_label if own else self.compare
         return names
