@@ -6,8 +6,9 @@ Measured in default CultureModel runs of five years: the incidence of recommenda
 warnings (the reporters), the wronged customers as a share of everyone who has been a
 customer (a week's warnings over the chance a wronged customer warns, talk_rate x
 negative_talk, against the reporters customers + lost), and the value their warnings
-cost: five-year profit against the same runs (same seeds) with the wronged silent
-(negative_talk = 0, which draws the same random numbers).
+cost: five-year profit against the same seeds with the wronged silent (negative_talk = 0,
+which keeps a week's draws in step; the runs drift apart from the first adoption that
+differs, so the pairs are hardly closer than unpaired runs: docs/ODD.md, Validation).
 """
 
 from __future__ import annotations
