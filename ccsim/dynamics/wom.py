@@ -82,7 +82,8 @@ def talkers(promoters: np.ndarray, wronged: np.ndarray, rate: float, negative_ta
             rng) -> tuple[np.ndarray, np.ndarray]:
     """Who talks this week, from the indices of promoters (score 9-10) and of wronged
     customers: promoters recommend with chance ``rate``, the wronged warn ``negative_talk``
-    times as readily (Anderson 1998: about 1.5; 0 silences them, with the same draws)."""
+    times as readily (Anderson 1998: about 1.5; 0 silences them, and this call still makes
+    the same draws)."""
     return (promoters[rng.random(len(promoters)) < rate],
             wronged[rng.random(len(wronged)) < min(1.0, rate * negative_talk)])
 
