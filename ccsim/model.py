@@ -30,6 +30,7 @@ QUALITY_RANGE = (-0.5, 1.0)
 INSIGHT_RATE = 0.1        # weekly chance of a clear insight from a customer, at full intimacy
 NEWCOMER_SATISFACTION = 0.4
 GRIEVANCE_WEEKS = 8       # a wronged customer warns others for this long
+WARNING_WEEKS = GRIEVANCE_WEEKS   # a heard warning deters about as long (fading by 1/8 a week)
 HEARSAY = 0.05            # how much hearing warnings lowers a customer's satisfaction
 WINBACK = 0.3             # lost customers are this much harder to win back than prospects
 MISREAD = 0.2             # misread evidence without tracking (Rabin & Schrag 1999)
@@ -91,6 +92,7 @@ class CultureModel(mesa.Model):
         # the week each customer joined (tenure = weeks since); the first customers joined before week 0
         self.joined = np.where(self.status == ACTIVE, -rng.exponential(100, n), 0).astype(np.int32)
         self.wronged_until = np.zeros(n, np.int32)   # a wronged customer warns others until then
+        self.warnings_heard = np.zeros(n, np.float32)   # fading (wom.remember_warnings)
         self._active = _which(self.status == ACTIVE)
         self.contacts = wom.contact_weights(
             wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
@@ -216,6 +218,7 @@ class CultureModel(mesa.Model):
         positive = wom.heard(self.contacts, recommend, n)
         listeners, share = wom.reach(self.contacts, warn)
         negative = np.bincount(listeners, weights=share, minlength=n)
+        wom.remember_warnings(self.warnings_heard, listeners, negative, WARNING_WEEKS)
         # adoption by prospects and lost customers (Bass, with word of mouth on the network);
         # a draw above the highest chance anyone has this week is no join, so only the
         # draws below it need the person's own chance (the same result, less work)
@@ -224,7 +227,7 @@ class CultureModel(mesa.Model):
         draw = rng.random(len(others), np.float32)
         close = _which(draw < p + q * positive.max(initial=0.0))
         near = others[close]
-        chance = wom.adoption_chance(positive[near], negative[near], p, q)
+        chance = wom.adoption_chance(positive[near], self.warnings_heard[near], p, q)
         chance *= np.where(status[near] == LOST, WINBACK, 1.0)
         joins = near[_which(draw[close] < chance)]
         # warnings reach customers too, then some customers leave for competitors

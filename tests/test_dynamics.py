@@ -163,6 +163,14 @@ def test_word_of_mouth_fully_mixed_and_on_a_network():
     assert np.allclose(wom.heard(both, np.arange(1000), 1000), 1.0)
 
 
+def test_heard_warnings_add_up_and_fade():
+    heard = np.zeros(4, np.float32)
+    wom.remember_warnings(heard, np.array([1, 1, 2]), np.array([0.0, 0.5, 0.25, 0.0]), 8)
+    assert heard.tolist() == [0.0, 0.5, 0.25, 0.0]          # a listener heard twice counts once
+    wom.remember_warnings(heard, np.array([2]), np.array([0.0, 0.0, 0.25, 0.0]), 8)
+    assert heard == pytest.approx([0.0, 0.5 * 7 / 8, 0.25 * 7 / 8 + 0.25, 0.0])
+
+
 def test_bass_hazard_and_warnings():
     chance = wom.adoption_chance(np.array([0.0, 0.5, 0.5]), np.array([0.0, 0.0, 0.5]), 0.03, 0.38)
     assert chance[0] == pytest.approx(0.03)

@@ -115,6 +115,11 @@ def test_neutralised_mechanisms_do_nothing():
     assert np.array_equal(reality, still.reality) and np.array_equal(offering, still.offering)
 
 
+def test_silent_wronged_leave_no_warnings_in_memory():
+    assert not run(30, rng=1, negative_talk=0.0, **SMALL).warnings_heard.any()
+    assert run(30, rng=1, **SMALL).warnings_heard.max() > 0
+
+
 def test_mesa_batch_run_runs_the_model_with_two_seeds():
     results = mesa.batch_run(CultureModel, {"humility": [0.2, 0.8], "n_customers": 300,
                                            "n_employees": 10},

@@ -2,9 +2,9 @@
 
 Anchors: Bass (1969) diffusion, p (advertising) and q (imitation); weak ties spread word
 of mouth at least as much as strong ties (Goldenberg, Libai & Muller 2001); wronged
-customers warn others and a few of them cost a lot (Goldenberg et al. 2007; East,
-Hammond & Wright 2007); the very dissatisfied talk about 1.5x as readily as the very
-satisfied (Anderson 1998).
+customers warn others and a few of them cost a lot, bad news lasting (Goldenberg et al.
+2007; East, Hammond & Wright 2007); the very dissatisfied talk about 1.5x as readily as
+the very satisfied (Anderson 1998).
 """
 
 from __future__ import annotations
@@ -88,8 +88,19 @@ def talkers(promoters: np.ndarray, wronged: np.ndarray, rate: float, negative_ta
             wronged[rng.random(len(wronged)) < min(1.0, rate * negative_talk)])
 
 
+def remember_warnings(heard_before: np.ndarray, listeners: np.ndarray, heard_now: np.ndarray,
+                      weeks: float) -> None:
+    """Fade the warnings each person heard before by 1/``weeks``, then add this week's
+    (``heard_now``, the share of contacts warning, from the ``listeners`` of reach), in
+    place: a heard warning goes on deterring for weeks, as bad news has lasting effects on
+    a firm's value (Goldenberg, Libai, Moldovan & Muller 2007). Nobody warning leaves it 0."""
+    heard_before *= 1.0 - 1.0 / weeks
+    heard_before[listeners] += heard_now[listeners]    # repeats write the same value
+
+
 def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: float) -> np.ndarray:
-    """Bass hazard p + q * (share of contacts recommending), deterred by warnings."""
+    """Bass hazard p + q * (share of contacts recommending), deterred by the warnings heard
+    (``negative``: this week's share, or the remembered ones of remember_warnings)."""
     chance = p + q * positive
     warned = np.flatnonzero(negative)
     chance[warned] *= np.exp(-WARNING_WEIGHT * negative[warned])
