@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ccsim.model import CultureModel
+from ccsim.model import run
 
 NAME = "ideas"
 CITATION = "Kohavi et al. (2009)"
@@ -23,22 +23,13 @@ WEEKS = 260
 LOW, HIGH = 0.1, 0.4
 
 
-def _run(seed, **params) -> CultureModel:
-    model = CultureModel(rng=seed, customer_agents=False, **params)
-    for _ in range(WEEKS):
-        if not model.running:
-            break
-        model.step()
-    return model
-
-
 def check(reps: int = DEFAULT_REPS, seed: int = 0):
     from ccsim.anchors import Verdict
 
     rows = []
     for label, params in (("default", {}), ("untested (HiPPO)", {"experimentation": 0.0}),
                           ("all tested", {"experimentation": 1.0})):
-        models = [_run([seed, 2009, rep], **params) for rep in range(reps)]
+        models = [run(WEEKS, [seed, 2009, rep], customer_agents=False, **params) for rep in range(reps)]
         total = sum(m.ideas_total for m in models)
         helpful = sum(m.ideas_helpful for m in models)
         shipped = sum(m.ideas_shipped for m in models)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ccsim.model import CultureModel
+from ccsim.model import run
 
 NAME = "negative_wom"
 CITATION = "Goldenberg, Libai, Moldovan & Muller (2007); East, Hammond & Wright (2007)"
@@ -32,11 +32,7 @@ STILL = {"ideas_per_quarter": 0, "turbulence": 0.0}   # the organisation held st
 
 
 def _run(seed, **params) -> dict:
-    model = CultureModel(rng=seed, customer_agents=False, **params)
-    for _ in range(WEEKS):
-        if not model.running:
-            break
-        model.step()
+    model = run(WEEKS, seed, customer_agents=False, **params)
     weeks = model.dataframe().iloc[1:]
     warnings = float(weeks.warnings.sum())
     warn_chance = min(1.0, model.talk_rate * model.negative_talk)

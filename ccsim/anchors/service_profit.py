@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ccsim.model import CultureModel
+from ccsim.model import run
 from ccsim.params import CULTURE_TRAITS
 
 NAME = "service_profit"
@@ -30,11 +30,7 @@ def firms(reps: int, seed: int) -> pd.DataFrame:
     rows = []
     for rep in range(reps):
         culture = {trait: float(rng.random()) for trait in CULTURE_TRAITS}
-        model = CultureModel(rng=[seed, 1994, rep], customer_agents=False, **culture)
-        for _ in range(WEEKS):
-            if not model.running:
-                break
-            model.step()
+        model = run(WEEKS, [seed, 1994, rep], customer_agents=False, **culture)
         last = model.dataframe().iloc[-LAST:]
         rows.append({**culture, "morale": float(last.morale.mean()),
                      "satisfaction": float(last.satisfaction.mean()),

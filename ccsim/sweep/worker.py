@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ccsim.model import CultureModel
+from ccsim.model import run as run_model
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,7 @@ class RunResult:
 def simulate(task: RunTask) -> pd.DataFrame:
     """Step the model for the task's weeks (stopping if its cash runs out) and return the
     kept reporters, one row per kept week, with the run's identity and design point."""
-    model = CultureModel(rng=task.seed, customer_agents=False, events=task.events, **task.params)
-    for _ in range(task.weeks):
-        if not model.running:
-            break
-        model.step()
+    model = run_model(task.weeks, task.seed, customer_agents=False, events=task.events, **task.params)
     frame = model.dataframe()
     weeks = frame.index.to_numpy()
     keep = (weeks % task.every == 0) | (weeks == weeks[-1])
