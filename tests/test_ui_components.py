@@ -74,6 +74,29 @@ def test_compare_mode_adds_culture_b_and_the_gaps():
     assert datasets == {"A", "B", "gap"}
 
 
+def test_compare_mode_shows_each_cultures_network_and_organisation():
+    box, rc = render()
+    rc.find(v.Switch, class_="ccsim-network-switch").widget.v_model = True
+    assert len(rc.find(EChart, name="network").widgets) == 1
+    rc.find(v.Switch, class_="ccsim-compare").widget.v_model = True
+    a, b = rc.find(EChart, name="network").widget, rc.find(EChart, name="network-B").widget
+    assert a.option["title"][1]["text"].startswith("A: ") and b.option["title"][1]["text"].startswith("B: ")
+    b_humility, = [w for w in rc.find(v.Slider).widgets if "ccsim-param-B-humility" in w.class_]
+    b_humility.v_model = 1.0                  # B's leaders listen
+    for _ in range(20):
+        button(rc, "Step").click()
+    assert a.update["week"] == b.update["week"] == 20
+
+    def voices(chart):
+        return [p["itemStyle"]["color"] for p in chart.update["option"]["series"][1]["data"]
+                if p.get("symbol") != "rect"]
+    assert voices(a) != voices(b)             # each shows its own firm's staff
+    rc.find(v.Switch, class_="ccsim-compare").widget.v_model = False   # and off again
+    assert len(rc.find(EChart, name="network-B").widgets) == 0
+    assert {d["id"] for d in chart(rc).update["option"]["dataset"]} == {"A"}
+    assert chart(rc).update["week"] == 20
+
+
 def test_the_page_widgets_are_views_of_the_widgets_module():
     """Each of the app's own widgets is drawn by a view of ccsim/assets/widgets.js (plain
     Jupyter widget views: no Vue template for the browser to compile), which custom.js

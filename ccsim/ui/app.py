@@ -380,6 +380,8 @@ def Charts(live: Live):
 
     def push(widget):
         with s.lock:
+            if ("B" in names) != (s.model_b is not None):
+                return   # compare mode just changed: the next render brings the new layout
             data = {side: charts.columns(s.history(side)) for side in names}
             widget.update = charts.update(option, s.week, weeks, data, s.marks())
 
@@ -390,29 +392,34 @@ def Charts(live: Live):
 
 @solara.component
 def NetworkView(live: Live):
+    """The customer network and the organisation of each culture (B's below A's)."""
+    live.controls.value
     show = solara.use_reactive(False)
     solara.Switch(label="Show the customer network and the organisation", value=show,
                   classes=["ccsim-network-switch"])
     if show.value:
-        NetworkChart(live)
-
-
-@solara.component
-def NetworkChart(live: Live):
-    live.controls.value
-    model, key = live.session.model, live.session.generation
-    positions = solara.use_memo(lambda: charts.network_positions(model), [key])
-    option = solara.use_memo(lambda: charts.network_layout(positions), [key])
-
-    def push(widget):
-        with live.session.lock:
-            widget.update = charts.network_update(model, positions)
-
-    with solara.Column(gap="4px") as main:
-        chart = EChart.element(name="network", height="420px")
-        use_chart(live, "network", chart, option, push, key)
+        sides = ["A", "B"] if live.session.compare else ["A"]
+        for side in sides:
+            NetworkChart(live, side, side if len(sides) > 1 else "").key(side)
         legend = ", ".join(f"{label}" for label in charts.LOYALTY_BIN_LABELS)
         solara.Text(f"Customers: grey = prospect, red = lost to a competitor, yellow to dark blue = "
                     f"loyalty ({legend}). Employees: blue = speaking up, grey = silent; size = morale. "
                     f"Black squares: leaders.", classes=["ccsim-help"])
-    return main
+
+
+@solara.component
+def NetworkChart(live: Live, side: str, label: str):
+    live.controls.value
+    s = live.session
+    model, key = (s.model if side == "A" else s.model_b), (s.generation, label)
+    positions = solara.use_memo(lambda: charts.network_positions(model), [key])
+    option = solara.use_memo(lambda: charts.network_layout(positions, label), [key])
+
+    def push(widget):
+        with s.lock:
+            widget.update = charts.network_update(model, positions)
+
+    name = "network" if side == "A" else f"network-{side}"
+    chart = EChart.element(name=name, height="420px")
+    use_chart(live, name, chart, option, push, key)
+    return chart

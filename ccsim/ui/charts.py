@@ -159,12 +159,14 @@ def _customer_colours(model, k: int) -> list[str]:
     return colours.tolist()
 
 
-def network_layout(positions: dict) -> dict:
-    """The network and organisation chart; the ties are drawn once, colours every week."""
+def network_layout(positions: dict, culture: str = "") -> dict:
+    """The network and organisation chart of one culture (``culture``, "A" or "B", in
+    compare mode); the ties are drawn once, colours every week."""
+    who = f"{culture}: " if culture else ""
     return {"animation": False, "textStyle": {"fontSize": FONT},
-            "title": [{"text": "Customers (a neighbourhood of the network)", "left": "1%", "top": 0,
-                       "textStyle": {"fontSize": FONT + 1}},
-                      {"text": "Organisation: leaders and employees", "left": "51%", "top": 0,
+            "title": [{"text": f"{who}Customers (a neighbourhood of the network)", "left": "1%",
+                       "top": 0, "textStyle": {"fontSize": FONT + 1}},
+                      {"text": f"{who}Organisation: leaders and employees", "left": "51%", "top": 0,
                        "textStyle": {"fontSize": FONT + 1}}],
             "xAxis": [{"show": False, "min": -1, "max": 20, "gridIndex": 0}],
             "yAxis": [{"show": False, "min": -1, "max": 14, "inverse": True, "gridIndex": 0}],

@@ -129,6 +129,10 @@ def test_compare_mode(page):
     rows = download_csv(page)
     assert {r["culture"] for r in rows} == {"A", "B"} and len(rows) == 10
     expect(page).to_have_url(re.compile("vs="))
+    page.click(".ccsim-compare label")            # off again: one culture, same week
+    page.wait_for_selector(f"{CHART}[data-series='{series}']")
+    expect(page.locator(".ccsim-week")).to_have_text("Week 4")
+    assert {r["culture"] for r in download_csv(page)} == {"A"}
 
 
 def test_closed_panels_open_with_their_content(page):
@@ -174,6 +178,10 @@ def test_network_and_organisation_view(page):
     page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='0']")
     step(page)
     page.wait_for_selector(".ccsim-echart[data-name='network'][data-week='1']")
+    switch_on(page, ".ccsim-compare")             # culture B's network and staff below A's
+    page.wait_for_selector(".ccsim-echart[data-name='network-B'][data-week='1']")
+    step(page)
+    page.wait_for_selector(".ccsim-echart[data-name='network-B'][data-week='2']")
 
 
 def test_two_browser_contexts_are_independent(browser, server):
