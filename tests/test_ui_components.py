@@ -97,6 +97,44 @@ def test_compare_mode_shows_each_cultures_network_and_organisation():
     assert chart(rc).update["week"] == 20
 
 
+ACTIONS = ("step", "step", "reset", "replay", "new-seed", "compare", "network", "preset",
+           "preset-b", "slider-A", "slider-B")
+
+
+def act(rc, action: str, rng):
+    """Do ``action`` on the rendered page as a user could (a disabled control is skipped)."""
+    if action in ("step", "reset", "replay", "new-seed"):
+        if not button(rc, action).disabled:
+            button(rc, action).click()
+    elif action in ("compare", "network"):
+        switch = rc.find(v.Switch, class_=f"ccsim-{action}" + ("-switch" if action == "network" else "")).widget
+        switch.v_model = not switch.v_model
+    elif action.startswith("preset"):
+        found = rc.find(v.Select, class_="ccsim-compare-preset" if action == "preset-b" else "ccsim-preset")
+        if found.widgets:
+            found.widget.v_model = rng.choice(found.widget.items)
+    else:
+        side = action[-1]
+        sliders = [w for w in rc.find(v.Slider).widgets if f"ccsim-param-{side}-" in w.class_ and not w.disabled]
+        if sliders:
+            w = rng.choice(sliders)
+            w.v_model = w.min + round(rng.uniform(0, (w.max - w.min) / w.step)) * w.step
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_any_sequence_of_clicks_keeps_the_page_working(seed):
+    """Random clicks, switches, presets and slider moves, in any order, raise nothing and
+    leave the charts showing the session's week (switching Compare off once raised)."""
+    import random
+
+    rng = random.Random(seed)
+    _, rc = render()
+    for _ in range(60):
+        act(rc, rng.choice(ACTIONS), rng)
+        week = rc.find(Readout, kind="ccsim-week").widget.text
+        assert week == f"Week {chart(rc).update['week']}"
+
+
 def test_the_page_widgets_are_views_of_the_widgets_module():
     """Each of the app's own widgets is drawn by a view of ccsim/assets/widgets.js (plain
     Jupyter widget views: no Vue template for the browser to compile), which custom.js

@@ -170,13 +170,13 @@ def test_compare_sets_what_the_story_changes_on_its_counterpart(story):
     s.set_compare(story.pair, story.pair_params)
     for name, value in story.pair_params.items():
         assert s.current("B")[name] == value
-    assert s.names() == {"A": story.name, "B": story.pair_label} and not s.twins()
+    assert s.label_b() == story.pair_label and not s.twins()
     text = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
                         s.scenario.params, session.culture_of(s.compare))
     state = query.parse(text, PRESETS, DEFAULT_SCENARIO)
     again = Session(state.preset, seed=state.seed, compare=state.compare,
                     culture_b={**session.culture_of(state.compare), **state.culture_b})
-    assert again.current("B") == s.current("B") and again.names() == s.names()
+    assert again.current("B") == s.current("B") and again.label_b() == s.label_b()
     s.step(story.steps), again.step(story.steps)
     assert np.array_equal(loyalty(s, "B"), loyalty(again, "B"))
     assert not np.array_equal(loyalty(s, "A"), loyalty(s, "B"))
@@ -184,7 +184,7 @@ def test_compare_sets_what_the_story_changes_on_its_counterpart(story):
 
 def test_twins_until_culture_b_moves():
     s = Session(DEFAULT_SCENARIO, seed=5, compare=DEFAULT_SCENARIO)
-    assert s.twins() and s.names() == {"A": DEFAULT_SCENARIO, "B": DEFAULT_SCENARIO}
+    assert s.twins() and s.label_b() == DEFAULT_SCENARIO
     s.step(2)
     s.set_params({"humility": 0.9}, "B")
     assert not s.twins()

@@ -289,7 +289,7 @@ def ComparePanel(live: Live):
     solara.Switch(label="Compare two cultures (same seed, same market)", value=bool(s.compare),
                   on_value=toggle, classes=["ccsim-compare"])
     if s.compare:
-        with Panel(f"Culture B: {s.names()['B']}", expand=True, classes=["ccsim-culture-b"]):
+        with Panel(f"Culture B: {s.label_b()}", expand=True, classes=["ccsim-culture-b"]):
             solara.Select("Culture B from preset", values=list(names), value=s.compare,
                           on_value=choose, classes=["ccsim-compare-preset"])
             current = s.current("B")
@@ -367,7 +367,7 @@ def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False)
 def Charts(live: Live):
     live.controls.value
     s = live.session
-    names = s.names()
+    names = {"A": s.preset, **({"B": s.compare} if s.compare else {})}
     weeks = s.scenario.steps
     key = (tuple(names.items()), weeks)
     option, height = solara.use_memo(lambda: charts.layout(names, weeks), [key])

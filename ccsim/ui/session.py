@@ -206,17 +206,14 @@ class Session:
         return (self.model_b is not None and self.model_b.params() == self.model.params()
                 and self.model_b.events == self.model.events)
 
-    def names(self) -> dict[str, str]:
-        """The cultures' names for the legend: A's preset, and B's, or the label the story's
-        [compare] table gives its counterpart while B is that counterpart unchanged."""
-        names = {"A": self.preset}
-        if self.compare:
-            s = self.scenario
-            pair = {**culture_of(self.compare),
-                    **{k: v for k, v in s.pair_params.items() if k not in SIZE_PARAMS}}
-            own = self.compare == (s.pair or None) and s.pair_label and self.culture_b == pair
-            names["B"] = s.pair_label if own else self.compare
-        return names
+    def label_b(self) -> str:
+        """Culture B's name: the label the story's [compare] table gives its counterpart
+        while B is that counterpart unchanged, else B's preset."""
+        s = self.scenario
+        pair = {**culture_of(self.compare),
+                **{k: v for k, v in s.pair_params.items() if k not in SIZE_PARAMS}}
+        own = self.compare == (s.pair or None) and s.pair_label and self.culture_b == pair
+        return s.pair_label if own else self.compare
 
     def marks(self) -> list[tuple[int, str]]:
         """Events and changes of both runs, once each, for the charts."""
