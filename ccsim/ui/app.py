@@ -367,7 +367,9 @@ def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False)
 def Charts(live: Live):
     live.controls.value
     s = live.session
-    names = {"A": s.preset, **({"B": s.compare} if s.compare else {})}
+    names = {"A": s.preset}
+    if s.compare:
+        names["B"] = s.compare
     weeks = s.scenario.steps
     key = (tuple(names.items()), weeks)
     option, height = solara.use_memo(lambda: charts.layout(names, weeks), [key])
@@ -401,7 +403,7 @@ def NetworkView(live: Live):
         sides = ["A", "B"] if live.session.compare else ["A"]
         for side in sides:
             NetworkChart(live, side, side if len(sides) > 1 else "").key(side)
-        legend = ", ".join(f"{label}" for label in charts.LOYALTY_BIN_LABELS)
+        legend = ", ".join(charts.LOYALTY_BIN_LABELS)
         solara.Text(f"Customers: grey = prospect, red = lost to a competitor, yellow to dark blue = "
                     f"loyalty ({legend}). Employees: blue = speaking up, grey = silent; size = morale. "
                     f"Black squares: leaders.", classes=["ccsim-help"])
