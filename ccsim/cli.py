@@ -1,14 +1,17 @@
 """The ``ccsim`` command.  Each subcommand lives in ccsim/commands/<name>.py with
 ``add_parser(subparsers)`` and ``main(args) -> int``.
 
-Bad input raises ccsim.params.ParamError (or UsageError): one clear line on stderr,
-exit code 2, no traceback.
+Bad input raises ccsim.params.ParamError (or UsageError), and argparse's own errors are
+cut to the same shape: one clear line on stderr, exit code 2, no traceback.  SIGTERM is
+turned into an exception, so that what a command was writing is cleaned up on the way out
+(ccsim.output), as for Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from ccsim import __version__
@@ -21,10 +24,26 @@ class UsageError(ParamError):
     """Bad input on the command line or in a file; the message is one line."""
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived; raised in the main thread so that cleanups run."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one line (the usage is in ``--help``)."""
+
+    def error(self, message):
+        command = self.prog if self.prog.startswith("ccsim") else "ccsim"
+        self.exit(2, f"{command}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser for every command, or for ``only`` one (importing only its module keeps
     start-up quick, e.g. for ``ccsim ui``)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="ccsim",
         description="Agent-based simulation of organisational culture versus customer outcomes.")
     parser.add_argument("--version", action="version", version=f"ccsim {__version__}")
@@ -41,6 +60,7 @@ def main(argv=None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.handler(args) or 0)
     except ParamError as error:
@@ -49,6 +69,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"ccsim {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print(f"ccsim {args.command}: terminated", file=sys.stderr)
+        return 143
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ value that switches the mechanism off, so a user can ask "what does this one do"
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -34,24 +35,35 @@ class Param:
         allowed = f"a {self.kind.__name__} in [{self.lo:g}, {self.hi:g}]"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             try:
+                if not str(value).isascii():   # int() and float() read other scripts' digits
+                    raise ValueError(value)
                 value = float(value) if self.kind is float else _to_int(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ParamError(
-                    f"{prefix}{self.name}={value!r} is not a number; allowed: {allowed}"
+                    f"{prefix}{self.name}={_short(value)} is not a number; allowed: {allowed}"
                 ) from None
-        if self.kind is int:
-            if float(value) != int(value):
-                raise ParamError(f"{prefix}{self.name}={value!r} must be whole; allowed: {allowed}")
-            value = int(value)
-        else:
-            value = float(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParamError(f"{prefix}{self.name}={value!r} is not a finite number; "
+                             f"allowed: {allowed}")
+        if self.kind is int and isinstance(value, float) and value != int(value):
+            raise ParamError(f"{prefix}{self.name}={value!r} must be whole; allowed: {allowed}")
         if not (self.lo <= value <= self.hi):
-            raise ParamError(f"{prefix}{self.name}={value!r} is out of range; allowed: {allowed}")
-        return value
+            raise ParamError(f"{prefix}{self.name}={_short(value)} is out of range; "
+                             f"allowed: {allowed}")
+        return self.kind(value) + 0   # + 0: -0.0 becomes 0.0
+
+
+def _short(value) -> str:
+    """A value as it appears in an error line: its repr, cut to 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _to_int(value) -> int:
-    as_float = float(value)
+    try:
+        return int(value, 10)
+    except ValueError:
+        as_float = float(value)
     if as_float != int(as_float):
         raise ValueError(value)
     return int(as_float)

@@ -47,6 +47,8 @@ from ccsim.params import ParamError, validate
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_STEPS = 260            # five years of weeks
 MAX_STEPS = 5200               # a hundred years: anything longer is a typo
+MAX_EXTENDS = 10               # presets in one chain of ``extends``
+MAX_FILE_BYTES = 1_000_000     # a preset or experiment file; the largest shipped is 2 kB
 INFO_KEYS = ("what_is_it", "things_to_notice", "things_to_try")
 TOP_KEYS = ("title", "story", "steps", "extends", "params", "events", "info", "debrief", "compare")
 COMPARE_KEYS = ("with", "set", "label")
@@ -133,17 +135,36 @@ def read_toml(path, where: str) -> dict:
     """A TOML file as data (tomllib: nothing in it runs), or ParamError in one line."""
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            text = handle.read(MAX_FILE_BYTES + 1)
+        if len(text) > MAX_FILE_BYTES:
+            raise ParamError(f"{where}: larger than {MAX_FILE_BYTES // 1000} kB; allowed: "
+                             f"a preset or experiment file up to that size")
+        return tomllib.loads(text.decode())
     except tomllib.TOMLDecodeError as error:
         raise ParamError(f"{where}: malformed TOML: {_one_line(error)}") from None
+    except RecursionError:
+        raise ParamError(f"{where}: nested too deeply; allowed: tables and arrays a few "
+                         f"levels deep") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ParamError(f"{where}: cannot read: {_one_line(error)}") from None
 
 
-def list_scenarios() -> list[Scenario]:
-    """Every preset in the scenarios directory, the default first, then by name."""
-    names = sorted(_preset_paths(), key=lambda n: (n != DEFAULT_SCENARIO, n))
-    return [load_scenario(name) for name in names]
+def list_scenarios(on_error=None) -> list[Scenario]:
+    """Every preset in the scenarios directory, the default first, then by name.
+
+    A preset that does not load raises its error; with ``on_error`` it is left out instead
+    and ``on_error(message)`` gets one line naming its file."""
+    found, paths = [], _preset_paths()
+    for name in sorted(paths, key=lambda n: (n != DEFAULT_SCENARIO, n)):
+        try:
+            found.append(load_scenario(name))
+        # ParamError, or what a hostile file gets past the checks (huge numbers, deep nesting)
+        except (ValueError, ArithmeticError, RecursionError) as error:
+            if on_error is None:
+                raise
+            where, message = _display(paths[name]), _one_line(error)
+            on_error(message if message.startswith(where) else f"{where}: {message}")
+    return found
 
 
 # ----- checking -----
@@ -190,6 +211,9 @@ def _base_params(data: dict, path: Path, where: str, chain: tuple[Path, ...]) ->
     if find_scenario(name)[1].resolve() in chain:
         raise ParamError(f"{where}: extends {name!r} goes round in a circle; "
                          f"allowed: a preset that does not extend this one")
+    if len(chain) > MAX_EXTENDS:
+        raise ParamError(f"{where}: extends {name!r} makes a chain of more than {MAX_EXTENDS} "
+                         f"presets; allowed: at most {MAX_EXTENDS}")
     return load_scenario(name, chain).params
 
 

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ccsim.commands.run import (MAX_SEED, add_common_arguments, note_unreached, output_dir,
+from ccsim.commands.run import (MAX_SEED, add_common_arguments, note_unreached,
                                 parse_sets, progress, simulate, whole_number, write_manifest)
 from ccsim.metrics import REPORTERS
+from ccsim.output import output_dir
 from ccsim.params import ParamError
 from ccsim.plots import COMPARE_METRICS, compare_figure, end_value_text
 from ccsim.scenarios import MAX_STEPS, load_scenario
@@ -102,7 +103,7 @@ def main(args) -> int:
     for scenario in {a.name: a, b.name: b}.values():
         note_unreached(scenario, steps)
     target = Path(args.out) if args.out else Path("out") / f"compare-{a.name}-vs-{b.name}"
-    with output_dir(target) as tmp:
+    with output_dir(target, "compare", inputs=[a.path, b.path]) as tmp:
         frames = []
         with progress(2 * reps * steps, f"{a.name} vs {b.name}", args.quiet) as bar:
             for rep, run_seed in enumerate(seeds):

@@ -2,28 +2,25 @@
 one run of a preset; DIR/timeseries.csv (every reporter, every week), DIR/summary.png,
 DIR/run.json (what was run), and a short summary on stdout.
 
-Everything is checked before anything is written; output goes to a temporary directory
-beside DIR that is renamed into place at the end, so a failed run leaves nothing behind.
+Everything is checked before anything is written; output goes through ccsim.output, so a
+failed run leaves nothing behind and only an earlier ccsim output is ever replaced.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
-import tempfile
-from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tqdm import tqdm
 
 from ccsim import __version__
+from ccsim.output import output_dir
 from ccsim.params import ParamError, validate
 from ccsim.scenarios import DEFAULT_SCENARIO, MAX_STEPS, load_scenario
 
 MAX_SEED = 2**63 - 1
-MARKER = "run.json"   # every ccsim run/compare output directory has one
+MANIFEST = "run.json"   # what was run
 
 
 def add_parser(subparsers):
@@ -54,6 +51,8 @@ def add_common_arguments(parser) -> None:
 def whole_number(text, option: str, lo: int, hi: int) -> int:
     """``text`` as an int in [lo, hi], or ParamError naming the option."""
     try:
+        if not str(text).isascii():
+            raise ValueError(text)
         value = int(str(text), 10)
     except ValueError:
         raise ParamError(f"{option}={text!r} is not a whole number; allowed: {lo}-{hi}") from None
@@ -86,40 +85,8 @@ def note_unreached(scenario, steps: int) -> None:
                   f"last week ({steps}) and will not happen", file=sys.stderr)
 
 
-@contextmanager
-def output_dir(target: Path):
-    """Yield a fresh temporary directory beside ``target``; on success rename it to
-    ``target`` (replacing an earlier ccsim output there), on failure remove it."""
-    target = Path(target)
-    if target.exists() and not (target.is_dir() and _replaceable(target)):
-        raise ParamError(f"--out {target}: exists and is not an earlier ccsim output; "
-                         f"allowed: a new directory, or one written by ccsim run/compare")
-    created = [p for p in reversed(target.absolute().parents) if not p.exists()]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for parent in reversed(created):   # directories made for this output, innermost first
-            with suppress(OSError):
-                parent.rmdir()
-        raise
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-        os.replace(target, old / target.name)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, target)
-
-
-def _replaceable(path: Path) -> bool:
-    return not any(path.iterdir()) or (path / MARKER).is_file()
-
-
 def write_manifest(directory: Path, **fields) -> None:
-    (directory / MARKER).write_text(json.dumps({"ccsim": __version__, **fields}, indent=2,
+    (directory / MANIFEST).write_text(json.dumps({"ccsim": __version__, **fields}, indent=2,
                                                default=str) + "\n")
 
 
@@ -150,7 +117,7 @@ def main(args) -> int:
     target = Path(args.out) if args.out else Path("out") / scenario.name
     from ccsim.plots import summary_figure
 
-    with output_dir(target) as tmp:
+    with output_dir(target, "run", inputs=[scenario.path]) as tmp:
         with progress(steps, scenario.name, args.quiet) as bar:
             model = simulate(scenario, steps, seed, overrides, bar)
         df = model.dataframe()

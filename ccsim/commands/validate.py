@@ -2,14 +2,11 @@
 published anchors (ccsim.anchors) and print anchor, citation, published, ccsim, verdict.
 
 With ``--out``, DIR gets validation.csv and validation.md (the table), and per anchor a
-CSV and a PNG per table (March: one per figure).  Files are written to a temporary
-directory beside DIR and moved into place at the end.  Exit code 1 when an anchor fails.
+CSV and a PNG per table (March: one per figure), put in place at the end (ccsim.output).  Exit code 1 when an anchor fails.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +14,10 @@ import pandas as pd
 
 from ccsim.anchors import ANCHORS, Verdict, check
 from ccsim.cli import UsageError
+from ccsim.commands.run import MAX_SEED, whole_number
+from ccsim.output import output_dir
 
+MAX_REPS = 100_000   # the largest default is 1,000 (March); more is a typo
 HELP = "reproduce published results (March 1991, Bass, peak-end, ...) and print a verdict table"
 
 
@@ -26,9 +26,9 @@ def add_parser(subparsers) -> None:
         "validate", help=HELP, description=HELP + ". Anchors: " + ", ".join(ANCHORS) + ".")
     parser.add_argument("anchors", nargs="*", metavar="ANCHOR",
                         help="anchors to run (default: all): " + ", ".join(ANCHORS))
-    parser.add_argument("--reps", type=int, default=None,
+    parser.add_argument("--reps", default=None,
                         help="replications per anchor (default: each anchor's own)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", default="0", help="random seed (default 0)")
     parser.add_argument("--out", metavar="DIR", help="write CSV, PNG and the table to DIR")
     parser.set_defaults(handler=main)
 
@@ -38,15 +38,16 @@ def main(args) -> int:
     unknown = [name for name in names if name not in ANCHORS]
     if unknown:
         raise UsageError(f"unknown anchor {unknown[0]!r}; allowed: {', '.join(ANCHORS)}")
-    if args.reps is not None and args.reps < 2:
-        raise UsageError(f"--reps={args.reps} is too few; allowed: an integer >= 2")
+    reps = None if args.reps is None else whole_number(args.reps, "--reps", 2, MAX_REPS)
+    seed = whole_number(args.seed, "--seed", 0, MAX_SEED)
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory")
+    if out is not None:   # refuse a bad --out before the anchors run, not after
+        with output_dir(out, "validate"):
+            pass
     verdicts = []
     for name in names:
         started = time.perf_counter()
-        verdict = check(name, args.reps, args.seed)
+        verdict = check(name, reps, seed)
         verdicts.append(verdict)
         took = time.perf_counter() - started
         print(f"{'PASS' if verdict.passed else 'FAIL'}  {name} ({took:.1f} s)", flush=True)
@@ -105,21 +106,14 @@ def _march_display(title: str, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write(out: Path, verdicts: list[Verdict], summary: pd.DataFrame) -> None:
-    """CSV + PNG per table and the summary table, moved into ``out`` at the end."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    """CSV + PNG per table and the summary table, put in place at the end (ccsim.output)."""
+    with output_dir(out, "validate") as temp:
         summary.to_csv(temp / "validation.csv", index=False)
         (temp / "validation.md").write_text(markdown(summary) + "\n")
         for verdict in verdicts:
             for stem, (title, frame) in verdict.tables.items():
                 frame.to_csv(temp / f"{stem}.csv", index=False)
                 plot(stem, title, frame, temp / f"{stem}.png")
-        out.mkdir(exist_ok=True)
-        for path in temp.iterdir():
-            path.replace(out / path.name)
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
 
 
 def plot(stem: str, title: str, frame: pd.DataFrame, path: Path) -> None:

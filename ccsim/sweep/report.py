@@ -1,14 +1,13 @@
 """``analyze(DIR)``: tables (CSV and Parquet), figures (PNG) and a short Markdown report of a
-sweep directory, written to a temporary directory and renamed into place at the end."""
+sweep directory, put in place at the end through ccsim.output."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from ccsim.output import output_dir
 from ccsim.params import ParamError
 from ccsim.sweep import plots
 from ccsim.sweep.analysis import end_values, markdown_table, sensitivity, summarise
@@ -29,21 +28,8 @@ def analyze(sweep_dir, out=None) -> Path:
     if runs.empty:
         raise ParamError(f"{sweep_dir}: no finished runs yet; run ccsim sweep --resume")
     out = Path(out) if out else Path(sweep_dir) / "analysis"
-    tmp = out.parent / f".{out.name}.{os.getpid()}.part"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
+    with output_dir(out, "analyze", inputs=[sweep_dir]) as tmp:
         _write(manifest, runs, store.load_failures(), tmp)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if out.exists():
-        old = out.parent / f".{out.name}.{os.getpid()}.old"
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old)
-    else:
-        os.replace(tmp, out)
     return out
 
 
