@@ -3,6 +3,7 @@ preset in full (Info texts, debrief questions, parameters, events, counterpart).
 
 from __future__ import annotations
 
+import sys
 import textwrap
 
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario
@@ -26,8 +27,9 @@ def main(args) -> int:
     if args.name:
         print(describe(load_scenario(args.name)))
         return 0
-    scenarios = list_scenarios()
-    width = max(len(s.name) for s in scenarios) + 2
+    scenarios = list_scenarios(on_error=lambda message: print(
+        f"ccsim scenarios: warning: skipped {message}", file=sys.stderr))
+    width = max((len(s.name) for s in scenarios), default=0) + 2
     for s in scenarios:
         default = "  (default)" if s.name == DEFAULT_SCENARIO else ""
         print(f"{s.name:<{width}}{s.title}{default}")

@@ -17,9 +17,8 @@ import reacton.ipyvuetify as rv
 import solara
 
 from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
-from ccsim.scenarios import DEFAULT_SCENARIO
 from ccsim.ui import charts, query
-from ccsim.ui.session import SIZE_PARAMS, Session, culture_of, new_seed, presets
+from ccsim.ui.session import SIZE_PARAMS, Session, catalogue, culture_of, new_seed, presets
 from ccsim.ui.widgets import Download, EChart, Readout, UrlSync
 
 title = "ccsim: culture versus customers"   # the browser tab's (Solara reads a page module's title)
@@ -106,17 +105,24 @@ def use_chart(live: Live, name: str, element, option: dict, push, key):
 @solara.component
 def Page():
     router = solara.use_router()
+    names, skipped = catalogue()
 
     def start():
-        names = list(presets())
-        state = query.parse(router.search, names, DEFAULT_SCENARIO)
+        if not names:
+            return None
+        # the default preset is listed first (if its file loads)
+        state = query.parse(router.search, list(names), next(iter(names)))
         culture_b = {**culture_of(state.compare), **state.culture_b} if state.compare else None
         live = Live(Session(state.preset, seed=state.seed, start=state.start, changes=state.changes,
                             compare=state.compare, culture_b=culture_b))
-        live.error.value = "; ".join(state.notes)
+        live.error.value = "; ".join(skipped + tuple(state.notes))
         return live
 
     live = solara.use_memo(start, [])   # one per browser session, from its first render
+    if live is None:
+        solara.Error("No preset could be read, so there is nothing to run: " + "; ".join(skipped),
+                     classes=["ccsim-error"])
+        return
     with solara.Column(classes=["ccsim"], style={"padding": "8px 16px"}):
         ControlBar(live)
         Player(live)
@@ -276,10 +282,15 @@ def ComparePanel(live: Live):
 
     def toggle(on: bool):
         # the preset's counterpart ([compare] in its file): its culture, on this market
-        if on:
-            s.set_compare(s.scenario.pair or s.preset, s.scenario.pair_params)
-        else:
+        pair = s.scenario.pair or s.preset
+        if not on:
             s.set_compare(None)
+        elif pair in names:
+            s.set_compare(pair, s.scenario.pair_params)
+        else:   # left out of the list (its file did not load), or given as a path
+            live.error.value = ("Compare: this preset's counterpart is not in the preset list; "
+                                "culture B starts as a copy of A")
+            s.set_compare(s.preset)
         live.changed()
 
     def choose(name):

@@ -1,8 +1,8 @@
 """The run in the page's address: preset, seed, parameters, compare mode, mid-run changes.
 
 A link reproduces what the trainer showed.  The address is user input: every entry is
-checked against the presets and PARAMS (and the sliders' ranges); anything else is left
-out with a one-line note for the page.  Nothing in it reaches the file system: a preset is
+checked against the presets and PARAMS (and the sliders' ranges), numbers written with the
+digits 0-9 only; anything else is left out with a one-line note for the page.  Nothing in it reaches the file system: a preset is
 accepted only by the name of a listed preset, never as a path.
 
 Format: ``preset=NAME&seed=N&humility=0.9&vs=NAME&b.humility=0.2&change=WEEK:SIDE:name=v,...``
@@ -11,6 +11,7 @@ Format: ``preset=NAME&seed=N&humility=0.9&vs=NAME&b.humility=0.2&change=WEEK:SID
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
@@ -20,6 +21,9 @@ from ccsim.ui.session import MAX_SEED, SIZE_PARAMS
 MAX_QUERY = 8000      # characters; a longer address is not a link anyone made here
 MAX_CHANGES = 200
 MAX_WEEK = 5200
+MAX_NOTES = 5         # notes shown; the rest are counted
+# a number as ``encode`` writes it: digits 0-9, a point, an exponent (no nan, inf, 0x10 or ²)
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
 SIDES = ("A", "B", "AB")
 # Ranges wider than a slider can show usefully (and sizes that would swamp a shared
 # server) are cut to ten times the default.
@@ -39,12 +43,36 @@ def slider_range(name: str) -> tuple[float, float, float]:
 
 
 def check(name: str, value, where: str) -> float | int:
-    """A parameter value checked against PARAMS and its slider's range."""
-    value = PARAMS[name].check(value, where)
+    """A parameter value (a number, or text written as NUMBER) checked against PARAMS and
+    its slider's range; nan, inf and numbers too big for a float are refused too."""
     lo, hi, _ = slider_range(name)
+    number = _number(value)
+    if not math.isfinite(number):
+        shown = f"={value[:40]!r}" if isinstance(value, str) else ""
+        raise ParamError(f"{where}: {name}{shown} is not a number in [{lo:g}, {hi:g}]")
+    value = PARAMS[name].check(number, where)
     if not lo <= value <= hi:
         raise ParamError(f"{where}: {name}={value:g} is outside the slider's range [{lo:g}, {hi:g}]")
     return value
+
+
+def _number(value) -> float:
+    """``value`` as a float: nan unless it is a number or NUMBER text, inf if too big."""
+    if isinstance(value, str):
+        return float(value) if NUMBER.fullmatch(value) else math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:   # an int too big for a float
+        return math.inf
+
+
+def _whole(text: str, hi: int) -> int | None:
+    """``text`` as a whole number in [1, hi] written with the digits 0-9, else None."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(hi)) and 1 <= int(text) <= hi:
+        return int(text)
+    return None
 
 
 @dataclass
@@ -71,6 +99,10 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
     def note(error):
         state.notes.append(str(error))
 
+    for key, values in query.items():
+        if key != "change" and len(values) > 1:
+            note(f"{key[:40]}: given {len(values)} times; the last one counts")
+
     def preset(key):
         name = _one(query.pop(key, []))
         if name is not None and name not in presets:
@@ -82,11 +114,13 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
     state.compare = preset("vs")
     seed = _one(query.pop("seed", []))
     if seed is not None:
-        if seed.isdigit() and 1 <= int(seed) <= MAX_SEED:
-            state.seed = int(seed)
-        else:
+        state.seed = _whole(seed, MAX_SEED)
+        if state.seed is None:
             note(f"seed: {seed[:40]!r} must be a whole number in [1, {MAX_SEED}]")
-    for raw in query.pop("change", [])[:MAX_CHANGES]:
+    changes = query.pop("change", [])
+    if len(changes) > MAX_CHANGES:
+        note(f"change: only the first {MAX_CHANGES} of {len(changes)} changes are used")
+    for raw in changes[:MAX_CHANGES]:
         try:
             state.changes.append(_change(raw))
         except ParamError as error:
@@ -96,7 +130,7 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
         name = key[2:] if key.startswith("b.") else key
         try:
             if name not in PARAMS:
-                raise ParamError(f"{key[:40]}: unknown parameter")
+                raise ParamError(f"unknown parameter {key[:40]!r}")
             if key.startswith("b.") and name in SIZE_PARAMS:
                 raise ParamError(f"{key}: both cultures serve the same market; its size is set without b.")
             value = check(name, values[-1], key)
@@ -104,6 +138,11 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
             note(error)
             continue
         (state.culture_b if key.startswith("b.") else state.start)[name] = value
+    if state.culture_b and not state.compare:
+        note(f"b.{', b.'.join(state.culture_b)}: culture B is set only with vs=PRESET")
+        state.culture_b = {}
+    if len(state.notes) > MAX_NOTES:
+        state.notes[MAX_NOTES:] = [f"and {len(state.notes) - MAX_NOTES} more entries were left out"]
     return state
 
 
@@ -120,7 +159,10 @@ def _change(raw: str) -> tuple[int, dict, str]:
         values = {name: value for name, value in pairs}
     except ValueError:
         raise ParamError(f"{where}: expected WEEK:SIDE:name=value,...") from None
-    if not week.isdigit() or not 1 <= int(week) <= MAX_WEEK:
+    if len(values) < len(pairs):
+        raise ParamError(f"{where}: a parameter is named twice")
+    week = _whole(week, MAX_WEEK)
+    if week is None:
         raise ParamError(f"{where}: week must be a whole number in [1, {MAX_WEEK}]")
     if side not in SIDES:
         raise ParamError(f"{where}: side must be one of {', '.join(SIDES)}")
@@ -129,7 +171,7 @@ def _change(raw: str) -> tuple[int, dict, str]:
         if name not in PARAMS or name in SIZE_PARAMS:
             raise ParamError(f"{where}: {name[:40]!r} cannot change during a run")
         checked[name] = check(name, value, where)
-    return int(week), checked, side
+    return week, checked, side
 
 
 def encode(preset: str, seed: int, start: dict, compare: str | None, culture_b: dict,

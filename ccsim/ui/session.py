@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import secrets
 import threading
 
@@ -20,6 +21,7 @@ from ccsim.scenarios import list_scenarios, load_scenario
 SIZE_PARAMS = ("n_customers", "n_needs", "n_identities", "strong_ties", "weak_ties",
                "n_employees", "n_leaders")
 MAX_SEED = 2**31 - 1
+log = logging.getLogger(__name__)
 
 
 def new_seed() -> int:
@@ -27,9 +29,21 @@ def new_seed() -> int:
 
 
 @functools.cache
+def catalogue() -> tuple[dict[str, str], tuple[str, ...]]:
+    """Preset name -> title of every preset that loads, and a note for each file left out
+    (logged too); read once per process."""
+    skipped = []
+
+    def skip(message: str):
+        log.warning("ccsim ui: preset skipped: %s", message)
+        skipped.append(f"a preset was left out: {message}")
+
+    return {s.name: s.title for s in list_scenarios(on_error=skip)}, tuple(skipped)
+
+
 def presets() -> dict[str, str]:
-    """Preset name -> title of every listed preset (read once per process)."""
-    return {s.name: s.title for s in list_scenarios()}
+    """Preset name -> title of every listed preset."""
+    return catalogue()[0]
 
 
 def listed(preset: str) -> str:

@@ -24,7 +24,7 @@ def step(page, weeks: int = 1):
 
 
 def click_slider(page, selector: str, fraction: float):
-    """One click on a slider's track (key presses get lost under load: FIELD-NOTES)."""
+    """One click on a slider's track (key presses get lost under load)."""
     track = page.locator(f"{selector} .v-slider__track-container")
     track.scroll_into_view_if_needed()
     box = track.bounding_box()
@@ -215,3 +215,15 @@ def test_pause_at_full_speed_in_compare_mode(page):
     time.sleep(1.0)
     assert week_shown(page) == paused
     assert not page.is_disabled(".ccsim-step")
+
+
+def test_a_hostile_link_shows_a_note_and_the_default_run(context, server):
+    """An infinite size and a seed written with a superscript once replaced the page with
+    a traceback; now each is a note and the run is the default one."""
+    page = open_app(context, f"{server}?n_customers=inf&seed=1%C2%B2&change=3:A:ideas_per_quarter=1e309")
+    note = page.locator(".ccsim-error")
+    for word in ("n_customers", "seed", "ideas_per_quarter"):
+        expect(note).to_contain_text(word)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    expect(page).to_have_url(re.compile(f"preset={DEFAULT_SCENARIO}&seed=\\d+$"))   # the default run
+    step(page)
