@@ -1,6 +1,6 @@
 """Speed and memory of CultureModel against Mesa's own Boltzmann-wealth model.
 
-Targets (issue 2): customer-steps per second at least 25x the Boltzmann model's
+Targets: customer-steps per second at least 25x the Boltzmann model's
 agent-steps per second; 100,000 customers x 520 weeks in 10 s or less on one core; peak
 memory under 1 GB; 1,000,000 customers within 4 GB.  Each timing is repeated and the
 median is reported; the two models take turns in 20 slices of each run, so that both

@@ -1,4 +1,4 @@
-"""Speed of March (1991) on ccsim's learning kernel (issue 3).
+"""Speed of March (1991) on ccsim's learning kernel.
 
 Target: the 27 cells of March's Figure 1 (p1 = 0.1..0.9, p2 = 0.1, 0.5, 0.9), 1,000
 replications each, run to equilibrium, in under 60 s on one core.  Prints the time per p2

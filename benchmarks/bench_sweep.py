@@ -1,4 +1,4 @@
-"""Sweep speed and memory (issue 5): runs per second with 1 and 2 workers, the overhead of
+"""Sweep speed and memory: runs per second with 1 and 2 workers, the overhead of
 the sweep machinery against calling the model directly, and peak memory (parent and
 workers) of 200 versus 2,000 runs.
 

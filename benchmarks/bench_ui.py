@@ -4,7 +4,7 @@ Reports: time from ``ccsim ui`` to a usable page (charts drawn; the median of fi
 starts, each with the browser already open on an empty tab and an empty cache); step-to-chart time
 (pressing Step until the chart shows the new week, measured in the page) at the default
 size and at 10,000 customers; weeks per second while playing at full speed; server memory
-per session; 10 sessions stepping at once.  Targets (issue 6): 5 s, 200 ms median,
+per session; 10 sessions stepping at once.  Targets: 5 s, 200 ms median,
 5 weeks/s, no errors and under 150 MB per session.
 """
 

@@ -1,7 +1,7 @@
 """The agents: Leader, Employee and Customer (mesa.Agent).
 
 State lives in numpy arrays owned by the model (one array per attribute, index = agent),
-so a week updates whole populations at once (DESIGN.md section 2); these agents are
+so a week updates whole populations at once (docs/DESIGN.md, Principles); these agents are
 views onto those arrays, so Mesa's AgentSet, DataCollector and batch_run still work.
 """
 

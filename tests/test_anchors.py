@@ -1,4 +1,4 @@
-"""The published anchors (DOMAIN.md section 3) on the model's own mechanisms, with fewer
+"""The published anchors (docs/ODD.md, Validation) on the model's own mechanisms, with fewer
 replications than ``ccsim validate`` and tolerances that stay stable; and the command."""
 
 from __future__ import annotations

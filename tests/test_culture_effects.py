@@ -1,4 +1,4 @@
-"""The culture effect the project is about, averaged over seeds (issue 2).
+"""The culture effect the project is about, averaged over seeds.
 
 A humble, empowered, experimenting, accountable culture ends five years with more loyal
 customers and more cash than a HiPPO culture in the same market (same seeds).  Nothing in

@@ -1,4 +1,5 @@
-"""Unit tests of the mechanisms in ccsim.dynamics, each against its anchor (DOMAIN.md)."""
+"""Unit tests of the mechanisms in ccsim.dynamics, each against its anchor
+(docs/ODD.md, References)."""
 
 import numpy as np
 import pytest

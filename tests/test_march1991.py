@@ -1,4 +1,4 @@
-"""March (1991) on ccsim's learning kernel: the kernel rule by rule (DOMAIN.md section 4),
+"""March (1991) on ccsim's learning kernel: the kernel rule by rule (March 1991),
 then March's qualitative claims with enough replications to be stable."""
 
 from __future__ import annotations

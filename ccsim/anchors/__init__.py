@@ -1,4 +1,4 @@
-"""Reproductions of published results (shared/DOMAIN.md section 3), one module per anchor.
+"""Reproductions of published results (docs/ODD.md, Validation), one module per anchor.
 
 Each module runs the model's own mechanism (the functions in ccsim.dynamics, or
 CultureModel itself) and has ``NAME``, ``CITATION``, ``PUBLISHED``, ``DEFAULT_REPS`` and

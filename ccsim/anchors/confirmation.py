@@ -30,7 +30,7 @@ PERIODS = 2000
 EARLY = 200                     # a period at which learning is well under way
 INDIVIDUALS = 50                # March (1991)
 ACCOUNTABILITY = (1.0, PARAMS["accountability"].default, 0.0)
-MISREADS = tuple(MISREAD * (1 - a) for a in ACCOUNTABILITY) + (0.4, 0.6)   # DOMAIN: 0-0.6
+MISREADS = tuple(MISREAD * (1 - a) for a in ACCOUNTABILITY) + (0.4, 0.6)   # 0-0.6: Rabin & Schrag
 SOME = 0.05                     # "some believers": at least this share of replications
 
 

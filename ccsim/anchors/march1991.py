@@ -6,7 +6,7 @@ turnover = p3, turbulence = p4, everyone heard, no misread evidence, no direct c
 channel.  All replications run at once on the kernel's leading replication axis; in runs to
 equilibrium, finished replications are dropped from the arrays as they stop.
 
-The figures (DOMAIN.md section 4; March 1991, Figures 1 to 5) are tables of means with 95%
+The figures (March 1991, Figures 1 to 5; docs/ODD.md, Validation) are tables of means with 95%
 intervals, and ``claims`` checks March's qualitative findings on them.
 """
 
@@ -199,7 +199,7 @@ def _mean(table: pd.DataFrame, column: str = "mean", **where) -> float:
 
 
 def claims(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, bool]]:
-    """March's qualitative claims (DOMAIN.md section 4) checked on the figures' tables:
+    """March's qualitative claims (docs/ODD.md, Validation) checked on the figures' tables:
     (claim, what ccsim gives, holds)."""
     out = []
     f1 = tables.get("figure1")

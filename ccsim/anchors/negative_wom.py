@@ -1,6 +1,6 @@
 """Negative word of mouth (Goldenberg, Libai, Moldovan & Muller 2007; East, Hammond &
-Wright 2007): positive talk is more frequent than negative, about 3:1 (2-4, DOMAIN.md
-section 5), yet a few per cent of wronged customers cost a lot of value.
+Wright 2007): positive talk is more frequent than negative, about 3:1 (2-4),
+yet a few per cent of wronged customers cost a lot of value.
 
 The incidence of recommendations and warnings (the reporters) and the wronged customers
 as a share of everyone who has been a customer (a week's warnings over the chance a

@@ -1,4 +1,4 @@
-"""Service recovery (TARP studies; DOMAIN.md section 5): after a problem, repurchase is
+"""Service recovery (TARP studies, practitioner figures): after a problem, repurchase is
 highest when it is resolved quickly, lower when resolved slowly, lowest when not resolved;
 on average not above never having failed.
 
@@ -18,7 +18,7 @@ from ccsim.dynamics import loyalty, memory, service
 from ccsim.model import ACTIVE, CultureModel
 
 NAME = "recovery"
-CITATION = "TARP studies (practitioner figures); DOMAIN.md section 5"
+CITATION = "TARP studies (practitioner figures); de Matos, Henrique & Rossi (2007)"
 PUBLISHED = "repurchase: fixed fast 0.82 > fixed 0.54 > not fixed 0.19; none above never failing"
 DEFAULT_REPS = 5
 WEEKS = 52

@@ -2,10 +2,10 @@
 
 Anchors: experiments versus HiPPO (Kohavi et al. 2009): only about a third of ideas
 improve the metric they target, and an idea's effect is fat-tailed (Student t with 2
-degrees of freedom, Azevedo et al. 2020); courage to change (DOMAIN claim 7): insights
-are worthless if nobody acts; integrity (DOMAIN claim 2, the smoking heater): a known
-defect is admitted and fixed, or denied; accountability (DOMAIN claim 6): tracking
-catches changes that did harm, and defects.
+degrees of freedom, Azevedo et al. 2020); courage to change: insights are
+worthless if nobody acts; integrity (the smoking-heater story): a known defect is
+admitted and fixed, or denied; accountability: tracking catches changes that did harm,
+and defects (these three are practitioner claims, docs/ODD.md section 1).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Anchors: profit per customer rises with tenure, so a small cut in defection raises profit
 a lot (Reichheld & Sasser 1990: 5 points less defection, 25-85% more profit; Gupta et al.
-2004); a firm whose cash runs out has perished (DOMAIN claim 12).
+2004); a firm whose cash runs out has perished.
 """
 
 from __future__ import annotations

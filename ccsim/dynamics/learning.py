@@ -6,7 +6,7 @@ runs one firm inside CultureModel (R = 1) and thousands of March replications at
 (ccsim.anchors.march1991).  Beliefs and reality are int8 in {-1, 0, +1}:
 ``reality`` (R, m), ``code`` (R, m), ``beliefs`` (R, n, m).
 
-Order within a period (DOMAIN.md section 4): turbulence, turnover, scores and superior
+Order within a period (March 1991): turbulence, turnover, scores and superior
 group, socialisation, code learning.
 """
 

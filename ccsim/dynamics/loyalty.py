@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-# Yearly chance to stay at satisfaction 1..5 in a competitive market (DOMAIN.md section 5).
+# Yearly chance to stay at satisfaction 1..5 in a competitive market (Jones & Sasser 1995).
 STAY_BY_LEVEL = np.array([0.05, 0.15, 0.30, 0.50, 0.90], np.float32)
 WEEKS_PER_YEAR = 52
 _STAY_STEP = np.append(np.diff(STAY_BY_LEVEL), np.float32(0))

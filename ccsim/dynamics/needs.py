@@ -1,7 +1,8 @@
 """Customers' needs: vectors with several identities, drifting with the market.
 
-Anchor: DOMAIN claim 9 (several identities, the salient one depends on context) and
-March 1991 (reality of m dimensions, each +-1; turbulence p4 flips dimensions).
+Anchors: customers have several identities (family, career, hobby...) and the salient one
+depends on context (a practitioner claim, docs/ODD.md section 1), and March 1991
+(reality of m dimensions, each +-1; turbulence p4 flips dimensions).
 A customer's need on identity k is ``reality * deviation[i, k]``: the market's typical
 need, departed from on a share ``identity_spread`` of the dimensions.  Because needs are
 stored relative to reality, turbulence moves every customer's needs at once.

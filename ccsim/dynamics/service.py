@@ -1,10 +1,10 @@
 """Touchpoints and front-line service recovery.
 
-Anchors: service recovery (TARP studies; DOMAIN.md section 5): after a problem,
+Anchors: service recovery (TARP studies, practitioner figures): after a problem,
 repurchase is highest when it is resolved quickly, lower when resolved slowly, lowest
-when not resolved, and on average not above never having failed.  Empowerment
-(DOMAIN claim 5): an employee who may right a wrong on the spot resolves more problems,
-faster, at a higher cost.
+when not resolved, and on average not above never having failed.  Empowerment (a
+practitioner claim, docs/ODD.md section 1): an employee who may right a wrong on the
+spot resolves more problems, faster, at a higher cost.
 """
 
 from __future__ import annotations

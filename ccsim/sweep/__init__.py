@@ -1,4 +1,4 @@
-"""Batch sweeps for researchers (DESIGN.md sections 1 and 3; issue 5).
+"""Batch sweeps for researchers (docs/DESIGN.md: who uses it, contracts).
 
 experiment: experiment files.  designs: full factorial, Latin hypercube, Sobol, Morris.
 seeds: per-run seeds from a base seed.  worker: one run.  executors: local processes or

@@ -29,7 +29,7 @@ A file is data only, read with the standard library's tomllib::
     every = 4                              # keep every 4th week (and always the last)
 
 Every field is checked; a bad one raises ParamError with one line naming the file, the
-field and what is allowed (DESIGN.md section 3).
+field and what is allowed (docs/DESIGN.md, Bad input).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-# flags that keep chromium from reaching the internet or needing a GPU (shared/FIELD-NOTES.md)
+# flags that keep chromium from reaching the internet or needing a GPU
+# (docs/DEVELOPING.md, Browser tests)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT = 20_000   # ms, for anything the page does
