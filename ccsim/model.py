@@ -2,7 +2,7 @@
 
 The model builds the firm and its market, orders the week and collects the reporters.
 Every mechanism is a function in ccsim.dynamics that cites its anchor; customer state
-lives in arrays updated as a whole (DESIGN.md section 2).
+lives in arrays updated as a whole (docs/DESIGN.md, Principles).
 
 Order of a week: events; turbulence of needs; touchpoints, problems and recovery,
 memories; word of mouth, adoption and churn; employees leave and join, learn from

@@ -2,7 +2,7 @@
 
 The UI sliders, the CLI's ``--set``, scenario validation and sweep designs all read
 ``PARAMS``.  Where a default comes from a published anchor, ``anchor`` names it
-(shared/DOMAIN.md sections 3 and 5; docs/ODD.md lists them all).  ``neutral`` is the
+(docs/ODD.md lists them all, with their references).  ``neutral`` is the
 value that switches the mechanism off, so a user can ask "what does this one do".
 """
 
@@ -76,28 +76,28 @@ CUSTOMERS = "Customer psychology"
 ECONOMICS = "Economics"
 
 _ALL = [
-    # --- culture: the traits the model is about (DOMAIN.md section 1) ---
+    # --- culture: the traits the model is about (docs/ODD.md, section 1) ---
     Param("humility", 0.5, 0, 1, "share", CULTURE,
           "Leaders listen: how fast the leaders' view learns from staff who know better, and how safe it is to speak up.",
           anchor="March 1991 (p2); Milliken et al. 2003"),
     Param("empowerment", 0.5, 0, 1, "share", CULTURE,
           "Front-line staff may right a wrong on the spot (refund, fix, alternative) - at a cost.",
-          anchor="Service recovery (TARP); DOMAIN claim 5"),
+          anchor="TARP studies (service recovery); practitioner claim"),
     Param("courage_to_change", 0.5, 0, 1, "share", CULTURE,
           "Chance that leaders actually ship a change they believe in or that a test supports.",
-          anchor="DOMAIN claim 7"),
+          anchor="practitioner claim: insight is worthless unless acted on"),
     Param("customer_intimacy", 0.5, 0, 1, "share", CULTURE,
           "How much staff learn about real needs from one-to-one contact with customers.",
-          anchor="DOMAIN claim 4"),
+          anchor="practitioner claim: one-to-one research, not surveys"),
     Param("experimentation", 0.3, 0, 1, "share", CULTURE,
           "Share of ideas tested with real customers before shipping (the rest ship on opinion).",
           anchor="Kohavi et al. 2009"),
     Param("integrity", 0.5, 0, 1, "share", CULTURE,
           "Chance that leaders admit a known defect and fix it instead of denying it.",
-          anchor="DOMAIN claim 2; smoking-heater story"),
+          anchor="practitioner claim; smoking-heater story"),
     Param("accountability", 0.4, 0, 1, "share", CULTURE,
           "Someone owns the customer outcome: results are tracked (checks confirmation bias), bad changes rolled back, good work rewarded.",
-          anchor="Rabin & Schrag 1999; DOMAIN claim 6"),
+          anchor="Rabin & Schrag 1999; practitioner claim"),
     Param("conformity", 0.3, 0, 1, "per week", CULTURE,
           "How fast staff adopt the leaders' view and stop thinking for themselves.",
           anchor="March 1991 (p1)"),

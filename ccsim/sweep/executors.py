@@ -4,7 +4,7 @@
 through ``Client(address).get_executor()`` (a scheduler started with ``dask scheduler`` and
 workers with ``dask worker ADDR --nthreads 1``, on one machine, several, or an HPC system
 via dask-jobqueue), or a LocalCluster of ``workers`` processes when no address is given.
-The sweep code is the same for both (shared/FIELD-NOTES.md, "Sweeps").
+The sweep code is the same for both (docs/DEVELOPING.md, "Sweeps").
 """
 
 from __future__ import annotations
