@@ -62,8 +62,11 @@ def side_by_side(n=100_000, employees=200, weeks=520, agents=10_000, boltzmann_s
         for name, model, steps in (("culture", culture, weeks // chunks),
                                    ("boltzmann", boltzmann, boltzmann_steps // chunks)):
             tick = time.perf_counter()
-            for _ in range(steps):
-                model.step()
+            if model is culture:
+                culture.advance(steps)
+            else:
+                for _ in range(steps):
+                    model.step()
             spent[name] += time.perf_counter() - tick
     return (agents * boltzmann_steps / spent["boltzmann"], n * weeks / spent["culture"],
             set_up + spent["culture"])
@@ -72,9 +75,7 @@ def side_by_side(n=100_000, employees=200, weeks=520, agents=10_000, boltzmann_s
 PEAK = """
 import resource, sys
 from ccsim.model import CultureModel
-m = CultureModel(rng=1, n_customers={n}, n_employees=200, customer_agents={agents})
-for _ in range({weeks}):
-    m.step()
+CultureModel(rng=1, n_customers={n}, n_employees=200, customer_agents={agents}).advance({weeks})
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ccsim.params import CULTURE_TRAITS, ParamError, validate
+from ccsim.params import CULTURE_TRAITS, FIXED_SIZES, ParamError, validate
 
 # kind -> {argument: (low, high, help)}; "set" and "new_leader" take parameters instead.
 EVENT_KINDS = {
@@ -19,9 +19,6 @@ EVENT_KINDS = {
 }
 SHOCK_ARGS = {"demand": (0.0, 1.0), "churn": (1.0, 10.0), "weeks": (1, 520)}
 DEFECT_ARGS = {"severity": (0.0, 1.0)}
-# parameters that size the model when it is built; a "set" event cannot change them
-FIXED_SIZES = ("n_customers", "n_needs", "n_identities", "strong_ties", "weak_ties",
-               "n_employees", "n_leaders")
 
 
 @dataclass(frozen=True)

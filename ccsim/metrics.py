@@ -1,6 +1,13 @@
-"""The model reporters (DataCollector columns); names are a contract (DESIGN.md section 3)."""
+"""What the model reports, once: each reporter's function (a DataCollector column; the
+names are a contract users' scripts rely on) with what every chart, table and sweep needs
+to show it: label, unit, range, decimals and where it is drawn.  A new reporter is one
+entry in ``METRICS``.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -55,27 +62,81 @@ def _stat(name):
     return lambda model: model.week_stats[name]
 
 
-REPORTERS = {
-    "customers": customers,
-    "loyalty": mean_loyalty,
-    "nps": nps,
-    "satisfaction": satisfaction,
-    "revenue": _stat("revenue"),
-    "profit": _stat("profit"),
-    "cash": lambda model: model.cash,
-    "churn_rate": churn_rate,
-    "new_customers": _stat("new"),
-    "prospects": lambda model: int(np.count_nonzero(model.status == 0)),
-    "lost": lambda model: int(np.count_nonzero(model.status == 2)),
-    "leader_knowledge": leader_knowledge,
-    "offering_fit": offering_fit,
-    "quality": lambda model: model.quality,
-    "employee_voice": employee_voice,
-    "morale": morale,
-    "problems": _stat("problems"),
-    "resolved_share": _stat("resolved_share"),
-    "recommendations": _stat("positive_talk"),
-    "warnings": _stat("negative_talk"),
-    "defect": lambda model: model.defect,
-    "perished": lambda model: int(model.perished),
-}
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    report: Callable            # model -> value, once a week
+    label: str                  # a chart's title, a table's row
+    unit: str = ""              # a chart's y axis
+    lo: float | None = None     # the values it can take (None: no bound)
+    hi: float | None = None
+    decimals: int = 2           # digits worth showing
+    short: str = ""             # where space is tight (the app's panels and legends)
+    panel: str = ""             # the app's chart panel it is drawn in ("": none)
+    shown: tuple[str, ...] = ()   # also drawn in: "run" (summary PNG), "compare" (PNG),
+                                  # "table" (compare's table), "gap" (the app's B - A panels)
+
+    @property
+    def title(self) -> str:
+        return self.short or self.label
+
+    @property
+    def money(self) -> bool:
+        return self.unit == "money"
+
+    def text(self, value: float) -> str:
+        """``value`` as a summary prints it (with its sign where it can be negative)."""
+        sign = "+" if self.lo is not None and self.lo < 0 else ""
+        return f"{value:{sign},.{self.decimals}f}"
+
+
+_RUN, _CMP, _TAB, _GAP = "run", "compare", "table", "gap"
+_ALL = [
+    Metric("customers", customers, "Active customers", "customers", 0, None, 0,
+           panel="customers", shown=(_RUN, _CMP, _TAB, _GAP)),
+    Metric("loyalty", mean_loyalty, "Loyalty: chance to stay a year", "share", 0, 1, 2,
+           panel="loyalty", shown=(_RUN, _CMP, _TAB, _GAP)),
+    Metric("nps", nps, "Net Promoter Score", "NPS (-100..100)", -100, 100, 0, short="NPS",
+           panel="nps", shown=(_RUN, _CMP, _TAB)),
+    Metric("satisfaction", satisfaction, "Satisfaction of active customers", "-1..1", -1, 1,
+           shown=(_TAB,)),
+    Metric("revenue", _stat("revenue"), "Revenue per week", "money", 0, None, 0,
+           panel="revenue", shown=(_RUN, _TAB)),
+    Metric("profit", _stat("profit"), "Profit per week", "money", None, None, 0),
+    Metric("cash", lambda model: model.cash, "Cash", "money", None, None, 0,
+           panel="cash", shown=(_RUN, _CMP, _TAB, _GAP)),
+    Metric("churn_rate", churn_rate, "Customers leaving this week", "share", 0, 1, 4),
+    Metric("new_customers", _stat("new"), "New customers this week", "customers", 0, None, 0),
+    Metric("prospects", lambda model: int(np.count_nonzero(model.status == 0)),
+           "Prospects (never customers)", "people", 0, None, 0),
+    Metric("lost", lambda model: int(np.count_nonzero(model.status == 2)),
+           "Lost to competitors", "people", 0, None, 0),
+    Metric("leader_knowledge", leader_knowledge, "Leaders' knowledge of needs",
+           "March score (-1..1)", -1, 1, short="knowledge", panel="organisation",
+           shown=(_RUN, _CMP, _TAB)),
+    Metric("offering_fit", offering_fit, "Fit of the offering with typical needs", "-1..1",
+           -1, 1),
+    Metric("quality", lambda model: model.quality, "Quality of a routine touch", "-0.5..1",
+           -0.5, 1),
+    Metric("employee_voice", employee_voice, "Employees speaking up", "share this week", 0, 1,
+           short="voice", panel="organisation", shown=(_RUN, _CMP, _TAB)),
+    Metric("morale", morale, "Employee morale", "0..1", 0, 1, short="morale",
+           panel="organisation", shown=(_RUN, _TAB)),
+    Metric("problems", _stat("problems"), "Problems this week", "episodes", 0, None, 0),
+    Metric("resolved_share", _stat("resolved_share"), "Problems put right", "share", 0, 1,
+           shown=(_TAB,)),
+    Metric("recommendations", _stat("positive_talk"), "Customers recommending this week",
+           "people", 0, None, 0),
+    Metric("warnings", _stat("negative_talk"), "Customers warning others this week",
+           "people", 0, None, 0, shown=(_TAB,)),
+    Metric("defect", lambda model: model.defect, "Severity of a defect", "0..1", 0, 1),
+    Metric("perished", lambda model: int(model.perished), "Ran out of cash", "0 or 1", 0, 1,
+           0, shown=(_TAB,)),
+]
+METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
+REPORTERS = {m.name: m.report for m in _ALL}
+
+
+def shown(where: str) -> list[Metric]:
+    """The metrics drawn in ``where`` ("run", "compare", "table", "gap"), in table order."""
+    return [m for m in _ALL if where in m.shown]

@@ -19,8 +19,9 @@ import numpy as np
 from ccsim import metrics
 from ccsim.agents import Customer, Employee, Leader
 from ccsim.dynamics import decisions, economics, learning, loyalty, memory, needs, service, wom, workforce
-from ccsim.events import FIXED_SIZES, Event
-from ccsim.params import PARAMS, CULTURE_TRAITS, defaults, validate
+from ccsim.events import Event
+from ccsim.params import FIXED_SIZES, PARAMS, ParamError, defaults, validate
+from ccsim.scenarios import Scenario, load_scenario
 
 PROSPECT, ACTIVE, LOST = 0, 1, 2
 QUARTER = 13
@@ -72,12 +73,13 @@ class CultureModel(mesa.Model):
 
     # ----- construction -----
     @classmethod
-    def from_scenario(cls, name_or_path, rng=None, **overrides):
-        """A model set up by a preset (scenarios/*.toml) with parameters overridden."""
-        from ccsim.scenarios import load_scenario
-
-        scenario = load_scenario(name_or_path)
-        return cls(rng=rng, events=scenario.events, **{**scenario.params, **overrides})
+    def from_scenario(cls, scenario, rng=None, customer_agents: bool = True, **overrides):
+        """A model set up by a preset (a Scenario, its name or its file) with ``overrides``
+        on top of its parameters."""
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        return cls(rng=rng, events=scenario.events, customer_agents=customer_agents,
+                   **{**scenario.params, **overrides})
 
     def _build_market(self):
         rng, n, m = self.rng, self.n_customers, self.n_needs
@@ -120,7 +122,7 @@ class CultureModel(mesa.Model):
         values = validate(params)
         for name, value in values.items():
             if name in FIXED_SIZES:
-                raise ValueError(f"{name} sets the size of the model and cannot change mid-run")
+                raise ParamError(f"{name} sets the size of the model and cannot change mid-run")
             setattr(self, name, value)
         text = label or ", ".join(f"{k}={v:g}" for k, v in values.items())
         self.marks.append((self.steps, text))
@@ -144,6 +146,17 @@ class CultureModel(mesa.Model):
         self.marks.append((week, event.title))
 
     # ----- the week -----
+    def advance(self, weeks: int, each_week=None) -> "CultureModel":
+        """Step ``weeks`` weeks, or until the cash runs out (Mesa's ``run_for`` would go on);
+        ``each_week(model)`` after every week.  The one loop every run goes through."""
+        for _ in range(weeks):
+            if not self.running:
+                break
+            self.step()
+            if each_week is not None:
+                each_week(self)
+        return self
+
     def step(self):
         week = self.steps
         for event in self.events:
@@ -333,19 +346,10 @@ class CultureModel(mesa.Model):
         df.index.name = "week"
         return df
 
-    def culture(self) -> dict:
-        return {name: getattr(self, name) for name in CULTURE_TRAITS}
-
     def params(self) -> dict:
         return {name: getattr(self, name) for name in PARAMS}
 
 
 def run(steps: int = 260, rng=None, **params) -> CultureModel:
     """Build a model and step it ``steps`` weeks (or until its cash runs out)."""
-    model = CultureModel(rng=rng, **params)
-    for _ in range(steps):
-        if not model.running:
-            break
-        model.step()
-    return model
-
+    return CultureModel(rng=rng, **params).advance(steps)

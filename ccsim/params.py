@@ -28,6 +28,7 @@ class Param:
     kind: type = float
     anchor: str = ""
     neutral: float | None = None
+    fixed: bool = False      # sizes the model when it is built; cannot change mid-run
 
     def check(self, value, where: str = "") -> float | int:
         """Return ``value`` converted to this parameter's type, or raise ParamError."""
@@ -103,9 +104,9 @@ _ALL = [
           anchor="March 1991 (p1)"),
     # --- organisation ---
     Param("n_employees", 100, 1, 5000, "people", ORGANISATION,
-          "Front-line employees.", kind=int),
+          "Front-line employees.", kind=int, fixed=True),
     Param("n_leaders", 3, 1, 50, "people", ORGANISATION,
-          "Leaders who share one view of customers' needs (the organisational code).", kind=int),
+          "Leaders who share one view of customers' needs (the organisational code).", kind=int, fixed=True),
     Param("turnover", 0.007, 0, 0.2, "per week", ORGANISATION,
           "Chance an employee leaves in a week (at average morale); 0.007 is about 3% a month.",
           anchor="labour statistics; March 1991 (p3)", neutral=0.0),
@@ -118,14 +119,14 @@ _ALL = [
           "Changes to the offering that leaders consider each quarter.", kind=int, neutral=0),
     # --- market ---
     Param("n_customers", 2000, 10, 2_000_000, "people", MARKET,
-          "People in the market (prospects, customers and those lost to competitors).", kind=int),
+          "People in the market (prospects, customers and those lost to competitors).", kind=int, fixed=True),
     Param("initial_share", 0.3, 0, 1, "share", MARKET,
           "Share of the market that are customers at the start."),
     Param("n_needs", 30, 2, 200, "dimensions", MARKET,
-          "Dimensions of customers' needs (March's m).", kind=int, anchor="March 1991 (m = 30)"),
+          "Dimensions of customers' needs (March's m).", kind=int, fixed=True, anchor="March 1991 (m = 30)"),
     Param("n_identities", 3, 1, 6, "identities", MARKET,
           "Identities per customer (family, career, hobby...); the salient one varies by context.",
-          kind=int, neutral=1),
+          kind=int, fixed=True, neutral=1),
     Param("identity_spread", 0.15, 0, 0.5, "share", MARKET,
           "Share of need dimensions on which an identity departs from the market's typical need.",
           neutral=0.0),
@@ -139,10 +140,10 @@ _ALL = [
           "Bass imitation q: pull of recommendations on prospects.",
           anchor="Bass 1969; Sultan, Farley & Lehmann 1990", neutral=0.0),
     Param("strong_ties", 4, 0, 20, "ties", MARKET,
-          "Close contacts per person (family, friends: clustered).", kind=int),
+          "Close contacts per person (family, friends: clustered).", kind=int, fixed=True),
     Param("weak_ties", 4, 0, 20, "ties", MARKET,
           "Acquaintances per person (random, reaching across the network).",
-          kind=int, anchor="Goldenberg, Libai & Muller 2001"),
+          kind=int, fixed=True, anchor="Goldenberg, Libai & Muller 2001"),
     Param("competition", 1.0, 0, 3, "factor", MARKET,
           "Pull of competitors: multiplies the chance that a customer who would leave does leave.",
           neutral=0.0),
@@ -198,6 +199,9 @@ _ALL = [
 PARAMS: dict[str, Param] = {p.name: p for p in _ALL}
 
 CULTURE_TRAITS = [p.name for p in _ALL if p.group == CULTURE]
+FIXED_SIZES = [p.name for p in _ALL if p.fixed]
+MAX_WEEKS = 5200         # a run's length: a hundred years; anything longer is a typo
+MAX_SEED = 2**63 - 1     # the largest seed (a Parquet int64 holds it)
 GROUPS = list(dict.fromkeys(p.group for p in _ALL))
 
 

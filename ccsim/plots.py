@@ -3,7 +3,8 @@ palette, titles that say what a chart shows, and events marked on the time axis.
 
 ``summary_figure`` draws one run; ``compare_figure`` draws two sides (mean and 95% band
 over replications) on the same axes, with the gap between them underneath.  Others may
-reuse ``PALETTE``, ``projector_style``, ``mark_events`` and ``METRICS``.
+reuse ``projector_style`` and ``mark_events``; colours come from ccsim.colours, what each
+metric is called and the values it can take from ccsim.metrics.
 """
 
 from __future__ import annotations
@@ -16,29 +17,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
-PALETTE = {
-    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
-    "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
-}
-LINE_COLOURS = [c for name, c in PALETTE.items() if name != "yellow"]  # yellow fades on white
-SIDE_COLOURS = (PALETTE["blue"], PALETTE["vermillion"])
-GAP_COLOUR = PALETTE["black"]
+from ccsim import colours  # noqa: E402
+from ccsim.metrics import METRICS, shown  # noqa: E402
+
+LINE_COLOURS = colours.LINES
+SIDE_COLOURS = (colours.BLUE, colours.VERMILLION)
+GAP_COLOUR = colours.BLACK
 EVENT_COLOUR = "#555555"
 
-# reporter -> (panel title, unit shown on the y axis, the values it can take)
-METRICS = {
-    "loyalty": ("Loyalty: chance to stay a year", "share", (0, 1)),
-    "nps": ("Net Promoter Score", "NPS (-100..100)", (-100, 100)),
-    "customers": ("Customers", "active customers", (0, None)),
-    "revenue": ("Revenue per week", "money", (0, None)),
-    "cash": ("Cash", "money", (None, None)),
-    "employee_voice": ("Employees speaking up", "share this week", (0, 1)),
-    "leader_knowledge": ("Leaders' knowledge of needs", "March score (-1..1)", (-1, 1)),
-    "morale": ("Employee morale", "0..1", (0, 1)),
-}
-SUMMARY_METRICS = list(METRICS)
-COMPARE_METRICS = ["customers", "nps", "loyalty", "cash", "employee_voice", "leader_knowledge"]
+SUMMARY_METRICS = [m.name for m in shown("run")]
+COMPARE_METRICS = [m.name for m in shown("compare")]
 
 STYLE = {
     "font.size": 15, "axes.titlesize": 17, "axes.labelsize": 14, "xtick.labelsize": 13,
@@ -71,23 +59,27 @@ def mark_events(ax, marks, label: bool = True, colour: str = EVENT_COLOUR) -> No
 
 
 def _money(ax, metric: str) -> None:
-    if metric in ("cash", "revenue"):
+    if METRICS[metric].money:
         ax.yaxis.set_major_formatter(matplotlib.ticker.EngFormatter(sep=""))
 
 
 def summary_figure(df, marks=(), title: str = "", subtitle: str = "", path=None):
     """One run: a panel per metric in SUMMARY_METRICS against weeks, events marked."""
+    cols = 4
+    rows = -(-len(SUMMARY_METRICS) // cols)
     with projector_style():
-        fig, axes = plt.subplots(2, 4, figsize=(24, 11), sharex=True)
+        fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 5.5 * rows), sharex=True,
+                                 squeeze=False)
         for i, (ax, metric) in enumerate(zip(axes.flat, SUMMARY_METRICS)):
-            name, unit, _ = METRICS[metric]
             ax.plot(df.index, df[metric], color=LINE_COLOURS[i % len(LINE_COLOURS)])
-            ax.set_title(name)
-            ax.set_ylabel(unit)
+            ax.set_title(METRICS[metric].label)
+            ax.set_ylabel(METRICS[metric].unit)
             _money(ax, metric)
-            mark_events(ax, marks, label=i % 4 == 0)
+            mark_events(ax, marks, label=i % cols == 0)
         for ax in axes[-1]:
             ax.set_xlabel("week")
+        for ax in axes.flat[len(SUMMARY_METRICS):]:
+            ax.set_visible(False)
         _titles(fig, title, subtitle, top=0.93)
         return _finish(fig, path)
 
@@ -106,7 +98,8 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
                                  gridspec_kw={"height_ratios": [3, 1.3] * rows})
         for i, metric in enumerate(metrics):
             top, bottom = axes[2 * (i // cols), i % cols], axes[2 * (i // cols) + 1, i % cols]
-            name, unit, bounds = METRICS[metric]
+            meta = METRICS[metric]
+            bounds = (meta.lo, meta.hi)
             for side, colour, label in zip((band_a, band_b), SIDE_COLOURS, labels):
                 weeks, mean, lo, hi = side[metric]
                 top.fill_between(weeks, np.clip(lo, *bounds), np.clip(hi, *bounds), color=colour, alpha=0.22, linewidth=0)
@@ -115,8 +108,8 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
             bottom.axhline(0, color="#888888", linewidth=1)
             bottom.fill_between(weeks, lo, hi, color=GAP_COLOUR, alpha=0.18, linewidth=0)
             bottom.plot(weeks, mean, color=GAP_COLOUR, linewidth=2)
-            top.set_title(name)
-            top.set_ylabel(unit)
+            top.set_title(meta.label)
+            top.set_ylabel(meta.unit)
             bottom.set_ylabel("gap A - B")
             _money(top, metric)
             _money(bottom, metric)

@@ -42,11 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccsim.events import Event, make_event
-from ccsim.params import ParamError, validate
+from ccsim.params import MAX_WEEKS, ParamError, validate
 
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_STEPS = 260            # five years of weeks
-MAX_STEPS = 5200               # a hundred years: anything longer is a typo
 MAX_EXTENDS = 10               # presets in one chain of ``extends``
 MAX_FILE_BYTES = 1_000_000     # a preset or experiment file; the largest shipped is 2 kB
 INFO_KEYS = ("what_is_it", "things_to_notice", "things_to_try")
@@ -71,13 +70,6 @@ class Scenario:
     pair: str | None = None          # the counterpart preset ([compare] with; this one if unset)
     pair_params: dict = field(default_factory=dict)   # what the counterpart changes on top
     pair_label: str = ""
-
-    def model(self, rng=None, customer_agents: bool = True, **overrides):
-        """A CultureModel set up by this preset, with ``overrides`` on top of its params."""
-        from ccsim.model import CultureModel
-
-        return CultureModel(rng=rng, events=self.events, customer_agents=customer_agents,
-                            **{**self.params, **overrides})
 
     def partner(self) -> tuple[Scenario, dict, str]:
         """The counterpart of compare mode: its preset, the parameters it changes, a label."""
@@ -140,7 +132,9 @@ def read_toml(path, where: str) -> dict:
             raise ParamError(f"{where}: larger than {MAX_FILE_BYTES // 1000} kB; allowed: "
                              f"a preset or experiment file up to that size")
         return tomllib.loads(text.decode())
-    except tomllib.TOMLDecodeError as error:
+    except ParamError:
+        raise
+    except (tomllib.TOMLDecodeError, ValueError) as error:   # ValueError: a 5000-digit number
         raise ParamError(f"{where}: malformed TOML: {_one_line(error)}") from None
     except RecursionError:
         raise ParamError(f"{where}: nested too deeply; allowed: tables and arrays a few "
@@ -175,9 +169,9 @@ def _check(data: dict, name: str, path: Path, where: str, chain: tuple[Path, ...
     title = _text(data, "title", where, required=True)
     story = _text(data, "story", where, required=True)
     steps = data.get("steps", DEFAULT_STEPS)
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_WEEKS:
         raise ParamError(f"{where}: steps={steps!r}; allowed: a whole number of weeks in "
-                         f"[1, {MAX_STEPS}]")
+                         f"[1, {MAX_WEEKS}]")
     params = validate(_table(data, "params", where), f"{where}: [params]")
     if "extends" in data:
         params = {**_base_params(data, path, where, chain), **params}

@@ -89,16 +89,14 @@ def test_a_shock_cuts_revenue_for_its_duration():
 def test_a_new_leader_changes_culture_and_starts_with_an_open_mind():
     leader = [make_event(10, "new_leader", {"humility": 0.95}, label="new CEO")]
     model = CultureModel(rng=1, events=leader, humility=0.1, **SMALL)
-    for _ in range(10):
-        model.step()
+    model.advance(10)
     assert model.humility == 0.95
     assert (10, "new CEO") in model.marks
 
 
 def test_parameters_changed_mid_run_take_effect_and_are_marked():
     model = CultureModel(rng=1, **SMALL)
-    for _ in range(5):
-        model.step()
+    model.advance(5)
     model.set_params(humility=0.9)
     assert model.humility == 0.9 and model.marks[-1] == (5, "humility=0.9")
     with pytest.raises(ValueError, match="n_customers"):
@@ -110,8 +108,7 @@ def test_neutralised_mechanisms_do_nothing():
     assert quiet["recommendations"].sum() == 0 and quiet["warnings"].sum() == 0
     still = CultureModel(rng=1, turbulence=0.0, ideas_per_quarter=0, **SMALL)
     reality, offering = still.reality.copy(), still.offering.copy()
-    for _ in range(30):
-        still.step()
+    still.advance(30)
     assert np.array_equal(reality, still.reality) and np.array_equal(offering, still.offering)
 
 

@@ -12,6 +12,7 @@ import functools
 import numpy as np
 import pytest
 
+from ccsim import runs
 from ccsim.metrics import REPORTERS
 from ccsim.params import CULTURE_TRAITS, PARAMS, ParamError
 from ccsim.scenarios import (DEFAULT_SCENARIO, INFO_KEYS, Scenario, list_scenarios,
@@ -57,12 +58,7 @@ def _runs(name: str, overrides: tuple, steps: int) -> tuple:
     scenario = load_scenario(name)
     frames = []
     for seed in SEEDS:
-        model = scenario.model(rng=seed, customer_agents=False, n_customers=N_CUSTOMERS,
-                               **dict(overrides))
-        for _ in range(steps):
-            if not model.running:
-                break
-            model.step()
+        model = runs.simulate(scenario, steps, seed, {"n_customers": N_CUSTOMERS, **dict(overrides)})
         frames.append(model.dataframe().reindex(range(steps + 1)).ffill())
     return tuple(frames)
 

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ccsim import runs
 from ccsim.cli import main as cli
 from ccsim.events import Event
-from ccsim.model import CultureModel
 from ccsim.params import ParamError
 from ccsim.scenarios import load_scenario
 from ccsim.sweep.designs import make_design
@@ -220,10 +220,7 @@ def test_runs_are_the_model_and_identical_serial_or_parallel(tmp_path):
     record = manifest["runs"][7]
     point = manifest["design"]["points"][record["point"]]
     scenario = load_scenario("baseline")
-    model = CultureModel(rng=record["seed"], customer_agents=False, events=scenario.events,
-                         **{**scenario.params, **SMALL, **point})
-    for _ in range(8):
-        model.step()
+    model = runs.simulate(scenario, 8, record["seed"], {**SMALL, **point})
     direct = model.dataframe().loc[[0, 3, 6, 8], ["customers", "nps", "cash"]]
     mine = one[one.run == 7].set_index("week")[["customers", "nps", "cash"]]
     np.testing.assert_array_equal(mine.to_numpy(), direct.to_numpy(dtype=float))
@@ -256,7 +253,7 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
     failures = store.load_failures()
     assert len(failures) == 6 and len(store.done()) == 6
     assert all(f["factors"]["initial_cash"] == 1e6 for f in failures)
-    assert all("ValueError" in f["error"] and "n_customers" in f["error"] for f in failures)
+    assert all("ParamError" in f["error"] and "n_customers" in f["error"] for f in failures)
     assert tables(out).initial_cash.eq(0).all()
     assert cli(["analyze", str(out)]) == 0
     report = (out / "analysis" / "report.md").read_text()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ccsim.dynamics import loyalty, memory, service
-from ccsim.model import ACTIVE, CultureModel
+from ccsim.model import ACTIVE, CultureModel, run
 
 NAME = "recovery"
 CITATION = "TARP studies (practitioner figures); de Matos, Henrique & Rossi (2007)"
@@ -52,9 +52,7 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
     rng = np.random.default_rng([seed, 1986])
     collected: dict[str, list] = {}
     for rep in range(reps):
-        model = CultureModel(rng=[seed, rep], customer_agents=False)
-        for _ in range(WEEKS):
-            model.step()
+        model = run(WEEKS, rng=[seed, rep], customer_agents=False)
         for label, (stay, promoter) in episode_outcomes(model, rng).items():
             collected.setdefault(label, []).append((stay.mean(), promoter.mean()))
     rows = []

@@ -17,18 +17,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ccsim.commands.run import (MAX_SEED, add_common_arguments, note_unreached,
+from ccsim.commands.run import (add_common_arguments, note_unreached,
                                 parse_sets, progress, simulate, whole_number, write_manifest)
-from ccsim.metrics import REPORTERS
+from ccsim.metrics import REPORTERS, shown
 from ccsim.output import output_dir
-from ccsim.params import ParamError
+from ccsim.params import MAX_SEED, MAX_WEEKS, ParamError
 from ccsim.plots import COMPARE_METRICS, compare_figure, end_value_text
-from ccsim.scenarios import MAX_STEPS, load_scenario
+from ccsim.scenarios import load_scenario
 
 MAX_REPS = 1000
-TABLE_METRICS = ["customers", "loyalty", "nps", "satisfaction", "revenue", "cash",
-                 "employee_voice", "leader_knowledge", "morale", "resolved_share", "warnings",
-                 "perished"]
+TABLE_METRICS = [m.name for m in shown("table")]
 
 
 def add_parser(subparsers):
@@ -93,7 +91,7 @@ def _marks(a, b) -> list[tuple[int, str]]:
 def main(args) -> int:
     (a, over_a, label_a), (b, over_b, label_b) = _sides(args)
     steps = (max(a.steps, b.steps) if args.steps is None
-             else whole_number(args.steps, "--steps", 1, MAX_STEPS))
+             else whole_number(args.steps, "--steps", 1, MAX_WEEKS))
     seed = whole_number(args.seed, "--seed", 0, MAX_SEED)
     reps = whole_number(args.reps, "--reps", 1, MAX_REPS)
     if seed + reps - 1 > MAX_SEED:

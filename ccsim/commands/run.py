@@ -14,12 +14,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ccsim import __version__
+from ccsim import __version__, runs
+from ccsim.metrics import shown
 from ccsim.output import output_dir
-from ccsim.params import ParamError, validate
-from ccsim.scenarios import DEFAULT_SCENARIO, MAX_STEPS, load_scenario
+from ccsim.params import MAX_SEED, MAX_WEEKS, ParamError, validate
+from ccsim.scenarios import DEFAULT_SCENARIO, load_scenario
 
-MAX_SEED = 2**63 - 1
 MANIFEST = "run.json"   # what was run
 
 
@@ -38,7 +38,7 @@ def add_parser(subparsers):
 def add_common_arguments(parser) -> None:
     """--steps, --seed, --set, --out, --quiet: shared by run and compare."""
     parser.add_argument("--steps", type=str, default=None,
-                        help=f"weeks to run (1-{MAX_STEPS}; default: the preset's length)")
+                        help=f"weeks to run (1-{MAX_WEEKS}; default: the preset's length)")
     parser.add_argument("--seed", type=str, default="1", help="random seed (default 1)")
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                         help="change a parameter (repeatable); see ccsim/params.py")
@@ -73,7 +73,7 @@ def parse_sets(items, option: str = "--set") -> dict:
 
 
 def steps_and_seed(args, scenario) -> tuple[int, int]:
-    steps = scenario.steps if args.steps is None else whole_number(args.steps, "--steps", 1, MAX_STEPS)
+    steps = scenario.steps if args.steps is None else whole_number(args.steps, "--steps", 1, MAX_WEEKS)
     return steps, whole_number(args.seed, "--seed", 0, MAX_SEED)
 
 
@@ -96,14 +96,9 @@ def progress(total: int, desc: str, quiet: bool):
 
 
 def simulate(scenario, steps: int, seed: int, overrides: dict, bar=None):
-    """Step a model of ``scenario`` for ``steps`` weeks (or until its cash runs out)."""
-    model = scenario.model(rng=seed, customer_agents=False, **overrides)
-    for _ in range(steps):
-        if not model.running:
-            break
-        model.step()
-        if bar is not None:
-            bar.update()
+    """ccsim.runs.simulate, with a progress bar that ends full even if the firm perished."""
+    model = runs.simulate(scenario, steps, seed, overrides,
+                          each_week=None if bar is None else lambda _: bar.update())
     if bar is not None:
         bar.update(steps - model.steps)
     return model
@@ -138,10 +133,9 @@ def summary_text(scenario, df, model, seed: int, target: Path) -> str:
     start, end = df.iloc[0], df.iloc[-1]
     lines = [f"{scenario.title} ({scenario.name}), seed {seed}, {int(df.index[-1])} weeks",
              f"  {scenario.story}"]
-    for metric, fmt in (("customers", "{:,.0f}"), ("loyalty", "{:.2f}"), ("nps", "{:+.0f}"),
-                        ("cash", "{:,.0f}"), ("employee_voice", "{:.2f}"),
-                        ("leader_knowledge", "{:+.2f}")):
-        lines.append(f"  {metric:<17}{fmt.format(start[metric]):>12} -> {fmt.format(end[metric]):>12}")
+    for metric in shown("compare"):
+        lines.append(f"  {metric.name:<17}{metric.text(start[metric.name]):>12} -> "
+                     f"{metric.text(end[metric.name]):>12}")
     for week, text in model.marks:
         lines.append(f"  week {week:>4}: {text}")
     if model.perished:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from ccsim.anchors import ANCHORS, Verdict, check
 from ccsim.cli import UsageError
-from ccsim.commands.run import MAX_SEED, whole_number
+from ccsim.commands.run import whole_number
+from ccsim.params import MAX_SEED
 from ccsim.output import output_dir
 
 MAX_REPS = 100_000   # the largest default is 1,000 (March); more is a typo
@@ -120,9 +121,10 @@ def plot(stem: str, title: str, frame: pd.DataFrame, path: Path) -> None:
     """One projector-ready PNG per table (ccsim.plots style)."""
     import matplotlib.pyplot as plt
 
-    from ccsim.plots import PALETTE, projector_style
+    from ccsim.colours import BLACK, LINES
+    from ccsim.plots import projector_style
 
-    colours = list(PALETTE.values())
+    colours = LINES
     with projector_style():
         fig, ax = plt.subplots(figsize=(12, 7.5))
         if {"mean", "lo", "hi"} <= set(frame):
@@ -134,7 +136,7 @@ def plot(stem: str, title: str, frame: pd.DataFrame, path: Path) -> None:
                 ax.plot(part[x], part["mean"], color=colour, label=label, marker="o")
                 ax.fill_between(part[x], part["lo"], part["hi"], color=colour, alpha=0.25)
             if stem == "bass":
-                ax.plot(frame.period, frame.bass, color=PALETTE["black"], linestyle="--",
+                ax.plot(frame.period, frame.bass, color=BLACK, linestyle="--",
                         label="Bass recursion")
             ax.set_xlabel(x)
             ax.set_ylabel("share adopted" if stem == "bass" else "knowledge (code score / m)")
@@ -163,7 +165,7 @@ def plot(stem: str, title: str, frame: pd.DataFrame, path: Path) -> None:
                 positions = [j + (i - (len(numeric) - 1) / 2) * width for j in range(len(frame))]
                 ax.bar(positions, frame[column], width=width, color=colours[i], label=column)
             ax.set_xticks(range(len(frame)), labels, rotation=20 if len(frame) > 4 else 0)
-            ax.axhline(0, color=PALETTE["black"], linewidth=1)
+            ax.axhline(0, color=BLACK, linewidth=1)
         ax.set_title(title)
         ax.legend(loc="best")
         fig.tight_layout()

@@ -11,32 +11,35 @@ import math
 
 import numpy as np
 
+from ccsim.colours import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLION
 from ccsim.dynamics import loyalty
+from ccsim.metrics import METRICS, shown
 
-BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION, GREY, BLACK = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#BBBBBB", "#000000")
 CULTURE_COLOURS = {"A": BLUE, "B": ORANGE}
 FONT = 16
 ROW_HEIGHT = 225
 COLUMNS = 3
 
-# (panel id, title, [(column, series name, colour)]); a single metric takes its culture's colour.
-PANELS = [
-    ("loyalty", "Loyalty: chance to stay a year", [("loyalty", "", None)]),
-    ("nps", "NPS", [("nps", "", None)]),
-    ("customers", "Active customers", [("customers", "", None)]),
-    ("revenue", "Revenue per week", [("revenue", "", None)]),
-    ("cash", "Cash", [("cash", "", None)]),
-    ("organisation", "Voice, morale, knowledge",
-     [("employee_voice", "voice", GREEN), ("morale", "morale", PINK),
-      ("leader_knowledge", "knowledge", SKY)]),
-]
-GAPS = [("gap_loyalty", "Gap B - A: loyalty", "loyalty"),
-        ("gap_customers", "Gap B - A: customers", "customers"),
-        ("gap_cash", "Gap B - A: cash", "cash")]
-DECIMALS = {"loyalty": 4, "nps": 1, "customers": 0, "revenue": 1, "cash": 0,
-            "employee_voice": 3, "morale": 3, "leader_knowledge": 3}
-COLUMNS_SENT = list(DECIMALS)
+SENT_DIGITS = 2   # digits the browser gets beyond those a summary prints (smooth lines)
+GROUP_TITLES = {"organisation": "Voice, morale, knowledge"}
+GROUP_COLOURS = [GREEN, PINK, SKY]
+
+
+def _panels() -> list[tuple[str, str, list]]:
+    """(panel id, title, [(column, series name, colour)]) from ccsim.metrics; a panel of one
+    metric takes its culture's colour."""
+    groups: dict[str, list] = {}
+    for metric in METRICS.values():
+        if metric.panel:
+            groups.setdefault(metric.panel, []).append(metric)
+    return [(pid, ms[0].title, [(ms[0].name, "", None)]) if len(ms) == 1 else
+            (pid, GROUP_TITLES[pid], [(m.name, m.title, c) for m, c in zip(ms, GROUP_COLOURS)])
+            for pid, ms in groups.items()]
+
+
+PANELS = _panels()
+GAPS = [(f"gap_{m.name}", f"Gap B - A: {m.name}", m.name) for m in shown("gap")]
+COLUMNS_SENT = [column for _, _, series in PANELS for column, _, _ in series]
 
 
 def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
@@ -90,7 +93,8 @@ def columns(history: dict) -> dict[str, list]:
     """The reporters the charts show, rounded, as dataset columns."""
     out = {"week": list(range(len(history["loyalty"])))}
     for name in COLUMNS_SENT:
-        out[name] = np.round(np.asarray(history[name], dtype=float), DECIMALS[name]).tolist()
+        out[name] = np.round(np.asarray(history[name], dtype=float),
+                             METRICS[name].decimals + SENT_DIGITS).tolist()
     return out
 
 
@@ -102,7 +106,8 @@ def update(option: dict, week: int, weeks: int, data: dict[str, dict], marks: li
         n = min(len(a["week"]), len(b["week"]))
         gap = {"week": a["week"][:n]}
         for _, _, col in GAPS:
-            gap[col] = np.round(np.subtract(b[col][:n], a[col][:n]), DECIMALS[col]).tolist()
+            gap[col] = np.round(np.subtract(b[col][:n], a[col][:n]),
+                                METRICS[col].decimals + SENT_DIGITS).tolist()
         datasets.append({"id": "gap", "source": gap})
     first = {}
     for s in option["series"]:
