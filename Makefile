@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench validate sweep clean assets chromium bytecode
+.PHONY: run test check lint bench validate sweep clean assets chromium bytecode
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "using $$PY" && $$PY -m venv $(VENV)
@@ -30,6 +30,13 @@ run: $(STAMP) assets bytecode
 
 test: $(STAMP) assets chromium
 	$(BIN)/python -m pytest -q -ra
+
+# the quick loop while editing: unit tests without the browser and the slow ones (about 3 minutes)
+check: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 bench: $(STAMP) assets chromium bytecode
 	$(BIN)/python benchmarks/run.py

@@ -58,7 +58,7 @@ def side_by_side(n=100_000, employees=200, weeks=520, agents=10_000, boltzmann_s
     set_up = time.perf_counter() - start
     boltzmann = BoltzmannWealth(agents, rng=1)
     spent = {"culture": 0.0, "boltzmann": 0.0}
-    for chunk in range(chunks):
+    for _ in range(chunks):
         for name, model, steps in (("culture", culture, weeks // chunks),
                                    ("boltzmann", boltzmann, boltzmann_steps // chunks)):
             tick = time.perf_counter()
@@ -101,7 +101,8 @@ def main():
     print(f"{'ratio (median of the repeats, each side by side)':58s} {statistics.median(ratios):14.1f}  >= 25")
     print(f"{'100k customers x 520 weeks, wall time incl. set-up (s)':58s} {w:14.2f}  <= 10")
     print(f"{'peak memory, 100k customers x 520 weeks (MB)':58s} {peak_mb(100_000, 520, True):14.0f}  < 1024")
-    print(f"{'peak memory, 1M customers x 52 weeks, Mesa agents (MB)':58s} {peak_mb(1_000_000, 52, True):14.0f}  < 4096")
+    label = "peak memory, 1M customers x 52 weeks, Mesa agents (MB)"
+    print(f"{label:58s} {peak_mb(1_000_000, 52, True):14.0f}  < 4096")
     print(f"{'peak memory, 1M customers x 52 weeks, arrays only (MB)':58s} {peak_mb(1_000_000, 52, False):14.0f}")
     print(f"(repeats: {REPEATS}; all runs: Boltzmann {[round(x) for x in boltz]}, "
           f"ccsim {[round(x) for x in rates]}, ratios {[round(x, 1) for x in ratios]})")

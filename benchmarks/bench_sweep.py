@@ -50,15 +50,15 @@ def sweep(exp, workers: int):
 
 def direct(exp) -> float:
     """Wall seconds of the same runs, the model called in a plain loop in this process."""
-    from ccsim.model import run
+    from ccsim.model import run as run_model
     from ccsim.sweep.runner import plan
 
     the_plan = plan(exp)
     start = time.perf_counter()
     for run in range(the_plan.n_runs):
         task = the_plan.task(run)
-        run(task.weeks, task.seed, customer_agents=False, events=task.events,
-            **task.params).dataframe()
+        run_model(task.weeks, task.seed, customer_agents=False, events=task.events,
+                  **task.params).dataframe()
     return time.perf_counter() - start
 
 

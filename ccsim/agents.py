@@ -43,28 +43,13 @@ class Customer(mesa.Agent):
 
 
 class Employee(mesa.Agent):
-    """A front-line employee: beliefs about needs, morale, tenure, voice."""
+    """A front-line employee; their beliefs, morale, tenure and voice are rows of the
+    model's arrays (``beliefs[0, index]``, ``morale[index]``, ...)."""
 
     def __init__(self, model, index: int):
         super().__init__(model)
         self.index = index
 
-    @property
-    def beliefs(self):
-        return self.model.beliefs[0, self.index].copy()
-
-    @property
-    def morale(self) -> float:
-        return float(self.model.morale[self.index])
-
-    @property
-    def speaking(self) -> bool:
-        return bool(self.model.speaking[self.index])
-
 
 class Leader(mesa.Agent):
-    """A leader; leaders share one view of customers' needs (March's code)."""
-
-    @property
-    def view(self):
-        return self.model.code[0].copy()
+    """A leader; leaders share one view of customers' needs (March's code, ``model.code``)."""

@@ -108,7 +108,7 @@ class CultureModel(mesa.Model):
         self.speaking = np.zeros(e, bool)
 
     def _build_agents(self, customer_agents: bool):
-        for i in range(self.n_leaders):
+        for _ in range(self.n_leaders):
             Leader(self)
         for i in range(self.n_employees):
             Employee(self, i)
@@ -146,7 +146,7 @@ class CultureModel(mesa.Model):
         self.marks.append((week, event.title))
 
     # ----- the week -----
-    def advance(self, weeks: int, each_week=None) -> "CultureModel":
+    def advance(self, weeks: int, each_week=None) -> CultureModel:
         """Step ``weeks`` weeks, or until the cash runs out (Mesa's ``run_for`` would go on);
         ``each_week(model)`` after every week.  The one loop every run goes through."""
         for _ in range(weeks):

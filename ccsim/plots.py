@@ -89,7 +89,7 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
     """Two sides on the same axes (mean line, 95% band), and their gap (A - B) beneath.
 
     ``bands`` is ``(band_a, band_b, band_gap)``; each maps a metric to a tuple of arrays
-    ``(weeks, mean, low, high)`` (see ccsim.commands.compare.band)."""
+    ``(weeks, mean, low, high)`` (ccsim.intervals.mean_interval)."""
     band_a, band_b, gap = bands
     cols = 3
     rows = -(-len(metrics) // cols)
@@ -102,7 +102,8 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
             bounds = (meta.lo, meta.hi)
             for side, colour, label in zip((band_a, band_b), SIDE_COLOURS, labels):
                 weeks, mean, lo, hi = side[metric]
-                top.fill_between(weeks, np.clip(lo, *bounds), np.clip(hi, *bounds), color=colour, alpha=0.22, linewidth=0)
+                top.fill_between(weeks, np.clip(lo, *bounds), np.clip(hi, *bounds), color=colour,
+                                 alpha=0.22, linewidth=0)
                 top.plot(weeks, mean, color=colour, label=label)
             weeks, mean, lo, hi = gap[metric]
             bottom.axhline(0, color="#888888", linewidth=1)

@@ -108,12 +108,6 @@ def test_bad_command_line(case, tmp_path, capsys, monkeypatch):
     _nothing_written(tmp_path)
 
 
-def test_nothing_in_a_preset_is_executed(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    main(["run", str(CORPUS / "code_injection.toml"), "--out", "out", "--quiet"])
-    assert not (tmp_path / "PWNED").exists()
-
-
 def test_out_that_is_not_an_earlier_output_is_left_alone(tmp_path, capsys):
     precious = tmp_path / "thesis"
     precious.mkdir()

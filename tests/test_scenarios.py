@@ -15,8 +15,14 @@ import pytest
 from ccsim import runs
 from ccsim.metrics import REPORTERS
 from ccsim.params import CULTURE_TRAITS, PARAMS, ParamError
-from ccsim.scenarios import (DEFAULT_SCENARIO, INFO_KEYS, Scenario, list_scenarios,
-                             load_scenario, scenario_dirs)
+from ccsim.scenarios import (
+    DEFAULT_SCENARIO,
+    INFO_KEYS,
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    scenario_dirs,
+)
 
 SEEDS = range(6)
 N_CUSTOMERS = 1500

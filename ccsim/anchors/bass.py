@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ccsim.dynamics import wom
+from ccsim.intervals import mean_interval
 
 NAME = "bass"
 CITATION = "Bass (1969); Sultan, Farley & Lehmann (1990)"
@@ -49,13 +50,12 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
     rng = np.random.default_rng([seed, 1969])
     runs = np.array([diffuse(None, POPULATION, P, Q, PERIODS, rng)[0] for _ in range(reps)])
     target = wom.bass_recursion(P, Q, PERIODS)
-    mean = runs.mean(axis=0)
-    half = 1.96 * runs.std(axis=0, ddof=1) / np.sqrt(reps) if reps > 1 else np.zeros_like(mean)
+    mean, lo, hi = mean_interval(runs)
     gap = float(np.max(np.abs(mean - target)))
     peak_sim = int(np.argmax(np.diff(mean))) + 1
     peak_bass = int(np.argmax(np.diff(target))) + 1
     table = pd.DataFrame({"period": np.arange(PERIODS + 1), "bass": target, "mean": mean,
-                          "lo": mean - half, "hi": mean + half})
+                          "lo": lo, "hi": hi})
     gives = (f"largest gap to the Bass curve {gap:.4f} over {PERIODS} periods; sales peak at "
              f"period {peak_sim} (Bass {peak_bass})")
     return Verdict(NAME, CITATION, PUBLISHED, gives, gap < TOLERANCE and abs(peak_sim - peak_bass) <= 1,

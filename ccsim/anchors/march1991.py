@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ccsim.dynamics import learning
+from ccsim.intervals import mean_interval
 
 CITATION = "March (1991), Organization Science 2(1): 71-87"
 MAX_PERIODS = 10_000
@@ -117,11 +118,9 @@ def _individual(beliefs: np.ndarray, reality: np.ndarray) -> np.ndarray:
 
 
 def summary(values: np.ndarray) -> dict:
-    """Mean and its 95% interval (normal approximation) over replications."""
-    values = np.asarray(values, dtype=float)
-    half = 1.96 * values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
-    mean = float(values.mean())
-    return {"mean": mean, "lo": mean - half, "hi": mean + half}
+    """Mean and its 95% interval over replications (ccsim.intervals)."""
+    mean, lo, hi = mean_interval(values)
+    return {"mean": float(mean), "lo": float(lo), "hi": float(hi)}
 
 
 def _seed(seed: int, *cell) -> list[int]:

@@ -15,10 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ccsim.commands.run import (add_common_arguments, note_unreached,
-                                parse_sets, progress, simulate, whole_number, write_manifest)
+from ccsim.commands.run import (
+    add_common_arguments,
+    note_unreached,
+    parse_sets,
+    progress,
+    simulate,
+    whole_number,
+    write_manifest,
+)
+from ccsim.intervals import mean_interval
 from ccsim.metrics import REPORTERS, shown
 from ccsim.output import output_dir
 from ccsim.params import MAX_SEED, MAX_WEEKS, ParamError
@@ -47,17 +54,6 @@ def add_parser(subparsers):
                         metavar="NAME=VALUE", help="change a parameter on side B only")
     parser.set_defaults(handler=main)
     return parser
-
-
-def band(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over replications (axis 0) and its ``level`` t interval; no band for one run."""
-    values = np.asarray(values, dtype=float)
-    mean = values.mean(axis=0)
-    n = values.shape[0]
-    if n < 2:
-        return mean, mean.copy(), mean.copy()
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * values.std(axis=0, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
 
 
 def _label(title: str, overrides: dict) -> str:
@@ -139,7 +135,7 @@ def curves(runs: pd.DataFrame, metrics=None):
     for metric in metrics or COMPARE_METRICS:
         xa, xb = _matrix(runs, "A", metric), _matrix(runs, "B", metric)
         for target, values in zip(out, (xa, xb, xa - xb)):
-            target[metric] = (weeks, *band(values))
+            target[metric] = (weeks, *mean_interval(values))
     return out
 
 
@@ -149,7 +145,7 @@ def end_values(runs: pd.DataFrame, steps: int) -> pd.DataFrame:
     for metric in REPORTERS:
         xa = _matrix(runs, "A", metric)[:, steps]
         xb = _matrix(runs, "B", metric)[:, steps]
-        (ma, la, ha), (mb, lb, hb), (md, ld, hd) = (band(x[:, None]) for x in (xa, xb, xa - xb))
+        (ma, la, ha), (mb, lb, hb), (md, ld, hd) = (mean_interval(x[:, None]) for x in (xa, xb, xa - xb))
         rows.append(dict(metric=metric, a_mean=ma[0], a_low=la[0], a_high=ha[0], b_mean=mb[0],
                          b_low=lb[0], b_high=hb[0], difference=md[0], difference_low=ld[0],
                          difference_high=hd[0]))

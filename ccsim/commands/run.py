@@ -26,8 +26,8 @@ MANIFEST = "run.json"   # what was run
 def add_parser(subparsers):
     parser = subparsers.add_parser(
         "run", help="run a preset and write its time series and summary chart",
-        description="Run a preset (default: %s) and write DIR/timeseries.csv, DIR/summary.png "
-                    "and DIR/run.json." % DEFAULT_SCENARIO)
+        description=f"Run a preset (default: {DEFAULT_SCENARIO}) and write DIR/timeseries.csv, "
+                    f"DIR/summary.png and DIR/run.json.")
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                         help="a preset name (see `ccsim scenarios`) or a path to a .toml file")
     add_common_arguments(parser)

@@ -35,8 +35,8 @@ def main(args) -> int:
         print(f"{s.name:<{width}}{s.title}{default}")
         print(textwrap.fill(s.story, WIDTH, initial_indent=" " * width,
                             subsequent_indent=" " * width))
-    print(f"\nccsim scenarios NAME shows one in full; ccsim run NAME runs it; "
-          f"ccsim compare NAME sets it beside its counterpart.")
+    print("\nccsim scenarios NAME shows one in full; ccsim run NAME runs it; "
+          "ccsim compare NAME sets it beside its counterpart.")
     return 0
 
 

@@ -2,7 +2,8 @@
 published anchors (ccsim.anchors) and print anchor, citation, published, ccsim, verdict.
 
 With ``--out``, DIR gets validation.csv and validation.md (the table), and per anchor a
-CSV and a PNG per table (March: one per figure), put in place at the end (ccsim.output).  Exit code 1 when an anchor fails.
+CSV and a PNG per table (March: one per figure), put in place at the end (ccsim.output).
+Exit code 1 when an anchor fails.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pandas as pd
 from ccsim.anchors import ANCHORS, Verdict, check
 from ccsim.cli import UsageError
 from ccsim.commands.run import whole_number
-from ccsim.params import MAX_SEED
 from ccsim.output import output_dir
+from ccsim.params import MAX_SEED
 
 MAX_REPS = 100_000   # the largest default is 1,000 (March); more is a typo
 HELP = "reproduce published results (March 1991, Bass, peak-end, ...) and print a verdict table"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ccsim.intervals import half_width
 from ccsim.sweep.designs import Design
 
 CONF_LEVEL = 0.95
@@ -30,8 +30,7 @@ def summarise(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.Da
     long = frame.melt(id_vars=keys, value_vars=metrics, var_name="metric")
     grouped = long.groupby([*keys, "metric"], sort=False)["value"]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    t = stats.t.ppf(0.5 + CONF_LEVEL / 2, np.maximum(table["n"] - 1, 1))
-    half = np.where(table["n"] > 1, t * table["sd"] / np.sqrt(table["n"]), np.nan)
+    half = half_width(table["sd"], table["n"], CONF_LEVEL)
     table["ci_lo"] = table["mean"] - half
     table["ci_hi"] = table["mean"] + half
     return table
