@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint bench validate sweep clean assets chromium bytecode
+.PHONY: run test check lint bench validate sweep clean assets chromium bytecode study
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "using $$PY" && $$PY -m venv $(VENV)
@@ -46,6 +46,10 @@ validate: $(STAMP)
 
 sweep: $(STAMP)
 	$(BIN)/ccsim sweep experiments/humility_x_empowerment.toml --out out/sweep --resume
+
+# issue 14's measures (noise, nudge, lever table, preset gap, annual figures), CSV to out/study
+study: $(STAMP)
+	$(BIN)/python benchmarks/model_study.py --out out/study
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
