@@ -12,28 +12,39 @@ from __future__ import annotations
 
 import os
 import statistics
+import string
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser.driver import (CHART, STEP_TO_CHART, free_port, launch, load_app,  # noqa: E402
-                                  new_context, open_app, start_server, stop_server, week_shown)
+from tests.browser.driver import (  # noqa: E402
+    CHART,
+    STEP_TO_CHART,
+    free_port,
+    launch,
+    load_app,
+    new_context,
+    open_app,
+    start_server,
+    stop_server,
+    week_shown,
+)
 
 STEPS = 40
 COLD_STARTS = 5
 SESSIONS = 10
 # Step ``n`` times as fast as the page allows, recording each step-to-chart time.
-STEP_LOOP = """async (n) => {
-  const stepToChart = %s;
-  const chart = document.querySelector(%r);
+STEP_LOOP = string.Template("""async (n) => {
+  const stepToChart = $step;
+  const chart = document.querySelector($chart);
   const times = [];
   for (let i = 0; i < n; i++) {
     times.push(await stepToChart([".ccsim-step", Number(chart.dataset.week) + 1]));
   }
   return times;
-}""" % (STEP_TO_CHART, CHART)
+}""").substitute(step=STEP_TO_CHART, chart=repr(CHART))
 
 
 def rss_mb(pid: int) -> float:

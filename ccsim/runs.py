@@ -19,3 +19,10 @@ def simulate(scenario, weeks: int, seed=None, overrides: dict | None = None,
     model = CultureModel.from_scenario(scenario, rng=seed, customer_agents=customer_agents,
                                        **(overrides or {}))
     return model.advance(weeks, each_week)
+
+
+def build(params: dict, events=(), seed=None, customer_agents: bool = False) -> CultureModel:
+    """A model at week 0 with ``params`` (on top of the defaults) and ``events`` on its
+    timeline: a preset's own, and changes made mid-run as ``set`` events, so that a run
+    rebuilt from them is the run that was made."""
+    return CultureModel(rng=seed, events=events, customer_agents=customer_agents, **params)

@@ -24,7 +24,8 @@ def test_server_environment_is_offline_and_local():
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SOLARA_CHECK_HOOKS"] == "off"   # tests/test_ui_components.py keeps the check
     assert env["SOLARA_THEME_SHOW_BANNER"] == "False"
-    assert ui.server_env({"SOLARA_ASSETS_PROXY_CACHE_DIR": "/elsewhere"})["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/elsewhere"
+    elsewhere = ui.server_env({"SOLARA_ASSETS_PROXY_CACHE_DIR": "/elsewhere"})
+    assert elsewhere["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/elsewhere"
     # compressing pays only when the page goes over a network
     assert env["SOLARA_SERVER_HTTP_GZIP"] == "False"
     assert "SOLARA_SERVER_HTTP_GZIP" not in ui.server_env({}, host="0.0.0.0")

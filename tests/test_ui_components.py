@@ -2,14 +2,15 @@
 
 import csv
 import dataclasses
+import functools
 import io
 import re
 from pathlib import Path
 
 import ipyvuetify as v
-
 import pytest
 import solara
+
 from ccsim.ui import app
 from ccsim.ui.widgets import ECHARTS_JS, MODULE, Download, EChart, Readout, Widget
 
@@ -202,3 +203,59 @@ def test_the_story_panel_escapes_the_preset_texts():
     assert "<script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
     assert "<li>Why &lt;i&gt;now&lt;/i&gt;?</li>" in html
     assert "<h4>What is it</h4>" in html
+
+
+def slider(side: str, name: str, rc):
+    found, = [w for w in rc.find(v.Slider).widgets if f"ccsim-param-{side}-{name}" in w.class_]
+    return found
+
+
+def counted(monkeypatch, names: list[str]) -> dict[str, int]:
+    """Count the renders of the page's components ``names`` (each runs its own function)."""
+    counts = dict.fromkeys(names, 0)
+    for name in names:
+        original = getattr(app, name).f
+
+        def f(*args, _name=name, _original=original, **kwargs):
+            counts[_name] += 1
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(app, name, solara.component(functools.wraps(original)(f)))
+    return counts
+
+
+COMPONENTS = ["ControlBar", "Status", "StoryPanel", "ComparePanel", "ParamPanel", "ParamSlider",
+              "Charts", "NetworkView", "Link"]
+
+
+def test_a_step_or_a_move_re_renders_only_what_changed(monkeypatch):
+    counts = counted(monkeypatch, COMPONENTS)
+    _, rc = render()
+    button(rc, "Step").click()
+    for name in counts:
+        counts[name] = 0
+    button(rc, "Step").click()
+    button(rc, "Step").click()
+    assert sum(counts.values()) == 0, counts          # a week sends data, renders nothing
+    slider("A", "humility", rc).v_model = 0.9
+    assert counts == {**dict.fromkeys(COMPONENTS, 0), "ParamPanel": 1, "ParamSlider": 1,
+                      "Charts": 1, "Link": 1}, counts   # its slider, the marks, the address
+
+
+def test_a_model_is_built_only_when_one_must_be(monkeypatch):
+    import ccsim.runs
+
+    _, rc = render()
+    builds = []
+    original = ccsim.runs.build
+    monkeypatch.setattr(ccsim.runs, "build", lambda *a, **k: builds.append(1) or original(*a, **k))
+
+    rc.find(v.Switch, class_="ccsim-compare").widget.v_model = True
+    assert len(builds) == 1                      # B only
+    slider("A", "humility", rc).v_model = 0.9
+    assert len(builds) == 2                      # week 0: A's start changes, B's does not
+    button(rc, "Step").click()
+    slider("A", "humility", rc).v_model = 0.3
+    slider("B", "humility", rc).v_model = 0.7
+    rc.find(v.Switch, class_="ccsim-compare").widget.v_model = False
+    button(rc, "Step").click()
+    assert len(builds) == 2                      # moves and compare off build nothing

@@ -188,3 +188,40 @@ def test_twins_until_culture_b_moves():
     s.step(2)
     s.set_params({"humility": 0.9}, "B")
     assert not s.twins()
+
+
+def test_moves_are_set_events_and_a_model_rebuilt_from_them_runs_the_same():
+    """The session keeps no replay list: a move is the core's own ``set`` event, and a
+    plain model built from the preset's events plus those events runs the same weeks."""
+    from ccsim.events import make_event
+    from ccsim.model import CultureModel
+
+    s = Session("hippo", seed=21)
+    s.step(15)
+    s.set_params({"humility": 0.8}, "A")
+    s.step(10)
+    s.set_params({"price": 11.0, "empowerment": 0.6}, "AB")
+    s.step(20)
+    moves = [make_event(16, "set", {"humility": 0.8}), make_event(26, "set", {"price": 11.0, "empowerment": 0.6})]
+    assert [(e.week, e.args) for e in s.model.events if e.kind == "set"] == [(e.week, e.args) for e in moves]
+    scenario = load_scenario("hippo")
+    plain = CultureModel(rng=21, events=scenario.events + moves, customer_agents=False, **scenario.params)
+    plain.advance(45)
+    assert plain.dataframe().equals(s.model.dataframe())
+    assert [w for w, _ in s.marks()] == [15, 25]    # marked at the week each was made
+
+
+def test_presets_are_read_once_per_process(monkeypatch):
+    import ccsim.scenarios
+
+    session.presets()
+    reads = []
+    original = ccsim.scenarios.read_toml
+    monkeypatch.setattr(ccsim.scenarios, "read_toml", lambda *a: reads.append(a) or original(*a))
+    s = Session("hippo", seed=2)
+    s.set_compare("customer-centric")
+    s.step(3)
+    s.set_params({"humility": 0.7}, "B")
+    s.choose("turnaround")
+    s.label_b(), s.twins(), session.culture_of("hippo")
+    assert reads == []

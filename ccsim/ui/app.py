@@ -17,8 +17,8 @@ import reacton.ipyvuetify as rv
 import solara
 
 from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
-from ccsim.ui import charts, query
-from ccsim.ui.session import SIZE_PARAMS, Session, catalogue, culture_of, new_seed, presets
+from ccsim.ui import charts, query, session
+from ccsim.ui.session import Session, catalogue, culture_of, new_seed, presets
 from ccsim.ui.widgets import Download, EChart, Readout, UrlSync
 
 title = "ccsim: culture versus customers"   # the browser tab's (Solara reads a page module's title)
@@ -28,32 +28,50 @@ DEFAULT_SPEED = "5/s"
 
 class Live:
     """Per-session state.  Each week the ``sinks`` (registered by the charts and the week
-    readout) write straight into their widgets, so a step re-renders no component;
-    ``controls`` changes, and the page re-renders, only when what the controls show
-    changes (values, seed, preset, compare mode, marks, a firm running out of cash)."""
+    readout) write straight into their widgets, so a step re-renders no component.  What
+    the controls show is split into reactive parts (the run, the story, each side's values,
+    compare mode, the marks, the models, the link); ``changed`` sets each, and a part that
+    did not change re-renders nothing (Solara compares old and new values)."""
 
     def __init__(self, session: Session):
         self.session = session
         self.sinks: dict[str, object] = {}
-        self.controls = solara.reactive(0)
+        self.run = solara.reactive(())
+        self.story = solara.reactive("")
+        self.values = {"A": solara.reactive(()), "B": solara.reactive(())}
+        self.pair = solara.reactive(())
+        self.marks = solara.reactive(())
+        self.models = solara.reactive(())
+        self.link = solara.reactive("")
         self.playing = solara.reactive(False)
         self.speed = solara.reactive(DEFAULT_SPEED)
         self.png = solara.reactive(0)
         self.error = solara.reactive("")
         self.chart = None        # the charts' widget, whose ``drawn`` paces Play
-        self._shown = None
+        self.changed()
 
     def changed(self):
         """Tell the page that the run moved on (called after every step and change)."""
         s = self.session
-        shown = (s.generation, s.preset, s.seed, s.compare, s.week > 0, s.running, len(s.changes),
-                 len(s.marks()), tuple(s.current("A").values()), tuple(s.culture_b.items()),
-                 s.model_b is not None and tuple(s.current("B").values()))
         for push in list(self.sinks.values()):
             push()
-        if shown != self._shown:
-            self._shown = shown
-            self.controls.value += 1
+        with s.lock:
+            b = s.model_b is not None
+            parts = [
+                (self.run, (s.seed, s.running, s.week > 0, tuple(
+                    f"{side + ': ' if b else ''}cash ran out in week {m.perished_week}"
+                    for side, m in s._sides() if m.perished))),
+                (self.story, s.preset),
+                (self.values["A"], tuple(s.current("A").items())),
+                (self.values["B"], tuple(s.current("B").items()) if b else ()),
+                (self.pair, (s.compare, s.label_b(), s.twins()) if b else (None, None, False)),
+                (self.marks, tuple(s.marks())),
+                (self.models, (s.preset, s.compare, s.built["A"], s.built["B"])),
+                (self.link, query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
+                                         s.scenario.params, culture_of(s.compare) if s.compare else {})),
+            ]
+        for reactive, value in parts:
+            reactive.value = value
 
     def step(self):
         self.session.step()
@@ -134,6 +152,7 @@ def Page():
                 HelpPanel()
                 ComparePanel(live)
                 ParamPanel(live)
+                Link(live)
             with solara.Column(classes=["ccsim-main"]):
                 Charts(live)
                 NetworkView(live)
@@ -149,7 +168,7 @@ def Player(live: Live):
 @solara.component
 def ControlBar(live: Live):
     s = live.session
-    live.controls.value
+    _, running, _, _ = live.run.value
     playing = live.playing.value
 
     def choose(name):
@@ -178,13 +197,13 @@ def ControlBar(live: Live):
     names = presets()
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "10px"}):
         solara.Text("ccsim", style={"font-size": "28px", "font-weight": "700"})
-        solara.Select("Preset", values=list(names), value=s.preset, on_value=choose,
+        solara.Select("Preset", values=list(names), value=live.story.value, on_value=choose,
                       classes=["ccsim-preset"], style={"max-width": "260px"})
         solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
                       color="primary", on_click=lambda: live.playing.set(not playing),
-                      classes=["ccsim-play"], disabled=not s.running)
+                      classes=["ccsim-play"], disabled=not running)
         solara.Button("Step", icon_name="mdi-step-forward", on_click=live.step,
-                      disabled=playing or not s.running, classes=["ccsim-step"])
+                      disabled=playing or not running, classes=["ccsim-step"])
         solara.Button("Reset", icon_name="mdi-restart", on_click=lambda: reset(False), classes=["ccsim-reset"])
         solara.Button("Replay", icon_name="mdi-replay", on_click=lambda: reset(True), classes=["ccsim-replay"])
         solara.Button("New seed", icon_name="mdi-dice-5", on_click=reseed, classes=["ccsim-new-seed"])
@@ -199,16 +218,14 @@ def ControlBar(live: Live):
 @solara.component
 def Status(live: Live):
     """The week and the seed, always visible."""
-    live.controls.value
     s = live.session
+    seed, _, _, perished = live.run.value
     with solara.Row(style={"align-items": "baseline", "gap": "10px"}):
         week = Readout.element(kind="ccsim-week")
         use_sink(live, "week", week, lambda widget: setattr(widget, "text", f"Week {s.week}"), [])
-        solara.Text(f"seed {s.seed}", classes=["ccsim-seed"])
-        for model, side in ((s.model, "A"), (s.model_b, "B")):
-            if model is not None and model.perished:
-                solara.Text(f"{side + ': ' if s.compare else ''}cash ran out in week {model.perished_week}",
-                            style={"color": charts.VERMILLION, "font-weight": "700"})
+        solara.Text(f"seed {seed}", classes=["ccsim-seed"])
+        for text in perished:
+            solara.Text(text, style={"color": charts.VERMILLION, "font-weight": "700"})
 
 
 # The model's own Info texts (NetLogo's HOW IT WORKS and HOW TO USE IT); each preset
@@ -262,8 +279,7 @@ def story_html(scenario) -> str:
 
 @solara.component
 def StoryPanel(live: Live):
-    live.controls.value
-    scenario = live.session.scenario
+    scenario = session.scenario(live.story.value)
     with Panel(f"Story: {scenario.title}", expand=True, classes=["ccsim-story"]):
         solara.HTML(tag="div", unsafe_innerHTML=story_html(scenario), classes=["ccsim-info"])
 
@@ -276,8 +292,8 @@ def HelpPanel():
 
 @solara.component
 def ComparePanel(live: Live):
-    live.controls.value
     s = live.session
+    compare, label_b, twins = live.pair.value
     names = presets()
 
     def toggle(on: bool):
@@ -297,14 +313,14 @@ def ComparePanel(live: Live):
         s.set_compare(name)
         live.changed()
 
-    solara.Switch(label="Compare two cultures (same seed, same market)", value=bool(s.compare),
+    solara.Switch(label="Compare two cultures (same seed, same market)", value=bool(compare),
                   on_value=toggle, classes=["ccsim-compare"])
-    if s.compare:
-        with Panel(f"Culture B: {s.label_b()}", expand=True, classes=["ccsim-culture-b"]):
-            solara.Select("Culture B from preset", values=list(names), value=s.compare,
+    if compare:
+        with Panel(f"Culture B: {label_b}", expand=True, classes=["ccsim-culture-b"]):
+            solara.Select("Culture B from preset", values=list(names), value=compare,
                           on_value=choose, classes=["ccsim-compare-preset"])
-            current = s.current("B")
-            if s.twins():
+            current = dict(live.values["B"].value)
+            if twins:
                 solara.Text("B is the same firm as A for now: move B's sliders, or pick B from "
                             "another preset, and watch the curves part.", classes=["ccsim-help"])
             for name in CULTURE_TRAITS:
@@ -315,12 +331,10 @@ def ComparePanel(live: Live):
 def ParamPanel(live: Live):
     """The parameters in one collapsible panel per group; a group's sliders are built only
     while it is open (a page with every slider built at once loads noticeably slower)."""
-    live.controls.value
-    s = live.session
     opened, set_opened = solara.use_state([0])
-    current = s.current("A")
-    started = s.week > 0
-    a = "A: " if s.compare else ""
+    current = dict(live.values["A"].value)
+    started = live.run.value[2]
+    a = "A: " if live.pair.value[0] else ""
     with rv.ExpansionPanels(v_model=opened, on_v_model=set_opened, multiple=True, class_="ccsim-params"):
         for index, group in enumerate(GROUPS):
             with rv.ExpansionPanel(class_=f"ccsim-group-{group.split()[0].lower()}"):
@@ -331,14 +345,17 @@ def ParamPanel(live: Live):
                             if param.group == group:
                                 ParamSlider(live, name, current[name],
                                             side="A" if name in CULTURE_TRAITS else "AB",
-                                            disabled=started and name in SIZE_PARAMS)
-    sync = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
-                        s.scenario.params, culture_of(s.compare) if s.compare else {})
-    UrlSync.element(query=sync)
+                                            disabled=started and PARAMS[name].fixed)
 
 
 @solara.component
-def Panel(title: str, expand: bool = False, classes: list = [], children: list = []):
+def Link(live: Live):
+    """Keeps the page's address in step with the run."""
+    UrlSync.element(query=live.link.value)
+
+
+@solara.component
+def Panel(title: str, expand: bool = False, classes: tuple = (), children: tuple = ()):
     """A collapsible panel whose content is built only while it is open."""
     open_, set_open = solara.use_state(expand)
     with rv.ExpansionPanels(v_model=0 if open_ else None, on_v_model=lambda v: set_open(v == 0),
@@ -346,7 +363,7 @@ def Panel(title: str, expand: bool = False, classes: list = [], children: list =
         with rv.ExpansionPanel():
             rv.ExpansionPanelHeader(children=[title])
             if open_:
-                rv.ExpansionPanelContent(children=children)
+                rv.ExpansionPanelContent(children=list(children))
     return main
 
 
@@ -376,18 +393,18 @@ def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False)
 
 @solara.component
 def Charts(live: Live):
-    live.controls.value
     s = live.session
-    names = {"A": s.preset}
-    if s.compare:
-        names["B"] = s.compare
+    preset, compare, _, _ = live.models.value
+    names = {"A": preset}
+    if compare:
+        names["B"] = compare
     weeks = s.scenario.steps
     key = (tuple(names.items()), weeks)
     option, height = solara.use_memo(lambda: charts.layout(names, weeks), [key])
     with solara.Column(gap="4px") as main:   # one root always, so the chart widget lives on
         chart = EChart.element(name="charts", height=height, png=live.png.value,
                                png_name=f"{s.file_stem()}.png")
-        marks = s.marks()
+        marks = live.marks.value
         if marks:
             solara.Text(f"Marked: {charts.mark_list(marks)}", classes=["ccsim-marks"])
 
@@ -406,12 +423,12 @@ def Charts(live: Live):
 @solara.component
 def NetworkView(live: Live):
     """The customer network and the organisation of each culture (B's below A's)."""
-    live.controls.value
+    compare = live.models.value[1]
     show = solara.use_reactive(False)
     solara.Switch(label="Show the customer network and the organisation", value=show,
                   classes=["ccsim-network-switch"])
     if show.value:
-        sides = ["A", "B"] if live.session.compare else ["A"]
+        sides = ["A", "B"] if compare else ["A"]
         for side in sides:
             NetworkChart(live, side, side if len(sides) > 1 else "").key(side)
         legend = ", ".join(charts.LOYALTY_BIN_LABELS)
@@ -422,9 +439,9 @@ def NetworkView(live: Live):
 
 @solara.component
 def NetworkChart(live: Live, side: str, label: str):
-    live.controls.value
     s = live.session
-    model, key = (s.model if side == "A" else s.model_b), (s.generation, label)
+    built = live.models.value[2 if side == "A" else 3]
+    model, key = (s.model if side == "A" else s.model_b), (built, label)
     positions = solara.use_memo(lambda: charts.network_positions(model), [key])
     option = solara.use_memo(lambda: charts.network_layout(positions, label), [key])
 

@@ -2,8 +2,9 @@
 
 A link reproduces what the trainer showed.  The address is user input: every entry is
 checked against the presets and PARAMS (and the sliders' ranges), numbers written with the
-digits 0-9 only; anything else is left out with a one-line note for the page.  Nothing in it reaches the file system: a preset is
-accepted only by the name of a listed preset, never as a path.
+digits 0-9 only; anything else is left out with a one-line note for the page.  Nothing in it
+reaches the file system: a preset is accepted only by the name of a listed preset, never as
+a path.
 
 Format: ``preset=NAME&seed=N&humility=0.9&vs=NAME&b.humility=0.2&change=WEEK:SIDE:name=v,...``
 """
@@ -15,12 +16,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
-from ccsim.params import PARAMS, ParamError
-from ccsim.ui.session import MAX_SEED, SIZE_PARAMS
+from ccsim.params import FIXED_SIZES, MAX_SEED, MAX_WEEKS, PARAMS, ParamError
 
 MAX_QUERY = 8000      # characters; a longer address is not a link anyone made here
 MAX_CHANGES = 200
-MAX_WEEK = 5200
 MAX_NOTES = 5         # notes shown; the rest are counted
 # a number as ``encode`` writes it: digits 0-9, a point, an exponent (no nan, inf, 0x10 or ²)
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
@@ -131,7 +130,7 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
         try:
             if name not in PARAMS:
                 raise ParamError(f"unknown parameter {key[:40]!r}")
-            if key.startswith("b.") and name in SIZE_PARAMS:
+            if key.startswith("b.") and name in FIXED_SIZES:
                 raise ParamError(f"{key}: both cultures serve the same market; its size is set without b.")
             value = check(name, values[-1], key)
         except ParamError as error:
@@ -161,14 +160,14 @@ def _change(raw: str) -> tuple[int, dict, str]:
         raise ParamError(f"{where}: expected WEEK:SIDE:name=value,...") from None
     if len(values) < len(pairs):
         raise ParamError(f"{where}: a parameter is named twice")
-    week = _whole(week, MAX_WEEK)
+    week = _whole(week, MAX_WEEKS)
     if week is None:
-        raise ParamError(f"{where}: week must be a whole number in [1, {MAX_WEEK}]")
+        raise ParamError(f"{where}: week must be a whole number in [1, {MAX_WEEKS}]")
     if side not in SIDES:
         raise ParamError(f"{where}: side must be one of {', '.join(SIDES)}")
     checked = {}
     for name, value in values.items():
-        if name not in PARAMS or name in SIZE_PARAMS:
+        if name not in PARAMS or name in FIXED_SIZES:
             raise ParamError(f"{where}: {name[:40]!r} cannot change during a run")
         checked[name] = check(name, value, where)
     return week, checked, side

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccsim.commands.ui import ASSETS
+
 from .driver import TIMEOUT, free_port, launch, new_context, open_app, start_server, stop_server
 
 

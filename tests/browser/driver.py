@@ -21,7 +21,7 @@ TIMEOUT = 20_000   # ms, for anything the page does
 CHART = ".ccsim-echart[data-name='charts']"
 # Click a button and resolve with the milliseconds until the charts show ``week``.
 STEP_TO_CHART = """([selector, week]) => new Promise((resolve, reject) => {
-  const chart = document.querySelector(%r);
+  const chart = document.querySelector(CHART);
   const button = document.querySelector(selector);
   if (button.disabled) { reject(new Error(selector + " is disabled")); return; }
   const began = performance.now();
@@ -31,7 +31,7 @@ STEP_TO_CHART = """([selector, week]) => new Promise((resolve, reject) => {
   observer.observe(chart, {attributes: true});
   setTimeout(() => { observer.disconnect(); reject(new Error("no week " + week + " in 30 s")); }, 30000);
   button.click();
-})""" % CHART
+})""".replace("CHART", repr(CHART))
 
 
 def free_port() -> int:
