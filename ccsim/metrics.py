@@ -95,7 +95,7 @@ _ALL = [
     Metric("customers", customers, "Active customers", "customers", 0, None, 0,
            panel="customers", shown=(_RUN, _CMP, _TAB, _GAP)),
     Metric("loyalty", mean_loyalty, "Loyalty: chance to stay a year", "share", 0, 1, 2,
-           panel="loyalty", shown=(_RUN, _CMP, _TAB, _GAP)),
+           short="Loyalty", panel="loyalty", shown=(_RUN, _CMP, _TAB, _GAP)),
     Metric("nps", nps, "Net Promoter Score", "NPS (-100..100)", -100, 100, 0, short="NPS",
            panel="nps", shown=(_RUN, _CMP, _TAB)),
     Metric("satisfaction", satisfaction, "Satisfaction of active customers", "-1..1", -1, 1,
