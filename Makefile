@@ -47,7 +47,7 @@ validate: $(STAMP)
 sweep: $(STAMP)
 	$(BIN)/ccsim sweep experiments/humility_x_empowerment.toml --out out/sweep --resume
 
-# issue 14's measures (noise, nudge, lever table, preset gap, annual figures), CSV to out/study
+# the model study: noise, nudge, lever table, preset gap, annual figures; CSV to out/study
 study: $(STAMP)
 	$(BIN)/python benchmarks/model_study.py --out out/study
 

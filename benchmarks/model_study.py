@@ -1,5 +1,5 @@
-"""The measuring instrument of issue 14 ("A model whose culture effects are causes, not
-noise"): everything its closing note asks for, measured at the model's defaults through
+"""A measuring instrument for one question: are the model's culture effects causes, not
+noise?  Everything is measured at the model's defaults through
 the public API only (ccsim.model.run, ccsim.runs.simulate, PARAMS, CULTURE_TRAITS, the
 reporters of ccsim.metrics).
 
@@ -7,8 +7,8 @@ reporters of ccsim.metrics).
 2. Nudge: mean |change in five-year NPS| when one culture lever moves by 1e-4, same seed.
 3. Levers: each culture lever at 0.1 against 0.9, paired by seed, with 95% intervals and t.
 4. Presets: hippo against customer-centric on the same seeds.
-5. Annual figures beside their published sources, and survival in a harsh world: issue
-   14's firm that mistreats customers (low empowerment and integrity) against a good
+5. Annual figures beside their published sources, and survival in a harsh world: a
+   firm that mistreats customers (low empowerment and integrity) against a good
    culture, both under competition at its high end (not a high price: in the model a
    higher price only adds revenue).
 
@@ -65,10 +65,10 @@ SOURCES = {
              "ccsim's retention anchor uses them)",
     "staff": "about 3% a month, 31% a year (labour statistics, as params.py cites them)",
     "learning": "none published: weeks per period of March's (1991) learning are a model "
-                "choice (docs/ODD.md); issue 14 finds one quarter too fast",
+                "choice (docs/ODD.md); knowledge formed within a quarter would be too fast",
     "ideas": "about 1/3 of ideas improve their target metric, 0.1-0.4 (Kohavi et al. 2009)",
     "talk": "positive : negative word of mouth about 3:1, 2-4 (East, Hammond & Wright 2007)",
-    "perished": "no published rate; issue 14: a firm that mistreats customers under strong "
+    "perished": "no published rate; expected: a firm that mistreats customers under strong "
                 "competition can run out of cash, and good cultures survive more often",
 }
 
