@@ -26,8 +26,7 @@ from ccsim.scenarios import Scenario, load_scenario
 PROSPECT, ACTIVE, LOST = 0, 1, 2
 QUARTER = 13
 INITIAL_MATCH = 0.65      # share of need dimensions the initial offering gets right
-INITIAL_QUALITY = 0.45    # experience of a routine touch before fit
-QUALITY_RANGE = (-0.5, 1.0)
+INITIAL_QUALITY = 0.45    # experience of a routine touch before fit (calibrated)
 INSIGHT_RATE = 0.1        # weekly chance of a clear insight from a customer, at full intimacy
 NEWCOMER_SATISFACTION = 0.4
 GRIEVANCE_WEEKS = 8       # a wronged customer warns others for this long
@@ -35,6 +34,16 @@ WARNING_WEEKS = GRIEVANCE_WEEKS   # a heard warning deters about as long (fading
 HEARSAY = 0.05            # how much hearing warnings lowers a customer's satisfaction
 WINBACK = 0.3             # lost customers are this much harder to win back than prospects
 MISREAD = 0.2             # misread evidence without tracking (Rabin & Schrag 1999)
+
+
+# Common random numbers: each mechanism draws from its own stream, spawned from the run's
+# seed (numpy SeedSequence), and draws a number per customer or employee every week
+# whether or not it is used, so two runs on one seed that differ in one lever differ only
+# where that lever acts.  Draws whose count depends on the state (March's learning
+# period, the quarter's ideas, newcomers' beliefs) come from a generator keyed by the
+# mechanism and the week.
+STREAMS = ("market", "touch", "service", "talk", "adopt", "churn", "staff", "defects")
+KEYED = {"learning": 0, "ideas": 1, "newcomers": 2}
 
 
 def _which(mask: np.ndarray) -> np.ndarray:
@@ -48,6 +57,9 @@ class CultureModel(mesa.Model):
     def __init__(self, rng=None, events: list[Event] | tuple = (), customer_agents: bool = True,
                  **params):
         super().__init__(rng=rng)
+        self._entropy = int(self.rng.integers(2**63))
+        self.streams = dict(zip(STREAMS, (np.random.default_rng(s) for s in
+                                          np.random.SeedSequence(self._entropy).spawn(len(STREAMS)))))
         values = defaults()
         values.update(validate(params))
         for name, value in values.items():
@@ -67,7 +79,8 @@ class CultureModel(mesa.Model):
         self._touched = np.empty(0, np.int64)
         self._touched_identity = np.empty(0, np.int64)
         self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
-                               problems=0, resolved_share=1.0, positive_talk=0, negative_talk=0)
+                               problems=0, resolved_share=1.0, unresolved=0, positive_talk=0,
+                               negative_talk=0)
         self.datacollector = mesa.DataCollector(model_reporters=dict(metrics.REPORTERS))
         self._collect()
 
@@ -81,14 +94,19 @@ class CultureModel(mesa.Model):
         return cls(rng=rng, events=scenario.events, customer_agents=customer_agents,
                    **{**scenario.params, **overrides})
 
+    def _keyed(self, mechanism: str) -> np.random.Generator:
+        """This week's generator for a mechanism whose draws depend on the state."""
+        return np.random.default_rng([self._entropy, KEYED[mechanism], self.steps])
+
     def _build_market(self):
-        rng, n, m = self.rng, self.n_customers, self.n_needs
+        rng, n, m = self.streams["market"], self.n_customers, self.n_needs
         self.reality = learning.random_reality((1, m), rng)
         match = rng.random(m) < INITIAL_MATCH
         self.offering = np.where(match, self.reality[0], -self.reality[0]).astype(np.int8)
+        self.importance = needs.importance(m, rng)
         self.quality = INITIAL_QUALITY
         self.deviation = needs.deviations(n, self.n_identities, m, self.identity_spread, rng)
-        self.fits = needs.fit(self.deviation, self.offering * self.reality[0])
+        self.fits = needs.fit(self.deviation, self.offering * self.reality[0], self.importance)
         self.status = np.where(rng.random(n) < self.initial_share, ACTIVE, PROSPECT).astype(np.int8)
         self.satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
         # the week each customer joined (tenure = weeks since); the first customers joined before week 0
@@ -100,12 +118,14 @@ class CultureModel(mesa.Model):
             wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
 
     def _build_organisation(self):
-        rng, e, m = self.rng, self.n_employees, self.n_needs
+        rng, e, m = self.streams["staff"], self.n_employees, self.n_needs
         self.code = self.offering[None, :].copy()   # leaders believe in what they built
         self.beliefs = learning.random_beliefs((1, e, m), rng)
         self.morale = np.clip(rng.normal(0.5, 0.1, e), 0, 1)
         self.employee_tenure = rng.integers(0, 200, e).astype(np.float64)
         self.speaking = np.zeros(e, bool)
+        self.spoke_this_quarter = np.zeros(e, bool)
+        self.experience = np.zeros(e)    # good minus bad moments at work this week
 
     def _build_agents(self, customer_agents: bool):
         for _ in range(self.n_leaders):
@@ -165,27 +185,33 @@ class CultureModel(mesa.Model):
         if self.shock_until and week >= self.shock_until:
             self.demand, self.shock_churn, self.shock_until = 1.0, 1.0, 0
             self.marks.append((week, "shock ends"))
-        flips = learning.turbulence(self.reality, self.turbulence, self.rng)[0]
+        weekly = -np.expm1(np.log1p(-self.turbulence) / QUARTER)
+        flips = learning.turbulence(self.reality, weekly, self.streams["market"])[0]
         if flips.any():
-            needs.refit(self.fits, self.deviation, np.flatnonzero(flips), self.offering * self.reality[0])
+            needs.refit(self.fits, self.deviation, np.flatnonzero(flips), self.offering * self.reality[0],
+                        self.importance)
+        self.experience[:] = 0.0
         self._serve_customers()
         self._spread_word()
         self._organisation_learns()
         if week % QUARTER == 0:
+            self._leaders_learn()
             self._leaders_decide()
         self._account()
         self._collect()
 
     def _serve_customers(self):
-        rng = self.rng
-        active = self._active
+        n, active = self.n_customers, self._active
+        draw = self.streams["touch"]
+        u_touch, u_problem, u_survey = draw.random((3, n), np.float32)
+        identity_of = draw.integers(0, self.n_identities, n)
+        normal = draw.standard_normal(n, np.float32)
         self.week_stats["active_before"] = len(active)
-        touched = active[_which(rng.random(len(active), np.float32) < self.touch_rate * self.demand)]
-        identity = rng.integers(0, self.n_identities, len(touched))
+        touched = active[_which(u_touch[active] < self.touch_rate * self.demand)]
+        identity = identity_of[touched]
         self._touched, self._touched_identity = touched, identity
         problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
-        draw = rng.random((2, len(touched)), np.float32)
-        problem, surveyed = draw[0] < problem_p, draw[1] < self.survey_rate
+        problem, surveyed = u_problem[touched] < problem_p, u_survey[touched] < self.survey_rate
         longer = problem | surveyed
         # most episodes are one moment: a routine touch with no survey after it
         single = _which(~longer)
@@ -194,39 +220,62 @@ class CultureModel(mesa.Model):
         fit = self.fits.reshape(-1)[touched * self.n_identities + identity]   # with the salient identity
         recall = (self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
         remembered[single] = memory.remember_moment(
-            service.routine_moment(self.quality, fit[single], rng, engagement), *recall)
+            service.routine_moment(self.quality, fit[single], normal[touched[single]], engagement),
+            *recall)
         rest = _which(longer)
         # a routine touch and then a survey: two moments
         asked = rest[_which(~problem[rest])]
-        value = service.routine_moment(self.quality, fit[asked], rng, engagement)
-        remembered[asked] = memory.remember(np.column_stack([value, np.full(len(asked), service.SURVEY)]),
-                                            *recall)
+        value = service.routine_moment(self.quality, fit[asked], normal[touched[asked]], engagement)
+        survey = np.full(len(asked), -self.survey_annoyance)
+        remembered[asked] = memory.remember(np.column_stack([value, survey]), *recall)
         failed = rest[_which(problem[rest])]
-        k = len(failed)
-        if k:
-            from_defect = rng.random(k) < decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12)
-            handler = rng.integers(0, self.n_employees, k)
-            outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
-                                      self.morale[handler], ~from_defect | self.defect_admitted, rng)
-            remembered[failed] = service.problem_memories(*recall)[service.episode_kind(outcome, surveyed[failed])]
-            wronged = touched[failed[outcome == service.UNRESOLVED]]
-            self.wronged_until[wronged] = self.steps + GRIEVANCE_WEEKS
-            self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
-            self.week_stats["resolved_share"] = float(np.mean(outcome != service.UNRESOLVED))
-        else:
-            self.recovery_cost = 0.0
-            self.week_stats["resolved_share"] = 1.0
-        self.week_stats["problems"] = k
+        self._serve_problems(touched, failed, surveyed, problem_p, remembered, recall)
         self.satisfaction[touched] = memory.update_satisfaction(
             self.satisfaction[touched], remembered, self.memory_rate)
 
+    def _serve_problems(self, touched, failed, surveyed, problem_p, remembered, recall):
+        """Who handles each problem and how it ends (service recovery)."""
+        draw = self.streams["service"]
+        u_defect, u_resolve, u_fast, u_recognise = draw.random((4, self.n_customers))
+        handler_of = draw.integers(0, self.n_employees, self.n_customers)
+        who = touched[failed]
+        k = len(who)
+        self.week_stats["problems"] = k
+        if not k:
+            self.recovery_cost = 0.0
+            self.week_stats["resolved_share"], self.week_stats["unresolved"] = 1.0, 0
+            return
+        from_defect = u_defect[who] < decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12)
+        handler = handler_of[who]
+        outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
+                                  self.morale[handler], ~from_defect | self.defect_admitted,
+                                  u_resolve[who], u_fast[who])
+        memories = service.problem_memories(*recall, self.survey_annoyance)
+        remembered[failed] = memories[service.episode_kind(outcome, surveyed[failed])]
+        resolved = outcome != service.UNRESOLVED
+        self.wronged_until[who[~resolved]] = self.steps + GRIEVANCE_WEEKS
+        self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
+        self.week_stats["resolved_share"] = float(np.mean(resolved))
+        self.week_stats["unresolved"] = int(k - np.count_nonzero(resolved))
+        # the handlers' week: a problem put right (recognised where outcomes are tracked),
+        # or one they could not put right
+        e = self.n_employees
+        recognised = resolved & (u_recognise[who] < self.accountability)
+        self.experience += (np.bincount(handler[resolved], minlength=e)
+                            - np.bincount(handler[~resolved], minlength=e)
+                            + np.bincount(handler[recognised], minlength=e))
+
     def _spread_word(self):
-        rng, n, status = self.rng, self.n_customers, self.status
+        n, status = self.n_customers, self.status
         active = self._active
         promoters = active[_which(loyalty.is_promoter(self.satisfaction[active]))]
-        wronged = _which((self.wronged_until > self.steps) | (self.satisfaction <= -0.6))
-        wronged = wronged[_which(status[wronged] != PROSPECT)]
-        recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, self.negative_talk, rng)
+        # the wronged warn for GRIEVANCE_WEEKS after a problem left unresolved; the very
+        # dissatisfied warn while they are customers (once gone, they move on)
+        wronged = _which((self.wronged_until > self.steps)
+                         | ((self.satisfaction <= -0.6) & (status == ACTIVE)))
+        u_recommend, u_warn = self.streams["talk"].random((2, n), np.float32)
+        recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, self.negative_talk,
+                                      u_recommend, u_warn)
         self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
         positive = wom.heard(self.contacts, recommend, n)
         listeners, share = wom.reach(self.contacts, warn)
@@ -237,17 +286,17 @@ class CultureModel(mesa.Model):
         # draws below it need the person's own chance (the same result, less work)
         p, q = self.advertising * self.demand, self.word_of_mouth * self.demand
         others = _which(status != ACTIVE)
-        draw = rng.random(len(others), np.float32)
-        close = _which(draw < p + q * positive.max(initial=0.0))
+        draw = self.streams["adopt"].random(n, np.float32)[others]
+        close = _which(draw < wom.weekly(p + q * positive.max(initial=0.0)))
         near = others[close]
-        chance = wom.adoption_chance(positive[near], self.warnings_heard[near], p, q)
+        chance = wom.weekly(wom.adoption_chance(positive[near], self.warnings_heard[near], p, q))
         chance *= np.where(status[near] == LOST, WINBACK, 1.0)
         joins = near[_which(draw[close] < chance)]
         # warnings reach customers too, then some customers leave for competitors
         warned = listeners[_which(status[listeners] == ACTIVE)]   # repeats write the same value
         self.satisfaction[warned] = np.maximum(self.satisfaction[warned] - HEARSAY * negative[warned], -1.0)
         sc, pull = self.switching_cost, self.competition * self.shock_churn
-        draw = rng.random(len(active), np.float32)
+        draw = self.streams["churn"].random(n, np.float32)[active]
         close = _which(draw < loyalty.weekly_churn(np.float32([-1.0]), sc, pull)[0])   # the most anyone churns
         hazard = loyalty.weekly_churn(self.satisfaction[active[close]], sc, pull)
         leave = active[close[_which(draw[close] < hazard)]]
@@ -260,51 +309,68 @@ class CultureModel(mesa.Model):
         self.week_stats["new"] = len(joins)
 
     def _organisation_learns(self):
-        rng = self.rng
+        e, m = self.n_employees, self.n_needs
+        draw = self.streams["staff"]
+        u_quit, u_learn, u_serve, u_speak, u_heard = draw.random((5, e))
+        dims_of = draw.integers(0, m, e)
+        normal = draw.standard_normal(e)
         quit_p = workforce.quit_chance(self.turnover, self.morale, self.morale_sensitivity)
-        left = learning.turnover(self.beliefs, quit_p[None, :], rng)[0]
+        left = u_quit < quit_p
+        if left.any():
+            self.beliefs[0, left] = learning.random_beliefs((int(left.sum()), m), self._keyed("newcomers"))
         self.morale[left] = 0.5
         self.employee_tenure[left] = 0
         self.employee_tenure += 1
         if len(self._touched):
-            learners = np.flatnonzero(rng.random(self.n_employees) < INSIGHT_RATE * self.customer_intimacy)
-            served = rng.integers(0, len(self._touched), len(learners))
-            dims = rng.integers(0, self.n_needs, len(learners))
+            learners = np.flatnonzero(u_learn < INSIGHT_RATE * self.customer_intimacy)
+            served = (u_serve[learners] * len(self._touched)).astype(np.int64)
+            dims = dims_of[learners]
             seen = needs.salient_need(self.deviation, self.reality[0], self._touched[served],
                                       self._touched_identity[served], dims)
             learning.learn_from_customers(self.beliefs, learners, dims, seen)
-        self.speaking = workforce.speak_up(self.humility, self.voice_floor, self.morale, rng)
-        learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility, rng,
-                        heard=self.speaking[None, :], misread=MISREAD * (1 - self.accountability))
-        target = workforce.morale_target(self.humility, self.empowerment, self.accountability,
-                                         self.week_stats["resolved_share"])
-        self.morale = workforce.update_morale(self.morale, target, rng)
+        self.speaking = workforce.speak_up(self.humility, self.voice_floor, self.morale, u_speak)
+        self.spoke_this_quarter |= self.speaking
+        listened = workforce.heard(self.speaking, self.humility, u_heard)
+        self.experience += listened.astype(float) - (self.speaking & ~listened)
+        self.morale = workforce.update_morale(self.morale, self.experience, normal)
+        u_notice = self.streams["defects"].random()
         if self.defect > 0:
             if not self.defect_known:
-                self.defect_known = decisions.defect_noticed(self.speaking.mean(), self.accountability, rng)
+                self.defect_known = decisions.defect_noticed(self.speaking.mean(), self.accountability,
+                                                             u_notice)
             if self.defect_admitted:
                 self.defect *= 1 - decisions.FIX_RATE
                 if self.defect < 0.01:
                     self.defect, self.defect_known, self.defect_admitted = 0.0, False, False
                     self.marks.append((self.steps, "defect fixed"))
 
+    def _leaders_learn(self):
+        """One period of March's (1991) mutual learning a quarter (a period is not a week:
+        a weekly period made the leaders' view form within weeks): the staff who spoke up
+        this quarter are the ones the leaders can learn from (Milliken et al. 2003)."""
+        learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility,
+                        self._keyed("learning"), heard=self.spoke_this_quarter[None, :],
+                        misread=MISREAD * (1 - self.accountability))
+        self.spoke_this_quarter[:] = False
+
     def _leaders_decide(self):
-        rng = self.rng
-        undo = decisions.rollback(np.array([s[3] for s in self._last_shipped]), self.accountability, rng)
-        for (dim, old, side, _), back in zip(self._last_shipped, undo):
+        rng = self._keyed("ideas")
+        undo = decisions.rollback(np.array([s[2] for s in self._last_shipped]), self.accountability,
+                                  self.test_noise, rng)
+        for (dim, old, _), back in zip(self._last_shipped, undo):
             if back:
                 self._change_offering(dim, old)
-                self._adjust_quality(-side)
         count = min(self.ideas_per_quarter, self.n_needs)
-        ideas = decisions.propose(self.code[0], self.offering, self.reality[0], count,
+        ideas = decisions.propose(self.code[0], self.offering, self.reality[0], self.importance, count,
                                   self.identity_spread, rng)
-        ship = decisions.choose(ideas, self.experimentation, self.courage_to_change, rng)
+        ship = decisions.choose(ideas, self.experimentation, self.courage_to_change, self.test_noise, rng)
         self._last_shipped = []
-        for d, v, side, effect in zip(ideas.dims[ship], ideas.values[ship],
-                                      ideas.side_effect[ship], ideas.effect[ship]):
-            self._last_shipped.append((int(d), int(self.offering[d]), float(side), float(effect)))
+        for d, v, effect in zip(ideas.dims[ship], ideas.values[ship], ideas.effect[ship]):
+            self._last_shipped.append((int(d), int(self.offering[d]), float(effect)))
             self._change_offering(d, v)
-            self._adjust_quality(side)
+        if decisions.brings_defect(int(ship.sum()), self.defect_rate, rng) and self.defect == 0:
+            self.defect, self.defect_known, self.defect_admitted = self.defect_severity, False, False
+            self.marks.append((self.steps, "a change brought a defect"))
         self.ideas_total += len(ideas.dims)
         self.ideas_helpful += int(np.sum(ideas.effect > 0))
         self.ideas_shipped += int(ship.sum())
@@ -314,17 +380,15 @@ class CultureModel(mesa.Model):
             if self.defect_admitted:
                 self.marks.append((self.steps, "defect admitted"))
 
-    def _adjust_quality(self, delta: float):
-        self.quality = float(np.clip(self.quality + delta, *QUALITY_RANGE))
-
     def _change_offering(self, dim: int, value: int):
         if self.offering[dim] != value:
             self.offering[dim] = value
-            needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0])
+            needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0], self.importance)
 
     def _account(self):
         revenue = economics.weekly_revenue(self.steps - self.joined[self._active], self.price,
                                            self.tenure_growth) * self.demand
+        revenue -= self.price * self.week_stats["unresolved"]   # what went wrong is not paid for
         profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,
                                          self.recovery_cost, self.week_stats["new"], self.acquisition_cost)
         self.cash += profit

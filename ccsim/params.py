@@ -75,11 +75,13 @@ ORGANISATION = "Organisation"
 MARKET = "Market"
 CUSTOMERS = "Customer psychology"
 ECONOMICS = "Economics"
+CALIBRATION = "Calibration"
 
 _ALL = [
     # --- culture: the traits the model is about (docs/ODD.md, section 1) ---
     Param("humility", 0.5, 0, 1, "share", CULTURE,
-          "Leaders listen: how fast the leaders' view learns from staff who know better, and how safe it is to speak up.",
+          "Leaders listen: how fast the leaders' view learns from staff who know better, "
+          "and how safe it is to speak up.",
           anchor="March 1991 (p2); Milliken et al. 2003"),
     Param("empowerment", 0.5, 0, 1, "share", CULTURE,
           "Front-line staff may right a wrong on the spot (refund, fix, alternative) - at a cost.",
@@ -97,9 +99,10 @@ _ALL = [
           "Chance that leaders admit a known defect and fix it instead of denying it.",
           anchor="practitioner claim; smoking-heater story"),
     Param("accountability", 0.4, 0, 1, "share", CULTURE,
-          "Someone owns the customer outcome: results are tracked (checks confirmation bias), bad changes rolled back, good work rewarded.",
+          "Someone owns the customer outcome: results are tracked (checks confirmation bias), "
+          "bad changes rolled back, good work rewarded.",
           anchor="Rabin & Schrag 1999; practitioner claim"),
-    Param("conformity", 0.3, 0, 1, "per week", CULTURE,
+    Param("conformity", 0.3, 0, 1, "per quarter", CULTURE,
           "How fast staff adopt the leaders' view and stop thinking for themselves.",
           anchor="March 1991 (p1)"),
     # --- organisation ---
@@ -130,15 +133,17 @@ _ALL = [
     Param("identity_spread", 0.15, 0, 0.5, "share", MARKET,
           "Share of need dimensions on which an identity departs from the market's typical need.",
           neutral=0.0),
-    Param("turbulence", 0.002, 0, 0.05, "per week", MARKET,
-          "Chance each dimension of customers' needs flips in a week.",
-          anchor="March 1991 (p4)", neutral=0.0),
-    Param("advertising", 0.03, 0, 0.2, "per week", MARKET,
-          "Bass innovation p: weekly chance a prospect tries the firm from advertising alone.",
-          anchor="Bass 1969; Sultan, Farley & Lehmann 1990", neutral=0.0),
-    Param("word_of_mouth", 0.38, 0, 1, "per week", MARKET,
-          "Bass imitation q: pull of recommendations on prospects.",
-          anchor="Bass 1969; Sultan, Farley & Lehmann 1990", neutral=0.0),
+    Param("turbulence", 0.02, 0, 0.2, "per quarter", MARKET,
+          "Chance each dimension of customers' needs flips in a quarter (a week: 1 - (1 - p)^(1/13)).",
+          anchor="March 1991 (p4 = 0.02 a period; a period is a quarter here)", neutral=0.0),
+    Param("advertising", 0.03, 0, 0.2, "per year", MARKET,
+          "Bass innovation p: yearly chance a prospect tries the firm from advertising alone "
+          "(a week: 1 - (1 - p)^(1/52)).",
+          anchor="Bass 1969; Sultan, Farley & Lehmann 1990 (yearly sales)", neutral=0.0),
+    Param("word_of_mouth", 0.38, 0, 1, "per year", MARKET,
+          "Bass imitation q: yearly pull of recommendations on prospects, at the share of "
+          "contacts recommending (turned into a weekly chance as p is).",
+          anchor="Bass 1969; Sultan, Farley & Lehmann 1990 (yearly sales)", neutral=0.0),
     Param("strong_ties", 4, 0, 20, "ties", MARKET,
           "Close contacts per person (family, friends: clustered).", kind=int, fixed=True),
     Param("weak_ties", 4, 0, 20, "ties", MARKET,
@@ -176,7 +181,8 @@ _ALL = [
           "Weekly chance a promoter recommends the firm; wronged customers warn negative_talk times as readily.",
           anchor="Anderson 1998; East, Hammond & Wright 2007", neutral=0.0),
     Param("negative_talk", 1.5, 0, 3, "factor", CUSTOMERS,
-          "How much more readily a wronged customer warns others than a promoter recommends (0: the wronged stay silent).",
+          "How much more readily a wronged customer warns others than a promoter recommends "
+          "(0: the wronged stay silent).",
           anchor="Anderson 1998 (1.2-2x)", neutral=0.0),
     # --- economics ---
     Param("price", 10.0, 0, 1000, "money/week", ECONOMICS,
@@ -194,6 +200,20 @@ _ALL = [
           "Weekly cost of one employee.", ),
     Param("initial_cash", 20000.0, 0, 1e9, "money", ECONOMICS,
           "Cash at the start; a firm whose cash runs out has perished."),
+    # --- calibration: sizes no study gives directly; fitted or varied in sweeps ---
+    Param("survey_annoyance", 0.15, 0, 1, "experience", CALIBRATION,
+          "How unpleasant one more survey after an interaction is (survey fatigue); no "
+          "published size.", anchor="calibrated", neutral=0.0),
+    Param("test_noise", 0.02, 0, 0.2, "experience", CALIBRATION,
+          "How far a test with customers, or tracking after shipping, misreads an idea's "
+          "effect (SD; a typical idea moves the experience about 0.02).",
+          anchor="calibrated; Kohavi et al. 2009 (small effects, limited power)", neutral=0.0),
+    Param("defect_rate", 0.15, 0, 1, "per change", CALIBRATION,
+          "Chance a shipped change brings a defect (the change failure rate).",
+          anchor="Forsgren, Humble & Kim 2018 (0-15% for the best teams, up to 60%)", neutral=0.0),
+    Param("defect_severity", 0.3, 0, 1, "severity", CALIBRATION,
+          "Severity of a defect a change brings (1: a problem in 15% more touches).",
+          anchor="calibrated"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _ALL}

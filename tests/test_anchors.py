@@ -9,9 +9,16 @@ from ccsim import cli
 from ccsim.anchors import ANCHORS, check, module, negative_wom
 
 
+# ideas no longer holds since ideas change fit only (no tuned drift): 42% of ideas help at
+# defaults, above Kohavi's 0.1-0.4 (docs/ODD.md, anchors that do not hold); strict, so a
+# model that reproduces it again shows here
+IDEAS_ABOVE_RANGE = pytest.mark.xfail(strict=True, reason="42% of ideas help, above 0.1-0.4")
+
+
 @pytest.mark.parametrize("name, reps", [
     ("bass", 4), ("weak_ties", 2), ("peak_end", 1), ("negativity", 1),
-    ("loyalty_curve", 4), ("recovery", 2), ("retention", 1), ("ideas", 6)])
+    ("loyalty_curve", 4), ("recovery", 2), ("retention", 1),
+    pytest.param("ideas", 6, marks=IDEAS_ABOVE_RANGE)])
 def test_anchor_holds(name, reps):
     verdict = check(name, reps, seed=3)
     failing = [(claim, gives) for claim, gives, ok in verdict.claims if not ok]
@@ -49,6 +56,8 @@ def test_negative_wom_counts_the_wronged_and_can_silence_them():
     assert table.recommendations_per_week.min() > 0
 
 
+@pytest.mark.xfail(strict=True, reason="since lost customers stop warning and adoption runs on "
+                   "a yearly clock, warnings cost about 1% of profit, not above the wronged's share")
 def test_negative_wom_warnings_cost_more_than_the_wronged_share():
     # with the organisation held still, as the anchor measures it; 6 pairs do not narrow
     # the interval enough for its claim (lo above the share), so the mean must clear it

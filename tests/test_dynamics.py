@@ -114,12 +114,12 @@ def test_recovery_ordering_fast_slow_unresolved_and_never_above_no_failure():
 def test_empowerment_resolves_more_and_faster_at_a_cost():
     rng = np.random.default_rng(1)
     skill, morale, admitted = np.full(5000, 0.7), np.full(5000, 0.6), np.ones(5000, bool)
-    low = service.recover(0.1, skill, morale, admitted, rng)
-    high = service.recover(0.9, skill, morale, admitted, rng)
+    low = service.recover(0.1, skill, morale, admitted, *rng.random((2, 5000)))
+    high = service.recover(0.9, skill, morale, admitted, *rng.random((2, 5000)))
     assert np.mean(high != service.UNRESOLVED) > np.mean(low != service.UNRESOLVED)
     assert np.mean(high == service.FAST) > np.mean(low == service.FAST)
     assert service.recovery_cost(high, 30) > service.recovery_cost(low, 30)
-    denied = service.recover(0.9, skill, morale, np.zeros(5000, bool), rng)
+    denied = service.recover(0.9, skill, morale, np.zeros(5000, bool), *rng.random((2, 5000)))
     assert np.all(denied == service.UNRESOLVED)
 
 

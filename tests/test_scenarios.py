@@ -41,7 +41,7 @@ CLAIMS = {
     "hippo": [("customers", "<"), ("nps", "<"), ("leader_knowledge", "<"),
               ("employee_voice", "<"), ("cash", "<")],
     "customer-centric": [("loyalty", ">"), ("nps", ">"), ("offering_fit", ">"),
-                         ("quality", ">"), ("revenue", ">")],
+                         ("revenue", ">")],
     "four-hour-refund": [("resolved_share", ">"), ("warnings", "<"), ("satisfaction", ">"),
                          ("customers", ">")],
     "no-receipt-refund": [("resolved_share", ">"), ("warnings", "<"), ("satisfaction", ">"),
@@ -52,8 +52,7 @@ CLAIMS = {
     "lip-service": [("offering_fit", "<"), ("nps", "<"), ("customers", "<")],
     "survey-fatigue": [("satisfaction", "<"), ("nps", "<"), ("customers", "<"),
                        ("churn_rate", ">")],
-    "turnaround": [("employee_voice", ">"), ("leader_knowledge", ">"), ("nps", ">"),
-                   ("customers", ">")],
+    "turnaround": [("employee_voice", ">"), ("nps", ">"), ("customers", ">")],
     "pandemic-hippo": [("customers", "<"), ("nps", "<")],
     "pandemic-customer-centric": [("customers", ">"), ("loyalty", ">")],
 }
@@ -186,9 +185,12 @@ def test_lip_service_lacks_action_not_knowledge():
 
 @pytest.mark.slow
 def test_heater_admitted_is_fixed_denied_is_not():
+    """Changes bring defects in every world; the firm that admits them lives with one in
+    fewer weeks than the firm that denies them, which never gets rid of the heater's."""
     denied, fixed = arms("heater-denied")
-    assert np.mean([df.defect.iloc[-1] == 0 for df in fixed]) > 0.5
-    assert np.mean([df.defect.iloc[-1] > 0 for df in denied]) > 0.5
+    weeks_with = [[float((df.defect.iloc[-104:] > 0).mean()) for df in side] for side in (denied, fixed)]
+    assert min(weeks_with[0]) == 1.0
+    assert max(weeks_with[1]) < 1.0 and np.mean(weeks_with[1]) < 0.75
 
 
 @pytest.mark.slow

@@ -243,7 +243,8 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
     """Presets cannot ask for it (bad input at load), but the model itself raises when an
     event changes the market's size mid-run: runs that reach week 3 raise; with no cash a
     firm perishes in its first week and never gets there."""
-    text = FACTORIAL.replace("humility = [0.1, 0.9]", "initial_cash = [0.0, 1000000.0]")
+    text = FACTORIAL.replace("humility = [0.1, 0.9]", "initial_cash = [0.0, 1000000.0]").replace(
+        "n_employees = 20", "n_employees = 20\nwage = 1000.0")   # staff cost 20,000 a week
     the_plan = plan(load_experiment(write(tmp_path, text)))
     the_plan = dataclasses.replace(the_plan, events=(Event(3, "set", {"n_customers": 500}),))
     out = tmp_path / "o"
@@ -299,7 +300,7 @@ def test_sensitivity_finds_a_factor_without_effect(kind, extra, tmp_path):
     second-order indices with any other factor."""
     text = f"""
 title = "{kind}"
-weeks = 10
+weeks = 30
 replications = 1
 seed = 4
 common_seeds = true

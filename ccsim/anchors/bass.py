@@ -33,7 +33,8 @@ def diffuse(weights, n: int, p: float, q: float, periods: int, rng) -> tuple[np.
     by_ads = np.zeros(periods, int)
     nobody = np.empty(0, np.int64)
     for t in range(periods):
-        recommend, _ = wom.talkers(np.flatnonzero(adopted), nobody, 1.0, 0.0, rng)
+        recommend, _ = wom.talkers(np.flatnonzero(adopted), nobody, 1.0, 0.0,
+                                   rng.random(n), np.empty(0))
         waiting = np.flatnonzero(~adopted)
         positive = wom.heard(weights, recommend, n)[waiting]
         chance = wom.adoption_chance(positive, np.zeros(len(waiting)), p, q)

@@ -1,11 +1,17 @@
 """What leaders change each quarter, and what they do about defects.
 
-Anchors: experiments versus HiPPO (Kohavi et al. 2009): only about a third of ideas
-improve the metric they target, and an idea's effect is fat-tailed (Student t with 2
-degrees of freedom, Azevedo et al. 2020); courage to change: insights are
-worthless if nobody acts; integrity (the smoking-heater story): a known defect is
-admitted and fixed, or denied; accountability: tracking catches changes that did harm,
-and defects (these three are practitioner claims, docs/ODD.md section 1).
+An idea changes one thing customers need (a dimension of the offering); its effect is the
+change in fit for the average customer, so its size follows the need's fat-tailed
+importance (Azevedo et al. 2020) and whether it helps follows whether the leaders' view
+is right there: a share of ideas that help (about a third, Kohavi et al. 2009) is an
+outcome, fewer in a mature offering where most needs are already met.  A test with real
+customers measures the effect with noise (``test_noise``), so some harmful ideas pass
+and some good ones fail; tracking after shipping measures the same way, and
+accountability decides whether a change that looks harmful is rolled back.  A shipped
+change brings a defect with the change failure rate of software delivery (``defect_rate``;
+Forsgren, Humble & Kim 2018); integrity decides whether a known defect is admitted and
+fixed or denied (the smoking-heater story); courage to change: insights are worthless if
+nobody acts (practitioner claims, docs/ODD.md).
 """
 
 from __future__ import annotations
@@ -17,11 +23,6 @@ import numpy as np
 from ccsim.dynamics.service import FIT_WEIGHT
 
 NEUTRAL_SHARE = 1 / 3   # ideas customers do not notice at all (Kohavi: a third are flat)
-IDEA_SPREAD = 0.03   # scale of an idea's side effect on the experience (t, 2 df)
-IDEA_BIAS = -0.02    # a mature offering: tweaks lean harmful (with IDEA_SPREAD and
-                     # NEUTRAL_SHARE, calibrated so about 1/3 of ideas help: ccsim validate ideas)
-IDEA_CAP = 0.2       # no single change moves the experience by more than this
-TEST_NOISE = 0.005   # error of an experiment with real customers
 DEFECT_PROBLEMS = 0.15   # extra problems per touch from a defect of severity 1
 FIX_RATE = 0.2       # share of an admitted defect fixed per week
 
@@ -32,15 +33,14 @@ class Ideas:
 
     dims: np.ndarray
     values: np.ndarray
-    side_effect: np.ndarray
     effect: np.ndarray
 
 
-def propose(code, offering, reality, count: int, spread: float, rng) -> Ideas:
+def propose(code, offering, reality, weight, count: int, spread: float, rng) -> Ideas:
     """Ideas come from the leaders' view: change the offering where the view says it is
     wrong; with no such place left, a guess.  The true effect is the change in fit for
-    the average customer plus a fat-tailed side effect; a share NEUTRAL_SHARE of ideas
-    change nothing customers notice."""
+    the average customer (``weight``: the needs' importance); a share NEUTRAL_SHARE of
+    ideas change nothing customers notice."""
     m = len(offering)
     believed = rng.permutation(np.flatnonzero((code != 0) & (code != offering)))[:count]
     guesses = rng.choice(np.setdiff1d(np.arange(m), believed), count - len(believed), replace=False)
@@ -48,30 +48,41 @@ def propose(code, offering, reality, count: int, spread: float, rng) -> Ideas:
     values = np.where(code[dims] != 0, code[dims], -offering[dims]).astype(np.int8)
     neutral = rng.random(len(dims)) < NEUTRAL_SHARE
     values[neutral] = offering[dims[neutral]]
-    side_effect = np.where(neutral, 0.0, np.clip(
-        IDEA_BIAS + IDEA_SPREAD * rng.standard_t(2, size=len(dims)), -IDEA_CAP, IDEA_CAP))
-    fit_gain = FIT_WEIGHT * (1 - 2 * spread) * (values - offering[dims]) * reality[dims] / m
-    return Ideas(dims, values, side_effect, fit_gain + side_effect)
+    effect = FIT_WEIGHT * (1 - 2 * spread) * (values - offering[dims]) * reality[dims] * weight[dims]
+    return Ideas(dims, values, effect.astype(float))
 
 
-def choose(ideas: Ideas, experimentation: float, courage: float, rng) -> np.ndarray:
+def measure(effects: np.ndarray, noise: float, rng) -> np.ndarray:
+    """What a test with real customers, or tracking after shipping, sees of ``effects``."""
+    return effects + rng.normal(0.0, noise, len(effects))
+
+
+def choose(ideas: Ideas, experimentation: float, courage: float, noise: float, rng) -> np.ndarray:
     """Which ideas ship: tested ones only if the test says they help, untested ones on the
     leaders' opinion (HiPPO); either way only with courage to change."""
     n = len(ideas.dims)
     tested = rng.random(n) < experimentation
-    measured = ideas.effect + rng.normal(0.0, TEST_NOISE, n)
+    measured = measure(ideas.effect, noise, rng)
     brave = rng.random(n) < courage
     return brave & (~tested | (measured > 0))
 
 
-def rollback(effects: np.ndarray, accountability: float, rng) -> np.ndarray:
-    """Shipped changes that did harm and that tracking catches (chance = accountability)."""
-    return (effects < 0) & (rng.random(len(effects)) < accountability)
+def rollback(effects: np.ndarray, accountability: float, noise: float, rng) -> np.ndarray:
+    """Shipped changes that tracking shows as harmful (tracked with chance accountability,
+    measured with noise), to roll back."""
+    tracked = rng.random(len(effects)) < accountability
+    return tracked & (measure(effects, noise, rng) < 0)
 
 
-def defect_noticed(voice: float, accountability: float, rng) -> bool:
-    """Leaders learn of a defect from staff who speak up or from tracking, this week."""
-    return bool(rng.random() < 1.0 - (1.0 - 0.15 * voice) * (1.0 - 0.15 * accountability))
+def brings_defect(shipped: int, rate: float, rng) -> bool:
+    """Whether any of ``shipped`` changes brings a defect (change failure rate ``rate``)."""
+    return bool(shipped) and bool(np.any(rng.random(shipped) < rate))
+
+
+def defect_noticed(voice: float, accountability: float, u: float) -> bool:
+    """Leaders learn of a defect from staff who speak up or from tracking, this week
+    (``u``: a uniform draw)."""
+    return bool(u < 1.0 - (1.0 - 0.15 * voice) * (1.0 - 0.15 * accountability))
 
 
 def admit(integrity: float, rng) -> bool:

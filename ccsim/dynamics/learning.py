@@ -44,14 +44,13 @@ def turnover(beliefs: np.ndarray, p3, rng: np.random.Generator) -> np.ndarray:
 
 
 def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Actions: the belief where it is +-1, a fair coin flip where it is 0."""
-    actions = beliefs.copy()
-    zero = beliefs == 0
-    count = int(np.count_nonzero(zero))
-    if count:
-        bits = np.unpackbits(np.frombuffer(rng.bytes((count + 7) // 8), np.uint8), count=count)
-        actions[zero] = bits.view(np.int8) * 2 - 1
-    return actions
+    """Actions: the belief where it is +-1, a fair coin flip where it is 0.  A coin is
+    drawn for every belief, used or not, so that a changed belief leaves everyone else's
+    coins as they were (common random numbers)."""
+    size = beliefs.size
+    coins = np.unpackbits(np.frombuffer(rng.bytes((size + 7) // 8), np.uint8), count=size)
+    coins = coins.view(np.int8).reshape(beliefs.shape) * 2 - 1
+    return np.where(beliefs == 0, coins, beliefs).astype(np.int8)
 
 
 def individual_scores(actions: np.ndarray, reality: np.ndarray) -> np.ndarray:
@@ -81,7 +80,7 @@ def socialise(beliefs: np.ndarray, code: np.ndarray, p1, rng: np.random.Generato
     rate = np.asarray(p1, dtype=float)
     if rate.ndim:
         rate = np.broadcast_to(rate, beliefs.shape[:-1]).reshape(-1)[where // m]
-    chosen = where[rng.random(len(where)) < rate]
+    chosen = where[rng.random(beliefs.size)[where] < rate]   # a draw per belief: aligned runs
     flat = beliefs.reshape(-1)
     toward = code.reshape(-1)[chosen // (beliefs.shape[-2] * m) * m + chosen % m]
     flat[chosen] += np.sign(toward - flat[chosen])

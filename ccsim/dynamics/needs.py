@@ -18,20 +18,28 @@ def deviations(n: int, identities: int, m: int, spread: float, rng) -> np.ndarra
     return np.where(rng.random((n, identities, m)) < spread, -1, 1).astype(np.int8)
 
 
-def fit(deviation: np.ndarray, alignment: np.ndarray) -> np.ndarray:
-    """How well the offering fits each customer's identities, (n, identities) in [-1, 1].
+def importance(m: int, rng) -> np.ndarray:
+    """How much each need dimension matters to customers, summing to 1: fat-tailed (the
+    absolute value of a Student t with 2 degrees of freedom), as the effects of changes
+    are (Azevedo et al. 2020), so a few needs matter a lot and most a little."""
+    weight = np.abs(rng.standard_t(2, m))
+    return (weight / weight.sum()).astype(np.float32)
+
+
+def fit(deviation: np.ndarray, alignment: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """How well the offering fits each customer's identities, (n, identities) in [-1, 1]:
+    the importance-weighted share of needs met minus the share missed.
 
     ``alignment`` = offering * reality per dimension (+1 where the offering meets the
-    typical need)."""
-    m = alignment.shape[-1]
-    return (deviation.astype(np.float32) @ alignment.astype(np.float32)) / np.float32(m)
+    typical need); ``weight`` from importance."""
+    return deviation.astype(np.float32) @ (alignment * weight).astype(np.float32)
 
 
-def refit(fits: np.ndarray, deviation: np.ndarray, dims, new_alignment: np.ndarray) -> None:
+def refit(fits: np.ndarray, deviation: np.ndarray, dims, new_alignment: np.ndarray,
+          weight: np.ndarray) -> None:
     """Update ``fits`` in place after ``alignment`` flipped sign on ``dims``."""
-    m = new_alignment.shape[-1]
     for d in np.atleast_1d(dims):
-        fits += (np.float32(2.0 * new_alignment[d] / m)) * deviation[:, :, d]
+        fits += np.float32(2.0 * new_alignment[d] * weight[d]) * deviation[:, :, d]
 
 
 def salient_need(deviation: np.ndarray, reality: np.ndarray, who, identity, dims) -> np.ndarray:

@@ -21,7 +21,6 @@ WAIT = -0.4             # each further contact while a problem drags on
 END_FAST = 0.6          # apology, refund and an alternative on the spot
 END_SLOW = 0.2          # put right, eventually
 END_UNRESOLVED = -0.6   # "no known defect"
-SURVEY = -0.15          # one more survey after the interaction (survey fatigue)
 ROUTINE_NOISE = 0.25    # spread of routine experiences
 FIT_WEIGHT = 0.6        # how much fit with the salient identity's needs matters
 ENGAGEMENT_WEIGHT = 0.22  # how much staff morale lifts a routine touch (Harter et al. 2002: r ~ 0.3)
@@ -31,11 +30,13 @@ ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one throug
 FAST, SLOW, UNRESOLVED = 0, 1, 2
 
 
-def routine_moment(quality: float, fit: np.ndarray, rng, engagement: float = 0.5) -> np.ndarray:
+def routine_moment(quality: float, fit: np.ndarray, normal: np.ndarray,
+                   engagement: float = 0.5) -> np.ndarray:
     """A purchase or use that goes as planned: quality plus fit with the salient need,
     plus the care of an engaged front line (``engagement``: staff morale, 0.5 neutral;
-    service-profit chain, Heskett et al. 1994)."""
-    noise = rng.standard_normal(fit.shape, np.float32) * np.float32(ROUTINE_NOISE)
+    service-profit chain, Heskett et al. 1994); ``normal`` holds a standard normal draw
+    per moment (the luck of the day)."""
+    noise = np.asarray(normal, np.float32) * np.float32(ROUTINE_NOISE)
     served = quality + ENGAGEMENT_WEIGHT * (engagement - 0.5)
     return np.clip(noise + np.float32(served) + np.float32(FIT_WEIGHT) * fit, -1.0, 1.0)
 
@@ -45,20 +46,22 @@ def resolve_chance(empowerment: float, skill: np.ndarray, morale: np.ndarray) ->
     return 0.2 + 0.75 * (0.45 * empowerment + 0.3 * skill + 0.25 * morale)
 
 
-def recover(empowerment: float, skill, morale, admitted: np.ndarray, rng) -> np.ndarray:
-    """Outcome of each problem: FAST, SLOW or UNRESOLVED.
+def recover(empowerment: float, skill, morale, admitted: np.ndarray, u_resolve: np.ndarray,
+            u_fast: np.ndarray) -> np.ndarray:
+    """Outcome of each problem: FAST, SLOW or UNRESOLVED, from two uniform draws per problem.
 
     A problem caused by a defect the firm denies (``admitted`` False) cannot be resolved:
     the front line is told there is no known defect (the smoking-heater story).
     """
-    resolved = (rng.random(len(admitted)) < resolve_chance(empowerment, skill, morale)) & admitted
-    fast = rng.random(len(admitted)) < empowerment
+    resolved = (u_resolve < resolve_chance(empowerment, skill, morale)) & admitted
+    fast = u_fast < empowerment
     return np.where(resolved, np.where(fast, FAST, SLOW), UNRESOLVED).astype(np.int8)
 
 
-def problem_episodes(outcome: np.ndarray, surveyed: np.ndarray | None = None) -> np.ndarray:
+def problem_episodes(outcome: np.ndarray, surveyed: np.ndarray | None = None,
+                     survey: float = 0.0) -> np.ndarray:
     """Moments of problem episodes, (k, 4) with NaN padding: the problem, waiting, the
-    end, and a survey where ``surveyed`` says one followed."""
+    end, and a survey (a moment of ``-survey``) where ``surveyed`` says one followed."""
     moments = np.full((len(outcome), 4), np.nan)
     moments[:, 0] = PROBLEM
     fast = outcome == FAST
@@ -71,7 +74,7 @@ def problem_episodes(outcome: np.ndarray, surveyed: np.ndarray | None = None) ->
     moments[lost, 2] = END_UNRESOLVED
     if surveyed is not None:
         rows = np.flatnonzero(surveyed)
-        moments[rows, np.where(outcome[rows] == FAST, 2, 3)] = SURVEY
+        moments[rows, np.where(outcome[rows] == FAST, 2, 3)] = -survey
     return moments
 
 
@@ -85,10 +88,12 @@ EVERY_PROBLEM_EPISODE = (np.repeat([FAST, SLOW, UNRESOLVED], 2), np.tile([False,
 
 
 @lru_cache(maxsize=32)
-def problem_memories(negativity: float, peak: float, end: float, duration: float) -> np.ndarray:
+def problem_memories(negativity: float, peak: float, end: float, duration: float,
+                     survey: float) -> np.ndarray:
     """How every problem episode is remembered, indexed by episode_kind: a problem's memory
-    depends only on its outcome and whether a survey followed."""
-    return memory.remember(problem_episodes(*EVERY_PROBLEM_EPISODE), negativity, peak, end, duration)
+    depends only on its outcome and whether a survey (annoyance ``survey``) followed."""
+    return memory.remember(problem_episodes(*EVERY_PROBLEM_EPISODE, survey), negativity, peak,
+                           end, duration)
 
 
 def recovery_cost(outcome: np.ndarray, refund_cost: float) -> float:

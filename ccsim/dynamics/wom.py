@@ -79,13 +79,13 @@ def reach(weights: sp.csr_matrix, talkers: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def talkers(promoters: np.ndarray, wronged: np.ndarray, rate: float, negative_talk: float,
-            rng) -> tuple[np.ndarray, np.ndarray]:
+            u_recommend: np.ndarray, u_warn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Who talks this week, from the indices of promoters (score 9-10) and of wronged
-    customers: promoters recommend with chance ``rate``, the wronged warn ``negative_talk``
-    times as readily (Anderson 1998: about 1.5; 0 silences them, and this call still makes
-    the same draws)."""
-    return (promoters[rng.random(len(promoters)) < rate],
-            wronged[rng.random(len(wronged)) < min(1.0, rate * negative_talk)])
+    customers and a uniform draw per person (indexed by person): promoters recommend with
+    chance ``rate``, the wronged warn ``negative_talk`` times as readily (Anderson 1998:
+    about 1.5; 0 silences them)."""
+    return (promoters[u_recommend[promoters] < rate],
+            wronged[u_warn[wronged] < min(1.0, rate * negative_talk)])
 
 
 def remember_warnings(heard_before: np.ndarray, listeners: np.ndarray, heard_now: np.ndarray,
@@ -105,6 +105,12 @@ def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: flo
     warned = np.flatnonzero(negative)
     chance[warned] *= np.exp(-WARNING_WEIGHT * negative[warned])
     return np.clip(chance, 0.0, 1.0)
+
+
+def weekly(yearly) -> np.ndarray:
+    """A weekly chance from a yearly one: 1 - (1 - h)^(1/52) (Bass p and q were estimated
+    on yearly sales: Bass 1969; Sultan, Farley & Lehmann 1990)."""
+    return -np.expm1(np.log1p(-np.clip(yearly, 0.0, 1.0 - 1e-9)) / 52.0)
 
 
 def bass_recursion(p: float, q: float, periods: int, start: float = 0.0) -> np.ndarray:

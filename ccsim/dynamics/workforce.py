@@ -10,26 +10,33 @@ from __future__ import annotations
 
 import numpy as np
 
-MORALE_RATE = 0.05   # weekly pull of morale toward its target
+MORALE_RATE = 0.05      # weekly pull of morale back toward 0.5 (calibrated)
+EXPERIENCE_STEP = 0.02  # how far one good or bad moment at work moves morale (calibrated)
+EXPERIENCE_CAP = 3      # moments a week that count
 
 
-def speak_up(humility: float, floor: float, morale: np.ndarray, rng) -> np.ndarray:
-    """Who voices what they know this week: safe under a humble leader, likelier when
-    morale is high."""
+def speak_up(humility: float, floor: float, morale: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Who voices what they know this week (``u``: a uniform draw per employee): safe
+    under a humble leader, likelier when morale is high."""
     safe = floor + (1.0 - floor) * humility
-    return rng.random(morale.shape) < safe * np.clip(0.5 + morale, 0.0, 1.0)
+    return u < safe * np.clip(0.5 + morale, 0.0, 1.0)
 
 
-def morale_target(humility: float, empowerment: float, accountability: float,
-                  resolved_share: float) -> float:
-    """Morale a workplace pulls toward: heard, trusted, recognised, able to help."""
-    return 0.2 + 0.25 * humility + 0.2 * empowerment + 0.15 * accountability + 0.2 * resolved_share
+def update_morale(morale: np.ndarray, experience: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """Each employee's morale moves with what they lived through this week (``experience``:
+    good moments minus bad ones: being listened to or brushed off after speaking up,
+    putting a customer's problem right or not being able to, recognition where outcomes
+    are tracked) and otherwise settles back toward 0.5, with individual ups and downs
+    (``normal``: a standard normal draw per employee).  Morale is never set from the
+    culture traits themselves: they act only through these experiences."""
+    felt = EXPERIENCE_STEP * np.clip(experience, -EXPERIENCE_CAP, EXPERIENCE_CAP)
+    return np.clip(morale + MORALE_RATE * (0.5 - morale) + felt + 0.02 * normal, 0.0, 1.0)
 
 
-def update_morale(morale: np.ndarray, target: float, rng) -> np.ndarray:
-    """Each employee's morale drifts toward the target, with individual ups and downs."""
-    noise = rng.normal(0.0, 0.02, morale.shape)
-    return np.clip(morale + MORALE_RATE * (target - morale) + noise, 0.0, 1.0)
+def heard(speaking: np.ndarray, humility: float, u: np.ndarray) -> np.ndarray:
+    """Of those who spoke up, who the leaders listened to (chance = humility; the rest were
+    brushed off: Detert & Burris 2007, a manager's openness)."""
+    return speaking & (u < humility)
 
 
 def quit_chance(turnover: float, morale: np.ndarray, sensitivity: float) -> np.ndarray:
