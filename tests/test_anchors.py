@@ -8,7 +8,6 @@ import pytest
 from ccsim import cli
 from ccsim.anchors import ANCHORS, check, module, negative_wom
 
-
 # ideas no longer holds since ideas change fit only (no tuned drift): 42% of ideas help at
 # defaults, above Kohavi's 0.1-0.4 (docs/ODD.md, anchors that do not hold); strict, so a
 # model that reproduces it again shows here
