@@ -5,6 +5,13 @@ through ``Client(address).get_executor()`` (a scheduler started with ``dask sche
 workers with ``dask worker ADDR --nthreads 1``, on one machine, several, or an HPC system
 via dask-jobqueue), or a LocalCluster of ``workers`` processes when no address is given.
 The sweep code is the same for both (docs/DEVELOPING.md, "Sweeps").
+
+No worker outlives the sweep: a local worker ends as soon as the sweep's process does,
+however that ends (kill -9 included; ccsim.sweep.worker.exit_with), and when the sweep
+stops early (an error, Ctrl-C, SIGTERM) its workers are terminated rather than waited for.
+Then the forkserver and multiprocessing's resource tracker, which live as long as any
+worker holds their pipes, end too.  A LocalCluster's workers watch their parent likewise
+(Dask's own parent-alive pipe).
 """
 
 from __future__ import annotations
@@ -15,8 +22,13 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 from ccsim.params import ParamError
+from ccsim.sweep.worker import exit_with
 
 ENGINES = ("local", "dask")
+WORKERS_PER_CORE = 4    # the most --workers allowed: runs are CPU-bound, more only costs memory
+SCHEMES = ("tcp", "tls", "ws", "wss")
+ADDRESS_FORM = (f"SCHEME://HOST:PORT with SCHEME one of {', '.join(SCHEMES)} and PORT in "
+                f"[1, 65535], e.g. tcp://10.0.0.5:8786")
 
 
 def default_workers() -> int:
@@ -27,20 +39,46 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-@contextlib.contextmanager
-def open_executor(engine: str = "local", workers: int | None = None, address: str | None = None):
-    """Yield ``(executor, slots)``: an Executor and how many runs it executes at once."""
+def check_engine(engine: str = "local", workers: int | None = None,
+                 address: str | None = None) -> None:
+    """Raise ParamError (one line) unless the options name an engine ccsim can use."""
     if engine not in ENGINES:
         raise ParamError(f"--engine={engine!r}; allowed: {', '.join(ENGINES)}")
-    if workers is not None and workers < 1:
-        raise ParamError(f"--workers={workers}; allowed: a whole number >= 1")
-    if address and engine != "dask":
+    most = WORKERS_PER_CORE * default_workers()
+    if workers is not None and not 1 <= workers <= most:
+        raise ParamError(f"--workers={workers}; allowed: a whole number in [1, {most}] "
+                         f"({WORKERS_PER_CORE} per core)")
+    if address is None:
+        return
+    if engine != "dask":
         raise ParamError("--address needs --engine dask")
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+        well_formed = scheme in SCHEMES and host and 1 <= port <= 65535
+    except (TypeError, ValueError):
+        well_formed = False
+    if not well_formed:
+        raise ParamError(f"--address {address!r} is not a Dask scheduler's address; "
+                         f"allowed: {ADDRESS_FORM}")
+
+
+@contextlib.contextmanager
+def open_executor(engine: str = "local", workers: int | None = None, address: str | None = None):
+    """Yield ``(executor, slots)``: an Executor and how many runs it executes at once (the
+    options checked by ``check_engine``)."""
     if engine == "local":
         workers = workers or default_workers()
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver())
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(),
+                                   initializer=exit_with, initargs=(os.getpid(),))
         try:
             yield pool, workers
+        except BaseException:
+            for process in list(pool._processes.values()):   # 3.14: pool.terminate_workers()
+                process.terminate()     # their runs are lost: a resume runs them again
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
@@ -68,8 +106,9 @@ def _dask_client(workers: int | None, address: str | None):
     if address:
         try:
             client = Client(address)   # waits distributed.comm.timeouts.connect (30 s)
-        except (OSError, TimeoutError) as error:
-            raise ParamError(f"--address {address}: cannot reach a Dask scheduler ({error})") from None
+        except (OSError, TimeoutError, TypeError, ValueError) as error:   # TypeError: TLS
+            raise ParamError(f"--address {address}: cannot reach a Dask scheduler "
+                             f"({' '.join(str(error).split())})") from None
         with client:
             yield client
         return

@@ -29,11 +29,15 @@ A file is data only, read with the standard library's tomllib::
     every = 4                              # keep every 4th week (and always the last)
 
 Every field is checked; a bad one raises ParamError with one line naming the file, the
-field and what is allowed (docs/DESIGN.md, Bad input).
+field and what is allowed (docs/DESIGN.md, Bad input).  Sizes are bounded before anything
+is built: at most MAX_RUNS runs (design points x replications; a million runs of a second
+each are eleven core-days, and the manifest records every run's seed), so a slip (inf, a
+billion levels) is refused at once instead of filling the memory.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -55,6 +59,7 @@ DESIGNS = {
 TOP_KEYS = ("title", "description", "scenario", "weeks", "replications", "seed", "common_seeds",
             "design", "factors", "fixed", "output")
 MAX_WEEKS = 5200
+MAX_RUNS = 1_000_000
 DEFAULT_REPORTERS = ("customers", "loyalty", "nps", "profit", "cash", "leader_knowledge")
 
 
@@ -93,15 +98,27 @@ class Experiment:
     description: str = ""
     path: Path | None = None
 
-    def override(self, replications=None, weeks=None) -> "Experiment":
+    def override(self, replications=None, weeks=None) -> Experiment:
         """The same experiment with ``--replications`` / ``--weeks`` from the command line."""
         where = "command line"
         changes = {}
         if replications is not None:
-            changes["replications"] = _count(replications, f"{where}: --replications", 1)
+            changes["replications"] = _count(replications, f"{where}: --replications", 1, MAX_RUNS)
         if weeks is not None:
             changes["weeks"] = _count(weeks, f"{where}: --weeks", 1, MAX_WEEKS)
-        return replace(self, **changes)
+        return _sized(replace(self, **changes), where)
+
+    @property
+    def n_points(self) -> int:
+        """How many points the design has (counted, not built)."""
+        k, options = len(self.factors), self.options
+        if self.design == "full_factorial":
+            return math.prod(len(f.levels) for f in self.factors)
+        if self.design == "latin_hypercube":
+            return options["samples"]
+        if self.design == "sobol":
+            return options["samples"] * (2 * k + 2 if options["second_order"] else k + 2)
+        return options["trajectories"] * (k + 1)
 
     def as_dict(self) -> dict:
         """JSON-ready description (for the manifest)."""
@@ -121,10 +138,10 @@ def load_experiment(path) -> Experiment:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ParamError(f"{where}: malformed TOML: {' '.join(str(error).split())}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ParamError(f"{where}: cannot read: {' '.join(str(error).split())}") from None
+    except (ValueError, RecursionError) as error:   # TOMLDecodeError; a 5000-digit number
+        raise ParamError(f"{where}: malformed TOML: {' '.join(str(error).split())}") from None
     return parse_experiment(data, path.stem, where, path)
 
 
@@ -150,14 +167,23 @@ def parse_experiment(data: dict, name: str, where: str, path: Path | None = None
     if not isinstance(common, bool):
         raise ParamError(f"{where}: common_seeds={common!r}; allowed: true or false")
     reporters, every = _output(_table(data, "output", where), where)
-    return Experiment(
+    return _sized(Experiment(
         name=name, title=title.strip(), scenario=scenario, factors=factors, design=design,
         options=options,
-        replications=_count(data.get("replications", 10), f"{where}: replications", 1),
+        replications=_count(data.get("replications", 10), f"{where}: replications", 1, MAX_RUNS),
         weeks=_count(data.get("weeks", 260), f"{where}: weeks", 1, MAX_WEEKS),
         seed=_count(data.get("seed", 0), f"{where}: seed", 0, 2**63 - 1),
         common_seeds=common, fixed=fixed, reporters=reporters, every=every,
-        description=description.strip(), path=path)
+        description=description.strip(), path=path), where)
+
+
+def _sized(experiment: Experiment, where: str) -> Experiment:
+    """``experiment``, unless it has more than MAX_RUNS runs (ParamError)."""
+    points, replications = experiment.n_points, experiment.replications
+    if points * replications > MAX_RUNS:
+        raise ParamError(f"{where}: {points} design points x {replications} replications = "
+                         f"{points * replications} runs; allowed: at most {MAX_RUNS} runs")
+    return experiment
 
 
 def _scenario(value, where: str, path: Path | None) -> str:
@@ -194,7 +220,7 @@ def _design(table: dict, where: str) -> tuple[str, dict]:
             if not isinstance(value, bool):
                 raise ParamError(f"{at}; allowed: {allowed}")
         else:
-            value = _count(value, f"{where}: design.{option}", 2)
+            value = _count(value, f"{where}: design.{option}", 2, MAX_RUNS)
             if option == "samples" and kind == "sobol" and value & (value - 1):
                 raise ParamError(f"{at} is not a power of 2; allowed: {allowed}")
             if option == "levels" and value % 2:
@@ -242,7 +268,7 @@ def _range(name: str, spec: dict, at: str) -> Factor:
         raise ParamError(f"{at}: empty or inverted range lo={lo:g}, hi={hi:g}; lo must be below hi")
     if "levels" not in spec:
         return Factor(name, lo=float(lo), hi=float(hi))
-    n = _count(spec["levels"], f"{at}.levels", 2)
+    n = _count(spec["levels"], f"{at}.levels", 2, MAX_RUNS)
     levels = np.linspace(lo, hi, n)
     levels = tuple(dict.fromkeys(param.check(round(float(v), 12) if param.kind is float
                                              else int(round(v)), at) for v in levels))
@@ -273,7 +299,7 @@ def _output(table: dict, where: str) -> tuple[tuple[str, ...], int]:
         if name not in REPORTERS:
             raise ParamError(f"{where}: output.reporters: unknown reporter {name!r}; "
                              f"allowed: {', '.join(REPORTERS)}")
-    every = _count(table.get("every", 1), f"{where}: output.every", 1)
+    every = _count(table.get("every", 1), f"{where}: output.every", 1, MAX_WEEKS)
     return tuple(dict.fromkeys(reporters)), every
 
 

@@ -3,11 +3,14 @@
 The parent keeps only a bounded window of runs in flight and writes each result as it
 arrives, so memory stays flat however many runs there are; results depend only on the
 seeds, never on the engine, the number of workers, the order of completion or a resume.
+The output directory is held for the sweep's whole life (ResultStore.claim); a run file
+that does not read back is noted on stderr and run again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, wait
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from tqdm import tqdm
 
 from ccsim import __version__
 from ccsim.sweep.designs import Design, make_design
-from ccsim.sweep.executors import open_executor
+from ccsim.sweep.executors import check_engine, open_executor
 from ccsim.sweep.experiment import Experiment
 from ccsim.sweep.seeds import run_seeds
 from ccsim.sweep.store import ResultStore, fingerprint
@@ -75,11 +78,8 @@ def plan(experiment: Experiment) -> Plan:
     events = tuple(scenario.events)
     event_data = [{"week": e.week, "kind": e.kind, "args": e.args, "label": e.label}
                   for e in events]
-    decides = {"params": base, "events": event_data, "points": list(design.points),
-               "seeds": seeds, "weeks": experiment.weeks, "reporters": list(experiment.reporters),
-               "every": experiment.every}
     manifest = {
-        "format": 1, "ccsim_version": __version__, "fingerprint": fingerprint(decides),
+        "format": 1, "ccsim_version": __version__, "fingerprint": "",
         "experiment": experiment.as_dict(),
         "scenario": {"name": scenario.name, "path": str(scenario.path), "params": scenario.params,
                      "events": event_data},
@@ -88,6 +88,7 @@ def plan(experiment: Experiment) -> Plan:
                   "replication": i % experiment.replications, "seed": s}
                  for i, s in enumerate(seeds)],
     }
+    manifest["fingerprint"] = fingerprint(manifest)
     return Plan(experiment, design, seeds, base, events, manifest)
 
 
@@ -105,14 +106,17 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
              engine: str = "local", address: str | None = None, progress: bool = True) -> Summary:
     """Run every run of ``the_plan`` that ``out`` does not hold yet."""
     experiment = the_plan.experiment
+    check_engine(engine, workers, address)
     store = ResultStore(Path(out))
-    store.check(the_plan.manifest, resume)
-    done = store.done()
-    todo = [run for run in range(the_plan.n_runs) if run not in done]
-    start = time.perf_counter()
     failed, model_seconds = 0, 0.0
     with contextlib.ExitStack() as stack:
-        if todo:   # connect before writing anything: a bad --address leaves no directory
+        stack.enter_context(store.claim(the_plan.manifest, resume))
+        done, notes = store.verify(the_plan.manifest)
+        for note in notes:
+            print(note, file=sys.stderr)
+        todo = [run for run in range(the_plan.n_runs) if run not in done]
+        start = time.perf_counter()
+        if todo:   # connect before the manifest: an unreachable scheduler leaves no sweep
             executor, slots = stack.enter_context(open_executor(engine, workers, address))
         store.open(the_plan.manifest)
         bar = stack.enter_context(tqdm(

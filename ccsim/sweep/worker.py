@@ -7,6 +7,9 @@ the parent, which writes it; a run that raises comes back as its error.
 
 from __future__ import annotations
 
+import os
+import select
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -65,3 +68,29 @@ def run_task(task: RunTask) -> RunResult:
         message = f"{type(error).__name__}: {' '.join(str(error).split())}"
         return RunResult(task, None, message, traceback.format_exc(), time.perf_counter() - start)
     return RunResult(task, table, None, None, time.perf_counter() - start)
+
+
+def exit_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` (the sweep) ends, however it ends:
+    the initializer of local workers (ccsim.sweep.executors)."""
+    threading.Thread(target=_exit_after, args=(pid,), daemon=True).start()
+
+
+def _exit_after(pid: int) -> None:
+    try:
+        poller = select.poll()
+        poller.register(os.pidfd_open(pid), select.POLLIN)   # readable once pid has ended
+    except (AttributeError, OSError):   # no pidfd (not Linux >= 5.3), or pid has ended
+        while _alive(pid):
+            time.sleep(1)
+    else:
+        poller.poll()
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
