@@ -158,7 +158,7 @@ def tables(out: Path) -> pd.DataFrame:
 
 # ----- two sweeps, one directory -----
 def test_second_sweep_is_refused_while_the_first_holds_the_directory(tmp_path):
-    where = case_dir(tmp_path, "lock", experiment(weeks=300, fixed="n_customers = 8000"))
+    where = case_dir(tmp_path, "lock", experiment(weeks=600, fixed="n_customers = 15000"))
     (where / "other.toml").write_text(TINY)
     first = subprocess.Popen([CCSIM, "sweep", "exp.toml", "--out", "out", "--workers", "1",
                               "--no-progress"], cwd=where, stdout=subprocess.DEVNULL,
@@ -283,6 +283,17 @@ def test_analyze_of_a_damaged_run_file_is_one_line(damage, baseline, tmp_path):
     where = damaged_copies(tmp_path, baseline, {damage: RUN_DAMAGE[damage]})[damage]
     refused(cli(where, "analyze", "out"), "out/runs/run-0000001.parquet: damaged",
             "ccsim sweep exp.toml --out out --resume")
+
+
+def test_damaged_failure_record_is_one_line_and_a_resume_clears_it(baseline, tmp_path):
+    """A finished run's failure record (kill -9 between writing the run and removing its
+    record; here garbage) stops analyze in one line; a resume removes it."""
+    where = damaged_copies(tmp_path, baseline, {"record": lambda out: (
+        out / "failures" / "run-0000003.json").write_bytes(os.urandom(100))})["record"]
+    refused(cli(where, "analyze", "out"), "out/failures/run-0000003.json: damaged",
+            "ccsim sweep exp.toml --out out --resume")
+    done = cli(where, "sweep", "exp.toml", "--out", "out", "--resume", owned=["out"])
+    assert done.returncode == 0 and not (where / "out" / "failures" / "run-0000003.json").exists()
 
 
 @pytest.mark.parametrize("command", [("sweep", "exp.toml", "--out", "out", "--resume"),

@@ -19,7 +19,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", metavar="DIR",
                         help="output directory (default: out/sweep-<experiment name>)")
     parser.add_argument("--workers", type=int, metavar="N",
-                        help="processes to run at once (default: all cores)")
+                        help="processes to run at once (default: all cores; at most 4 per core)")
     parser.add_argument("--resume", action="store_true",
                         help="finish a sweep in DIR, running only the missing runs")
     parser.add_argument("--engine", choices=ENGINES, default="local",
