@@ -15,6 +15,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -66,10 +67,10 @@ def _watched(where: Path, owned, run) -> subprocess.CompletedProcess:
     return done
 
 
-def ccsim(where: Path, *argv, owned=()) -> subprocess.CompletedProcess:
-    """The installed ccsim, run in ``where``."""
+def ccsim(where: Path, *argv, owned=(), **options) -> subprocess.CompletedProcess:
+    """The installed ccsim, run in ``where`` (``options`` for subprocess.run)."""
     return _watched(where, owned, lambda: subprocess.run(
-        [CCSIM, *argv], cwd=where, capture_output=True, text=True, timeout=120))
+        [CCSIM, *argv], cwd=where, capture_output=True, text=True, timeout=120, **options))
 
 
 def cli(where: Path, *argv, owned=(), timeout: float = 60) -> subprocess.CompletedProcess:
@@ -283,6 +284,21 @@ def test_analyze_of_a_damaged_run_file_is_one_line(damage, baseline, tmp_path):
     where = damaged_copies(tmp_path, baseline, {damage: RUN_DAMAGE[damage]})[damage]
     refused(cli(where, "analyze", "out"), "out/runs/run-0000001.parquet: damaged",
             "ccsim sweep exp.toml --out out --resume")
+
+
+def test_a_full_disk_stops_the_sweep_in_one_line_and_a_resume_finishes_it(baseline, tmp_path):
+    def small_disk():     # files of at most 3000 bytes: the manifest fits, no run file does
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))
+
+    where = case_dir(tmp_path, "full")
+    full = ccsim(where, "sweep", "exp.toml", "--out", "out", "--no-progress", owned=["out"],
+                 preexec_fn=small_disk)
+    assert full.returncode == 1 and full.stderr == (
+        "ccsim sweep: out: cannot write (File too large); finished runs are kept: make room and "
+        "rerun with --resume\n")
+    assert ccsim(where, "sweep", "exp.toml", "--out", "out", "--resume").returncode == 0
+    pd.testing.assert_frame_equal(tables(where / "out"), baseline[1])
 
 
 def test_damaged_failure_record_is_one_line_and_a_resume_clears_it(baseline, tmp_path):

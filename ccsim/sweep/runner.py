@@ -30,7 +30,8 @@ IN_FLIGHT_PER_SLOT = 2
 
 
 class SweepAborted(RuntimeError):
-    """The executor itself broke (a worker process died); finished runs are kept."""
+    """The executor itself broke (a worker process died), or the disk refused a write;
+    finished runs are kept."""
 
 
 @dataclass
@@ -118,7 +119,8 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
         start = time.perf_counter()
         if todo:   # connect before the manifest: an unreachable scheduler leaves no sweep
             executor, slots = stack.enter_context(open_executor(engine, workers, address))
-        store.open(the_plan.manifest)
+        with _writing(store):
+            store.open(the_plan.manifest)
         bar = stack.enter_context(tqdm(
             total=the_plan.n_runs, initial=len(done), unit="run", desc=experiment.name,
             disable=not progress, smoothing=0.05, dynamic_ncols=True))
@@ -126,7 +128,8 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
         if todo:
             for result in _execute(executor, (the_plan.task(r) for r in todo),
                                    slots * IN_FLIGHT_PER_SLOT):
-                store.write(result)
+                with _writing(store):
+                    store.write(result)
                 model_seconds += result.seconds
                 if result.error is not None:
                     failed += 1
@@ -134,6 +137,16 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
                 bar.update(1)
     return Summary(the_plan.n_runs, len(done), len(todo), failed, time.perf_counter() - start,
                    model_seconds)
+
+
+@contextlib.contextmanager
+def _writing(store: ResultStore):
+    """Turn a write the disk refuses (full, read-only, a quota) into SweepAborted."""
+    try:
+        yield
+    except OSError as error:
+        raise SweepAborted(f"{store.root}: cannot write ({error.strerror or error}); finished "
+                           f"runs are kept: make room and rerun with --resume") from None
 
 
 def _execute(executor, tasks, window: int):
