@@ -9,6 +9,8 @@ written through ccsim.output.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ccsim.model import CultureModel
 
 
@@ -26,3 +28,19 @@ def build(params: dict, events=(), seed=None, customer_agents: bool = False) -> 
     timeline: a preset's own, and changes made mid-run as ``set`` events, so that a run
     rebuilt from them is the run that was made."""
     return CultureModel(rng=seed, events=events, customer_agents=customer_agents, **params)
+
+
+def replicate(params: dict, events, weeks: int, seeds, names, each_run=None) -> dict:
+    """The reporters ``names`` of one model per seed, stepped ``weeks`` weeks: for each
+    name an array (seeds, weeks + 1); a firm that runs out of cash keeps its last values,
+    as ``ccsim compare`` does.  ``each_run(done)`` after each run."""
+    out = {name: np.empty((len(seeds), weeks + 1)) for name in names}
+    for r, seed in enumerate(seeds):
+        history = build(params, events, seed).advance(weeks).datacollector.model_vars
+        for name in names:
+            values = np.asarray(history[name], dtype=float)
+            out[name][r, :len(values)] = values
+            out[name][r, len(values):] = values[-1]
+        if each_run is not None:
+            each_run(r + 1)
+    return out

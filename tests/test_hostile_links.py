@@ -63,6 +63,10 @@ HOSTILE = [
     ("x" * 5000 + "=1", "unknown parameter"),
     ("humility=" + "1" * 7000, "humility"),
     ("humility=0.5&" * 700, "longer than"),
+    ("week=0", "week"),
+    ("week=1e3", "week"),
+    ("week=99999", "week"),
+    ("present=yes", "present"),
 ]
 
 
@@ -224,3 +228,25 @@ def test_a_preset_that_extends_a_malformed_one_is_left_out_too(presets_dir):
                                                                      "no-receipt-refund.toml"]
     with pytest.raises(ValueError):   # without on_error, as before: the error itself
         ccsim.scenarios.list_scenarios()
+
+
+def test_a_link_opens_at_its_week_in_presenter_mode():
+    rc = render("preset=hippo&seed=5&change=10:A:humility=0.9&week=30&present=1")
+    assert rc.find(Readout, kind="ccsim-week").widget.text == "Week 30"
+    assert not rc.find(v.Slider).widgets                  # no side panel when presenting
+    assert rc.find(UrlSync).widget.query.endswith("change=10:A:humility=0.9&present=1")
+
+
+def test_a_run_with_more_moves_than_a_link_holds_says_so():
+    """No silent limit: a link with as many moves as fit opens them all; one move more and
+    the page says the link no longer reproduces the run."""
+    moves = []
+    while len("&".join(moves)) < query.MAX_QUERY - 140:
+        moves.append(f"change={len(moves) + 1}:A:humility={0.1 + len(moves) % 9 / 10:g},conformity=0.5")
+    rc = render(f"preset=baseline&seed=3&{'&'.join(moves)}&week={len(moves) + 1}")
+    assert shown_note(rc) == "" and rc.find(UrlSync).widget.query.count("change=") == len(moves)
+    sliders = {w.class_.split()[-1]: w for w in rc.find(v.Slider).widgets}
+    for name in ("empowerment", "courage_to_change", "customer_intimacy", "integrity"):
+        sliders[f"ccsim-param-A-{name}"].v_model = 0.95
+        rc.find(v.Btn, class_="ccsim-step").widget.click()
+    assert "more than an address can hold" in shown_note(rc)

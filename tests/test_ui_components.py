@@ -10,14 +10,22 @@ from pathlib import Path
 import ipyvuetify as v
 import pytest
 import solara
+from solara.routing import Router, router_context
 
+from ccsim.scenarios import list_scenarios
 from ccsim.ui import app
 from ccsim.ui.widgets import ECHARTS_JS, MODULE, Download, EChart, Readout, Widget
 
 
-def render():
-    box, rc = solara.render(app.Page(), handle_error=False)
-    return box, rc
+@solara.component
+def Linked(search: str):
+    router_context.provide(Router(f"/?{search}", []))
+    return app.Page()
+
+
+def render(search: str = ""):
+    """The page as a new browser session at the address ``?search`` renders it."""
+    return solara.render(Linked(search), handle_error=False)
 
 
 def button(rc, label):
@@ -52,7 +60,7 @@ def test_a_slider_moved_mid_run_is_marked_on_the_chart():
     update = chart(rc).update
     assert update["marks"] == 1
     lines = update["option"]["series"][0]["markLine"]["data"]
-    assert lines == [{"xAxis": 1, "name": "1"}]
+    assert lines == [{"xAxis": 1, "name": "humility 0.95"}]   # labelled in words, not a number
     assert "1: week 1, humility 0.95" in rc.find(v.Html, class_="ccsim-marks").widget.children[0]
 
 
@@ -98,15 +106,18 @@ def test_compare_mode_shows_each_cultures_network_and_organisation():
     assert chart(rc).update["week"] == 20
 
 
-ACTIONS = ("step", "step", "reset", "replay", "new-seed", "compare", "network", "preset",
-           "preset-b", "slider-A", "slider-B")
+ACTIONS = ("step", "step", "reset", "replay", "new-seed", "undo", "compare", "network", "preset",
+           "preset-b", "slider-A", "slider-B", "tab")
 
 
 def act(rc, action: str, rng):
     """Do ``action`` on the rendered page as a user could (a disabled control is skipped)."""
-    if action in ("step", "reset", "replay", "new-seed"):
+    if action in ("step", "reset", "replay", "new-seed", "undo"):
         if not button(rc, action).disabled:
             button(rc, action).click()
+    elif action == "tab":
+        for tabs in rc.find(v.Tabs, class_="ccsim-tabs").widgets:
+            tabs.v_model = 1 - tabs.v_model
     elif action in ("compare", "network"):
         switch = rc.find(v.Switch, class_=f"ccsim-{action}" + ("-switch" if action == "network" else "")).widget
         switch.v_model = not switch.v_model
@@ -158,13 +169,23 @@ def test_the_page_loads_the_echarts_the_charts_use():
 
 
 def test_the_csv_button_sends_the_run_to_the_browser_as_a_file():
+    """With a header block that says what ran: version, preset, seed, every parameter at
+    week 0, every move (lines that start with '#')."""
+    import ccsim
+
     _, rc = render()
+    button(rc, "Step").click()
+    slider("A", "humility", rc).v_model = 0.9
     button(rc, "Step").click()
     button(rc, "CSV").click()
     file = rc.find(Download).widget.file
-    rows = list(csv.DictReader(io.StringIO(file["text"])))
+    header = [line for line in file["text"].splitlines() if line.startswith("#")]
+    rows = list(csv.DictReader(line for line in io.StringIO(file["text"]) if not line.startswith("#")))
     assert file["name"].endswith(".csv") and file["type"] == "text/csv"
-    assert [r["week"] for r in rows] == ["0", "1"]
+    assert [r["week"] for r in rows] == ["0", "1", "2"]
+    assert header[0].startswith(f"# ccsim {ccsim.__version__}; preset baseline") and "seed" in header[0]
+    assert "humility=0.5" in header[1] and "price=" in header[1] and "turnover=" in header[1]
+    assert header[-1] == "# change: week 1, A, humility=0.9"
 
 
 def _as_is(function):
@@ -224,7 +245,7 @@ def counted(monkeypatch, names: list[str]) -> dict[str, int]:
 
 
 COMPONENTS = ["ControlBar", "Status", "StoryPanel", "ComparePanel", "ParamPanel", "ParamSlider",
-              "Charts", "NetworkView", "Link"]
+              "Charts", "ChartTools", "NetworkView", "Link"]
 
 
 def test_a_step_or_a_move_re_renders_only_what_changed(monkeypatch):
@@ -238,7 +259,12 @@ def test_a_step_or_a_move_re_renders_only_what_changed(monkeypatch):
     assert sum(counts.values()) == 0, counts          # a week sends data, renders nothing
     slider("A", "humility", rc).v_model = 0.9
     assert counts == {**dict.fromkeys(COMPONENTS, 0), "ParamPanel": 1, "ParamSlider": 1,
-                      "Charts": 1, "Link": 1}, counts   # its slider, the marks, the address
+                      "ChartTools": 1, "Link": 1, "ControlBar": 1}, counts
+    # its slider, the marks, the address, and Undo (now possible) with the bar it sits in
+    counts.update(dict.fromkeys(counts, 0))
+    slider("A", "empowerment", rc).v_model = 0.9
+    assert counts == {**dict.fromkeys(COMPONENTS, 0), "ParamPanel": 1, "ParamSlider": 1,
+                      "ChartTools": 1, "Link": 1}, counts
 
 
 def test_a_model_is_built_only_when_one_must_be(monkeypatch):
@@ -251,11 +277,96 @@ def test_a_model_is_built_only_when_one_must_be(monkeypatch):
 
     rc.find(v.Switch, class_="ccsim-compare").widget.v_model = True
     assert len(builds) == 1                      # B only
+    tabs = rc.find(v.Tabs, class_="ccsim-tabs").widget
+    tabs.v_model = 0                             # A's controls
     slider("A", "humility", rc).v_model = 0.9
     assert len(builds) == 2                      # week 0: A's start changes, B's does not
     button(rc, "Step").click()
     slider("A", "humility", rc).v_model = 0.3
+    tabs.v_model = 1
     slider("B", "humility", rc).v_model = 0.7
     rc.find(v.Switch, class_="ccsim-compare").widget.v_model = False
     button(rc, "Step").click()
     assert len(builds) == 2                      # moves and compare off build nothing
+
+
+def test_a_drag_is_one_move_made_when_the_slider_is_let_go():
+    """Dragging during Play once made a mark a week (11 for one realistic drag)."""
+    _, rc = render()
+    button(rc, "Step").click()
+    humility = slider("A", "humility", rc)
+    humility.fire_event("start", 0.5)
+    for value in (0.55, 0.6, 0.7):
+        humility.v_model = value
+        button(rc, "Step").click()
+    assert chart(rc).update["marks"] == 0            # held down: no move yet
+    humility.fire_event("end", 0.8)
+    update = chart(rc).update
+    assert update["marks"] == 1 and update["option"]["series"][0]["markLine"]["data"][0]["xAxis"] == 4
+    humility.v_model = 0.8                            # the drag's last value, arriving late: no second move
+    assert chart(rc).update["marks"] == 1
+
+
+def test_undo_takes_back_the_last_move_and_the_ghost_shows_the_run_without_it():
+    _, rc = render()
+    button(rc, "Step").click()
+    assert button(rc, "Undo").disabled
+    slider("A", "humility", rc).v_model = 1.0
+    for _ in range(5):
+        button(rc, "Step").click()
+    datasets = {d["id"]: d["source"] for d in chart(rc).update["option"]["dataset"]}
+    assert datasets["A-ghost"]["week"] == datasets["A"]["week"] == list(range(7))
+    assert datasets["A-ghost"]["loyalty"][:2] == datasets["A"]["loyalty"][:2]
+    button(rc, "Undo").click()
+    datasets = {d["id"]: d["source"] for d in chart(rc).update["option"]["dataset"]}
+    assert datasets["A-ghost"] == {"week": []} and chart(rc).update["marks"] == 0
+    assert slider("A", "humility", rc).v_model == 0.5 and button(rc, "Undo").disabled
+
+
+def test_compare_follows_the_story():
+    """B is named by its story's label in the tab and the legend, and switching preset
+    switches B to the new story's counterpart (hippo -> heater-denied once kept
+    customer-centric)."""
+    from ccsim.scenarios import load_scenario
+
+    _, rc = render("preset=four-hour-refund")
+    rc.find(v.Switch, class_="ccsim-compare").widget.v_model = True
+    label = load_scenario("four-hour-refund").pair_label
+    assert f"B: {label}" in chart(rc).option["legend"]["data"]
+    assert rc.find(v.Tab, class_="ccsim-tab-B").widget.children == [f"B: {label}"]
+    heater = load_scenario("heater-denied")
+    rc.find(v.Select, class_="ccsim-preset").widget.v_model = "heater-denied"
+    assert rc.find(v.Select, class_="ccsim-compare-preset").widget.v_model == heater.pair
+    assert f"B: {heater.pair_label or heater.pair}" in chart(rc).option["legend"]["data"]
+
+
+def test_other_seeds_give_a_band_in_the_background():
+    """As ccsim compare --reps: ten seeds from this one on, the mean and its 95% band."""
+    import time
+
+    _, rc = render("preset=baseline&seed=7&n_customers=300")
+    def band():
+        return {d["id"]: d["source"] for d in chart(rc).update["option"]["dataset"]}.get("A-band", {"week": []})
+
+    button(rc, "Seeds").click()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not band()["week"]:
+        time.sleep(0.2)
+    band = band()
+    assert len(band["week"]) == 261 and all(w >= 0 for w in band["loyalty_width"][1:])
+    assert "other seeds: mean and 95% band" in chart(rc).update["option"]["legend"]["data"]
+    low, mean = band["customers_low"][-1], band["customers_mean"][-1]
+    assert low < mean < low + band["customers_width"][-1]
+
+
+@pytest.mark.parametrize("preset", [s.name for s in list_scenarios()])
+def test_the_page_speaks_plain_words(preset):
+    """No parameter's code name and no command line in a preset's texts on the page; the
+    model's names stay in its description (the levers table)."""
+    from ccsim.params import PARAMS
+    from ccsim.ui import session, words
+
+    html = app.story_html(session.scenario(preset))
+    assert "ccsim " not in html and not [name for name in PARAMS if "_" in name and name in html]
+    assert all(f"<code>{name}</code>" in words.levers_html() for name in PARAMS)
+    assert "docs/ODD.md" not in words.help_html().split("<h4>The levers")[0]

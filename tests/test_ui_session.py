@@ -208,7 +208,8 @@ def test_moves_are_set_events_and_a_model_rebuilt_from_them_runs_the_same():
     plain = CultureModel(rng=21, events=scenario.events + moves, customer_agents=False, **scenario.params)
     plain.advance(45)
     assert plain.dataframe().equals(s.model.dataframe())
-    assert [w for w, _ in s.marks()] == [15, 25]    # marked at the week each was made
+    moved = [w for w, label in s.marks() if "defect" not in label]   # the model marks its own defects
+    assert moved == [15, 25]    # marked at the week each was made
 
 
 def test_presets_are_read_once_per_process(monkeypatch):
@@ -225,3 +226,65 @@ def test_presets_are_read_once_per_process(monkeypatch):
     s.choose("turnaround")
     s.label_b(), s.twins(), session.culture_of("hippo")
     assert reads == []
+
+
+def test_marks_name_the_side_they_belong_to():
+    s = Session("hippo", seed=6, compare="customer-centric")
+    s.step(5)
+    s.set_params({"humility": 0.9}, "A")
+    s.set_params({"integrity": 0.1}, "B")
+    s.set_params({"price": 12.0}, "AB")
+    s.step(60)
+    marks = dict((label, week) for week, label in s.marks())
+    assert {"A: humility 0.9", "B: integrity 0.1", "price 12"} <= set(marks)   # the market: both
+    own_a = {label for _, label in s.model.marks} - {label for _, label in s.model_b.marks}
+    assert all(f"A: {label}" in marks for label in own_a if "0.9" not in label and "12" not in label)
+
+
+def test_the_ghost_is_the_run_without_the_last_move_and_undo_returns_to_it():
+    s = Session("hippo", seed=12)
+    s.step(20)
+    s.set_params({"humility": 0.9}, "A")
+    s.step(30)
+    never = Session("hippo", seed=12)
+    never.step(50)
+    ghost = s.ghosts["A"].datacollector.model_vars["loyalty"]
+    assert ghost == never.history()["loyalty"] != s.history()["loyalty"]
+    moved = list(s.history()["loyalty"])
+    assert s.undo() == (20, {"humility": 0.9}, "A")
+    assert s.week == 50 and s.changes == [] and s.ghosts == {}
+    assert s.history()["loyalty"] == never.history()["loyalty"]
+    s.step(10)
+    never.step(10)
+    assert s.history()["loyalty"] == never.history()["loyalty"] and moved[:21] == never.history()["loyalty"][:21]
+
+
+def test_a_ghost_rebuilt_from_a_link_is_the_ghost_made_live():
+    live = Session("turnaround", seed=4, compare="hippo")
+    live.step(10)
+    live.set_params({"empowerment": 0.9}, "A")
+    live.step(10)
+    live.set_params({"price": 13.0}, "AB")
+    live.step(25)
+    linked = Session("turnaround", seed=4, compare="hippo", changes=live.changes)
+    linked.step(45)
+    assert set(linked.ghosts) == set(live.ghosts) == {"A", "B"}
+    for side in "AB":
+        assert linked.ghosts[side].dataframe().equals(live.ghosts[side].dataframe())
+    live.undo()
+    assert set(live.ghosts) == {"A"}          # the move before the last touched A only
+    plain = Session("turnaround", seed=4)
+    plain.step(45)
+    assert live.ghosts["A"].dataframe().equals(plain.model.dataframe())
+
+
+def test_switching_preset_in_compare_mode_compares_with_the_new_storys_counterpart():
+    s = Session("hippo", seed=3)
+    s.set_compare(*s.counterpart())
+    assert s.compare == "customer-centric"
+    s.choose("heater-denied")
+    story = load_scenario("heater-denied")
+    assert s.compare == story.pair and s.label_b() == (story.pair_label or story.pair)
+    s.step(2)
+    s.set_params({"integrity": 0.5}, "B")
+    assert s.label_b() == (story.pair_label or story.pair)   # B keeps its story's name when moved

@@ -11,6 +11,49 @@ define(["@jupyter-widgets/base"], (base) => {
     link.remove();
   }
 
+  /* `text` broken into lines no wider than `width` on `context`'s font. */
+  function wrap(context, text, width) {
+    const lines = [];
+    let line = "";
+    for (const word of text.split(" ")) {
+      const next = line ? line + " " + word : word;
+      if (line && context.measureText(next).width > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = next;
+      }
+    }
+    return lines.concat(line ? [line] : []);
+  }
+
+  /* A handout: the chart `image` with `text.head` above it (its first line a title) and
+     `text.foot` below, on white, as a PNG data URL. */
+  function handout(image, text) {
+    const pad = 40, size = 26, gap = 10, width = image.width;
+    const canvas = document.createElement("canvas");
+    const context = canvas.getContext("2d");
+    const layout = (lines, first) => lines.flatMap((line, i) => {
+      context.font = `${i === 0 && first ? "bold " + size * 1.4 : size}px sans-serif`;
+      return wrap(context, line, width - 2 * pad).map((part) => [context.font, part]);
+    });
+    const head = layout(text.head || [], true), foot = layout(text.foot || [], false);
+    const line = size + gap;
+    canvas.width = width;
+    canvas.height = image.height + (head.length + foot.length) * line + 4 * pad;
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.fillStyle = "#000000";
+    context.textBaseline = "top";
+    let y = pad;
+    for (const [font, part] of head) { context.font = font; context.fillText(part, pad, y); y += line; }
+    y += pad;
+    context.drawImage(image, 0, y);
+    y += image.height + pad;
+    for (const [font, part] of foot) { context.font = font; context.fillText(part, pad, y); y += line; }
+    return canvas.toDataURL("image/png");
+  }
+
   /* Call `view[method]` now and whenever one of the model's `traits` changes. */
   function follow(view, traits, method) {
     for (const trait of traits) view.listenTo(view.model, `change:${trait}`, () => view[method]());
@@ -21,9 +64,12 @@ define(["@jupyter-widgets/base"], (base) => {
      and marks, sent every week) is merged into it, so a new week redraws without rebuilding
      axes.  After a week is drawn, the root element's data-week attribute says which week the
      chart shows (tests and benchmarks wait for it), data-marks how many events and changes
-     are marked, data-series how many lines it has; `drawn` tells the server the same, so
-     that Play never runs ahead of the browser.  `png` counts requests to download the chart
-     as a PNG. */
+     are marked, data-series how many lines it has, data-layout the size it is laid out
+     for (data-size: the size it reported); `drawn` tells the server the same, so
+     that Play never runs ahead of the browser; `size` tells it the chart's width and the
+     height of the window below it, for which it lays the panels out.  `png` counts requests to download
+     the chart as a PNG handout: `handout.head` lines above the chart (the first a title),
+     `handout.foot` lines below. */
   class EChart extends base.DOMWidgetView {
     render() {
       this.el.classList.add("ccsim-echart");
@@ -32,6 +78,7 @@ define(["@jupyter-widgets/base"], (base) => {
       this.box.style.width = "100%";
       this.el.appendChild(this.box);
       follow(this, ["height"], "resize");
+      this.reportSize();
       this.optionDirty = true;
       this.listenTo(this.model, "change:option", () => { this.optionDirty = true; this.schedule(); });
       this.listenTo(this.model, "change:update", () => this.schedule());
@@ -41,18 +88,40 @@ define(["@jupyter-widgets/base"], (base) => {
         if (this.removed) return;
         this.chart = echarts.init(this.box, null, {renderer: "canvas"});
         this.apply();
-        this.resizeObserver = new ResizeObserver(() => this.chart && this.chart.resize());
+        this.resizeObserver = new ResizeObserver(() => {
+          if (this.chart) this.chart.resize();
+          this.reportSize();
+        });
         this.resizeObserver.observe(this.box);
       });
+      this.onWindowResize = () => this.reportSize();
+      window.addEventListener("resize", this.onWindowResize);
+    }
+
+    /* Tell the server the chart's width and the height of the window below the chart's top
+       (in steps of 20 px, a fifth of a second after the last change, so that dragging a
+       window is one re-layout). */
+    reportSize() {
+      clearTimeout(this.sizeTimer);
+      this.sizeTimer = setTimeout(() => {
+        const top = this.box.getBoundingClientRect().top + window.scrollY;
+        const size = [this.box.clientWidth, window.innerHeight - top].map((px) => Math.round(px / 20) * 20);
+        const old = this.model.get("size") || [];
+        if (size[0] > 0 && (size[0] !== old[0] || size[1] !== old[1])) {
+          this.el.dataset.size = size.join("x");
+          this.model.set("size", size);
+          this.touch();
+        }
+      }, this.box.clientWidth ? 0 : 200);
     }
 
     resize() { this.box.style.height = this.model.get("height"); }
 
     savePng() {
-      if (this.chart) {
-        save(this.chart.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#ffffff"}),
-             this.model.get("png_name"));
-      }
+      if (!this.chart) return;
+      const image = new Image();
+      image.onload = () => save(handout(image, this.model.get("handout") || {}), this.model.get("png_name"));
+      image.src = this.chart.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#ffffff"});
     }
 
     schedule() {
@@ -73,6 +142,7 @@ define(["@jupyter-widgets/base"], (base) => {
       this.el.dataset.week = update && update.week !== undefined ? update.week : "";
       this.el.dataset.marks = (update && update.marks) || 0;
       this.el.dataset.series = (option.series || []).length;
+      this.el.dataset.layout = ((update && update.size) || []).join("x");
       if (update && update.week !== undefined) {
         this.model.set("drawn", update.week);
         this.touch();
@@ -81,6 +151,8 @@ define(["@jupyter-widgets/base"], (base) => {
 
     remove() {
       this.removed = true;
+      clearTimeout(this.sizeTimer);
+      window.removeEventListener("resize", this.onWindowResize);
       if (this.resizeObserver) this.resizeObserver.disconnect();
       if (this.chart) this.chart.dispose();
       return super.remove();
@@ -129,5 +201,28 @@ define(["@jupyter-widgets/base"], (base) => {
     }
   }
 
-  return {EChart, Readout, UrlSync, Download};
+  /* The keyboard of presenter mode: Space, the right arrow and Escape (not while typing),
+     each press sent to the server as `pressed` ({key, n}: n counts the presses). */
+  class Keys extends base.DOMWidgetView {
+    render() {
+      this.el.style.display = "none";
+      this.onKey = (event) => {
+        const key = {" ": "space", ArrowRight: "right", Escape: "escape"}[event.key];
+        const target = event.target instanceof Element ? event.target : document.body;
+        const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest("[role=slider]");
+        if (!key || typing) return;
+        event.preventDefault();
+        this.model.set("pressed", {key, n: ((this.model.get("pressed") || {}).n || 0) + 1});
+        this.touch();
+      };
+      document.addEventListener("keydown", this.onKey);
+    }
+
+    remove() {
+      document.removeEventListener("keydown", this.onKey);
+      return super.remove();
+    }
+  }
+
+  return {EChart, Readout, UrlSync, Download, Keys};
 });

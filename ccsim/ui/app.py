@@ -11,32 +11,39 @@ from __future__ import annotations
 
 import threading
 import time
-from html import escape
 
 import reacton.ipyvuetify as rv
 import solara
 
+from ccsim.metrics import METRICS
 from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
-from ccsim.ui import charts, query, session
+from ccsim.ui import charts, handout, query, session, words
 from ccsim.ui.session import Session, catalogue, culture_of, new_seed, presets
-from ccsim.ui.widgets import Download, EChart, Readout, UrlSync
+from ccsim.ui.widgets import Download, EChart, Keys, Readout, UrlSync
+from ccsim.ui.words import story_html  # noqa: F401  (the story panel's HTML, tested here)
 
 title = "ccsim: culture versus customers"   # the browser tab's (Solara reads a page module's title)
-SPEEDS = {"1/s": 1, "2/s": 2, "5/s": 5, "10/s": 10, "20/s": 20, "50/s": 50}   # weeks per second
+SPEEDS = {"1/s": 1, "5/s": 5, "20/s": 20, "50/s": 50}   # weeks per second
 DEFAULT_SPEED = "5/s"
+SEEDS = 10            # seeds a side runs for the band of "Other seeds"
+MONITORS = ("nps", "customers", "cash")   # presenter mode's big numbers
+BAND_COLUMNS = [p.metrics[0].name for p in charts.PANELS if len(p.metrics) == 1]
 
 
 class Live:
-    """Per-session state.  Each week the ``sinks`` (registered by the charts and the week
-    readout) write straight into their widgets, so a step re-renders no component.  What
-    the controls show is split into reactive parts (the run, the story, each side's values,
-    compare mode, the marks, the models, the link); ``changed`` sets each, and a part that
-    did not change re-renders nothing (Solara compares old and new values)."""
+    """Per-session state.  Each week the ``sinks`` (registered by the charts, the week
+    readout, the monitors and the address) write straight into their widgets, so a step
+    re-renders no component.  What the controls show is split into reactive parts (the run,
+    the story, each side's values, compare mode, the marks, the models, the link);
+    ``changed`` sets each, and a part that did not change re-renders nothing (Solara
+    compares old and new values)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, present: bool = False):
         self.session = session
         self.sinks: dict[str, object] = {}
         self.run = solara.reactive(())
+        self.started = solara.reactive(False)
+        self.moved = solara.reactive(False)
         self.story = solara.reactive("")
         self.values = {"A": solara.reactive(()), "B": solara.reactive(())}
         self.pair = solara.reactive(())
@@ -45,8 +52,13 @@ class Live:
         self.link = solara.reactive("")
         self.playing = solara.reactive(False)
         self.speed = solara.reactive(DEFAULT_SPEED)
+        self.present = solara.reactive(present)
         self.png = solara.reactive(0)
         self.error = solara.reactive("")
+        self.seeds = solara.reactive(0)        # asks for the band of other seeds (a count of asks)
+        self.progress = solara.reactive("")    # how far the other seeds are
+        self.pinned = solara.reactive(-1)      # the week a link should open at (-1: week 0)
+        self.dragging: set[tuple[str, str]] = set()   # sliders held down: a drag is one move
         self.chart = None        # the charts' widget, whose ``drawn`` paces Play
         self.changed()
 
@@ -58,17 +70,20 @@ class Live:
         with s.lock:
             b = s.model_b is not None
             parts = [
-                (self.run, (s.seed, s.running, s.week > 0, tuple(
+                (self.run, (s.seed, s.running, tuple(
                     f"{side + ': ' if b else ''}cash ran out in week {m.perished_week}"
                     for side, m in s._sides() if m.perished))),
+                (self.started, s.week > 0),
+                (self.moved, bool(s.changes)),
                 (self.story, s.preset),
                 (self.values["A"], tuple(s.current("A").items())),
                 (self.values["B"], tuple(s.current("B").items()) if b else ()),
                 (self.pair, (s.compare, s.label_b(), s.twins()) if b else (None, None, False)),
                 (self.marks, tuple(s.marks())),
-                (self.models, (s.preset, s.compare, s.built["A"], s.built["B"])),
+                (self.models, (s.preset, s.compare, s.built["A"], s.built["B"], s.scenario.steps)),
                 (self.link, query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
-                                         s.scenario.params, culture_of(s.compare) if s.compare else {})),
+                                         s.scenario.params, culture_of(s.compare) if s.compare else {},
+                                         present=self.present.value)),
             ]
         for reactive, value in parts:
             reactive.value = value
@@ -98,6 +113,51 @@ class Live:
         while (self.chart is not None and self.chart.drawn < self.session.week - 1
                and not cancel.is_set() and time.perf_counter() < until):
             cancel.wait(0.005)
+
+    def move(self, name: str, value, side: str):
+        """A slider let go at ``value``: a move (or, before week 1, a start value) unless
+        the value is the one in force."""
+        s = self.session
+        try:
+            value = query.check(name, value, name)
+            with s.lock:
+                if s.current("B" if side == "B" else "A")[name] == value:
+                    return
+                s.set_params({name: value}, side)
+            self.error.value = ""
+        except ValueError as error:
+            self.error.value = str(error)
+        self.changed()
+
+    def act(self, action, stop: bool = True):
+        """Run ``action(session)`` (pausing first unless told not to), then show the result."""
+        if stop:
+            self.playing.value = False
+        with self.session.lock:
+            action(self.session)
+        self.changed()
+
+    def press(self, key: str):
+        """Presenter mode's keyboard: Space plays and pauses, the right arrow steps, Escape
+        leaves presenter mode."""
+        if key == "space" and self.session.running:
+            self.playing.value = not self.playing.value
+        elif key == "right" and not self.playing.value and self.session.running:
+            self.step()
+        elif key == "escape":
+            self.present.value = False
+            self.changed()
+
+    def replicate(self, cancel: threading.Event):
+        """The band of other seeds, in the background; ``progress`` says how far it is."""
+        s = self.session
+        total = SEEDS * (2 if s.model_b is not None else 1)
+        self.progress.value = f"0 of {total} runs"
+        try:
+            if s.replicate(SEEDS, BAND_COLUMNS, lambda done: self.progress.set(f"{done} of {total} runs")):
+                self.changed()
+        finally:
+            self.progress.value = ""
 
 
 def use_sink(live: Live, name: str, element, push, dependencies):
@@ -131,8 +191,10 @@ def Page():
         # the default preset is listed first (if its file loads)
         state = query.parse(router.search, list(names), next(iter(names)))
         culture_b = {**culture_of(state.compare), **state.culture_b} if state.compare else None
-        live = Live(Session(state.preset, seed=state.seed, start=state.start, changes=state.changes,
-                            compare=state.compare, culture_b=culture_b))
+        s = Session(state.preset, seed=state.seed, start=state.start, changes=state.changes,
+                    compare=state.compare, culture_b=culture_b)
+        s.step(state.week)
+        live = Live(s, present=state.present)
         live.error.value = "; ".join(skipped + tuple(state.notes))
         return live
 
@@ -141,190 +203,189 @@ def Page():
         solara.Error("No preset could be read, so there is nothing to run: " + "; ".join(skipped),
                      classes=["ccsim-error"])
         return
-    with solara.Column(classes=["ccsim"], style={"padding": "8px 16px"}):
+    present = live.present.value
+    with solara.Column(classes=["ccsim", "ccsim-present" if present else "ccsim-desk"], gap="6px",
+                       style={"padding": "8px 16px"}):
         ControlBar(live)
         Player(live)
-        if live.error.value:
-            solara.Warning(live.error.value, classes=["ccsim-error"])
-        with solara.Row(style={"align-items": "flex-start", "gap": "18px"}):
-            with solara.Column(classes=["ccsim-side"]):
-                StoryPanel(live)
-                HelpPanel()
-                ComparePanel(live)
-                ParamPanel(live)
-                Link(live)
-            with solara.Column(classes=["ccsim-main"]):
+        Notes(live)
+        Link(live)
+        if present:
+            Keys.element(on_pressed=lambda pressed: live.press(pressed.get("key", "")))
+            Monitors(live)
+            Charts(live, present=True)
+            ChartTools(live)
+            return
+        with solara.Div(classes=["ccsim-body"]):
+            with solara.Div(classes=["ccsim-side"]):
+                SidePanel(live)
+            with solara.Div(classes=["ccsim-main"]):
                 Charts(live)
+                ChartTools(live)
                 NetworkView(live)
 
 
 @solara.component
 def Player(live: Live):
-    """Runs the play loop in a thread while ``playing`` is on."""
+    """Runs the play loop in a thread while ``playing`` is on, and the other seeds' band
+    in another when asked."""
     solara.use_thread(live.play if live.playing.value else (lambda: None),
                       dependencies=[live.playing.value], intrusive_cancel=False)
+    solara.use_thread(live.replicate if live.seeds.value else (lambda: None),
+                      dependencies=[live.seeds.value], intrusive_cancel=False)
+
+
+@solara.component
+def Notes(live: Live):
+    if live.error.value:
+        solara.Warning(live.error.value, classes=["ccsim-error"])
 
 
 @solara.component
 def ControlBar(live: Live):
-    s = live.session
-    _, running, _, _ = live.run.value
-    playing = live.playing.value
+    running, moved = live.run.value[1], live.moved.value
+    playing, present = live.playing.value, live.present.value
 
-    def choose(name):
-        live.playing.value = False
-        with s.lock:
-            s.choose(name)
+    def present_toggle():
+        live.present.value = not present
         live.changed()
-
-    def reset(keep: bool):
-        live.playing.value = False
-        s.reset(keep_changes=keep)
-        live.changed()
-
-    def reseed():
-        live.playing.value = False
-        s.reset(seed=new_seed())
-        live.changed()
-
-    csv, set_csv = solara.use_state({})
-
-    def save_csv():
-        with s.lock:
-            text, name = s.csv(), f"{s.file_stem()}.csv"
-        set_csv(lambda old: {"name": name, "type": "text/csv", "text": text, "n": old.get("n", 0) + 1})
 
     names = presets()
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "10px"}):
-        solara.Text("ccsim", style={"font-size": "28px", "font-weight": "700"})
-        solara.Select("Preset", values=list(names), value=live.story.value, on_value=choose,
-                      classes=["ccsim-preset"], style={"max-width": "260px"})
+    with solara.Row(classes=["ccsim-bar"], style={"align-items": "center", "gap": "8px"}):
+        solara.Select("Preset", values=list(names), value=live.story.value,
+                      on_value=lambda name: live.act(lambda s: s.choose(name)),
+                      classes=["ccsim-preset"], style={"max-width": "200px"})
         solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
                       color="primary", on_click=lambda: live.playing.set(not playing),
-                      classes=["ccsim-play"], disabled=not running)
-        solara.Button("Step", icon_name="mdi-step-forward", on_click=live.step,
-                      disabled=playing or not running, classes=["ccsim-step"])
-        solara.Button("Reset", icon_name="mdi-restart", on_click=lambda: reset(False), classes=["ccsim-reset"])
-        solara.Button("Replay", icon_name="mdi-replay", on_click=lambda: reset(True), classes=["ccsim-replay"])
-        solara.Button("New seed", icon_name="mdi-dice-5", on_click=reseed, classes=["ccsim-new-seed"])
-        solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"])
+                      classes=["ccsim-play"], disabled=not running,
+                      attributes={"title": "Run the weeks (Space in presenter mode)"})
+        solara.Button("Step", on_click=live.step,
+                      disabled=playing or not running, classes=["ccsim-step"],
+                      attributes={"title": "One week (the right arrow in presenter mode)"})
+        solara.Button("Undo", on_click=lambda: live.act(Session.undo, stop=False),
+                      disabled=not moved, classes=["ccsim-undo"],
+                      attributes={"title": "Take back the last move: the run goes on as if it had not been made"})
+        solara.Button("Reset", on_click=lambda: live.act(Session.reset),
+                      classes=["ccsim-reset"], attributes={"title": "Week 0, with the sliders as they are"})
+        solara.Button("Replay", on_click=lambda: live.act(lambda s: s.reset(keep_changes=True)),
+                      classes=["ccsim-replay"],
+                      attributes={"title": "Week 0, with your moves at the same weeks"})
+        solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"], dense=True)
         Status(live)
-        Download.element(file=csv)
-        solara.Button("CSV", icon_name="mdi-download", on_click=save_csv, classes=["ccsim-csv"])
-        solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
-                      classes=["ccsim-png"])
+        solara.Button("Leave" if present else "Present", icon_name="mdi-presentation",
+                      on_click=present_toggle, classes=["ccsim-present-button"],
+                      attributes={"title": "Large charts and numbers for a room (Escape leaves)"})
 
 
 @solara.component
 def Status(live: Live):
     """The week and the seed, always visible."""
     s = live.session
-    seed, _, _, perished = live.run.value
-    with solara.Row(style={"align-items": "baseline", "gap": "10px"}):
+    seed, _, perished = live.run.value
+    with solara.Row(style={"align-items": "center", "gap": "6px"}):
         week = Readout.element(kind="ccsim-week")
         use_sink(live, "week", week, lambda widget: setattr(widget, "text", f"Week {s.week}"), [])
         solara.Text(f"seed {seed}", classes=["ccsim-seed"])
+        solara.Button(icon_name="mdi-dice-5", on_click=lambda: live.act(lambda s: s.reset(seed=new_seed())),
+                      classes=["ccsim-new-seed"], icon=True,
+                      attributes={"title": "New seed: let chance play out another way"})
         for text in perished:
-            solara.Text(text, style={"color": charts.VERMILLION, "font-weight": "700"})
+            solara.Text(text, classes=["ccsim-perished"])
 
 
-# The model's own Info texts (NetLogo's HOW IT WORKS and HOW TO USE IT); each preset
-# brings its WHAT IS IT, THINGS TO NOTICE and THINGS TO TRY (story_html).
-HOW_IT_WORKS = (
-    "Each step is one week. Customers buy, sometimes have a problem, and remember their best, "
-    "worst and last moments, bad ones about twice as strongly. Satisfied customers recommend "
-    "the firm, wronged ones warn their friends, and unhappy ones leave for a competitor. "
-    "Front-line employees learn what customers need and speak up when it feels safe (humility); "
-    "they may put a problem right on the spot (empowerment). Every quarter the leaders change the "
-    "offering from their own view of needs: tested with customers first (experimentation) or on "
-    "the highest paid person's opinion. Loyalty, NPS, revenue and cash are not set by any rule: "
-    "they come out of these meetings, week after week (docs/ODD.md).")
-HOW_TO_USE_IT = (
-    ("Play, Step, Pause", "run the weeks; the speed buttons set weeks per second."),
-    ("Sliders", "before week 1 they set the starting firm; later, a move takes effect next week "
-                "and is marked on every chart with a numbered line."),
-    ("Reset and Replay", "Reset starts again from week 0 with the sliders as they are; Replay "
-                         "repeats the run, with your moves at the same weeks."),
-    ("Seed", "the same seed gives the same run, week for week; New seed lets chance play out "
-             "another way."),
-    ("Compare", "runs a second culture, B, on the same market and seed: its curves in orange "
-                "(dashed in the organisation chart), the gaps B - A below."),
-    ("Share and export", "the address in the browser reproduces this run; CSV saves the data, "
-                         "PNG the charts."),
-)
+@solara.component
+def Monitors(live: Live):
+    """Presenter mode: the story's one line and big live numbers (NetLogo's monitors)."""
+    preset, compare = live.models.value[:2]
+    solara.Text(words.plain(session.scenario(preset).story), classes=["ccsim-cue"])
+    with solara.Row(classes=["ccsim-monitors"], style={"gap": "28px", "flex-wrap": "wrap"}):
+        for side in ("A", "B") if compare else ("A",):
+            Monitor(live, side, compare).key(side)
 
 
-def help_html() -> str:
-    """The app's HOW IT WORKS and HOW TO USE IT as one block of HTML."""
-    items = "".join(f"<li><b>{escape(what)}</b>: {escape(how)}</li>" for what, how in HOW_TO_USE_IT)
-    return f"<h4>How it works</h4><p>{escape(HOW_IT_WORKS)}</p><h4>How to use it</h4><ul>{items}</ul>"
+@solara.component
+def Monitor(live: Live, side: str, named: bool):
+    """One culture's big numbers, rewritten every week."""
+    s = live.session
+    readout = Readout.element(kind=f"ccsim-monitor ccsim-monitor-{side}")
+
+    def push(widget):
+        with s.lock:
+            if side == "B" and s.model_b is None:
+                return
+            history = s.history(side)
+            numbers = "   ".join(f"{METRICS[m].title} {METRICS[m].text(history[m][-1])}" for m in MONITORS)
+        widget.text = f"{side + ': ' if named else ''}{numbers}"
+
+    use_sink(live, f"monitor-{side}", readout, push, [named])
 
 
-INFO_SECTIONS = (("what_is_it", "What is it"), ("things_to_notice", "Things to notice"),
-                 ("things_to_try", "Things to try"))
-
-
-def story_html(scenario) -> str:
-    """The preset's story, Info texts and debrief as one block of HTML, every text escaped
-    (one widget for the whole panel: each widget costs the first page load a few ms)."""
-    parts = [f"<p><i>{escape(scenario.story)}</i></p>"]
-    for key, title in INFO_SECTIONS:
-        if scenario.info.get(key):
-            parts.append(f"<h4>{title}</h4><p>{escape(' '.join(scenario.info[key].split()))}</p>")
-    if scenario.debrief:
-        parts.append("<h4>Debrief</h4><ul>" + "".join(f"<li>{escape(q)}</li>" for q in scenario.debrief)
-                     + "</ul>")
-    return "".join(parts)
+@solara.component
+def SidePanel(live: Live):
+    """The story and the controls; in compare mode A's and B's controls first, each a tab."""
+    if live.pair.value[0]:
+        ComparePanel(live)
+        StoryPanel(live)
+        HelpPanel()
+    else:
+        StoryPanel(live)
+        HelpPanel()
+        ComparePanel(live)
+        ParamPanel(live)
 
 
 @solara.component
 def StoryPanel(live: Live):
     scenario = session.scenario(live.story.value)
-    with Panel(f"Story: {scenario.title}", expand=True, classes=["ccsim-story"]):
+    with Panel(f"Story: {scenario.title}", expand=True, classes=("ccsim-story",)):
         solara.HTML(tag="div", unsafe_innerHTML=story_html(scenario), classes=["ccsim-info"])
 
 
 @solara.component
 def HelpPanel():
-    with Panel("How it works, how to use it", classes=["ccsim-how"]):
-        solara.HTML(tag="div", unsafe_innerHTML=help_html(), classes=["ccsim-info"])
+    with Panel("How it works, how to use it", classes=("ccsim-how",)):
+        solara.HTML(tag="div", unsafe_innerHTML=words.help_html(), classes=["ccsim-info"])
 
 
 @solara.component
 def ComparePanel(live: Live):
     s = live.session
     compare, label_b, twins = live.pair.value
-    names = presets()
+    tab, set_tab = solara.use_state(1)   # B first: its sliders are new
 
     def toggle(on: bool):
-        # the preset's counterpart ([compare] in its file): its culture, on this market
-        pair = s.scenario.pair or s.preset
-        if not on:
-            s.set_compare(None)
-        elif pair in names:
-            s.set_compare(pair, s.scenario.pair_params)
-        else:   # left out of the list (its file did not load), or given as a path
-            live.error.value = ("Compare: this preset's counterpart is not in the preset list; "
-                                "culture B starts as a copy of A")
-            s.set_compare(s.preset)
-        live.changed()
-
-    def choose(name):
-        s.set_compare(name)
-        live.changed()
+        def switch(s):
+            if not on:
+                s.set_compare(None)
+                return
+            try:
+                s.set_compare(*s.counterpart())
+            except ValueError:   # left out of the list (its file did not load)
+                live.error.value = ("Compare: this preset's counterpart is not in the preset list; "
+                                    "culture B starts as a copy of A")
+                s.set_compare(s.preset)
+        live.act(switch, stop=False)
 
     solara.Switch(label="Compare two cultures (same seed, same market)", value=bool(compare),
                   on_value=toggle, classes=["ccsim-compare"])
-    if compare:
-        with Panel(f"Culture B: {label_b}", expand=True, classes=["ccsim-culture-b"]):
-            solara.Select("Culture B from preset", values=list(names), value=compare,
-                          on_value=choose, classes=["ccsim-compare-preset"])
-            current = dict(live.values["B"].value)
-            if twins:
-                solara.Text("B is the same firm as A for now: move B's sliders, or pick B from "
-                            "another preset, and watch the curves part.", classes=["ccsim-help"])
-            for name in CULTURE_TRAITS:
-                ParamSlider(live, name, current[name], side="B")
+    if not compare:
+        return
+    with rv.Tabs(v_model=tab, on_v_model=set_tab, grow=True, class_="ccsim-tabs"):
+        rv.Tab(children=[f"A: {s.preset}"], class_="ccsim-tab-A")
+        rv.Tab(children=[f"B: {label_b}"], class_="ccsim-tab-B")
+    if tab == 0:
+        ParamPanel(live)
+        return
+    with solara.Div(classes=["ccsim-culture-b"]):
+        solara.Select("Culture B from preset", values=list(presets()), value=compare,
+                      on_value=lambda name: live.act(lambda s: s.set_compare(name), stop=False),
+                      classes=["ccsim-compare-preset"])
+        if twins:
+            solara.Text("B is the same firm as A for now: move B's sliders, or pick B from "
+                        "another preset, and watch the curves part.", classes=["ccsim-help"])
+        current = dict(live.values["B"].value)
+        for name in CULTURE_TRAITS:
+            ParamSlider(live, name, current[name], side="B")
 
 
 @solara.component
@@ -333,12 +394,11 @@ def ParamPanel(live: Live):
     while it is open (a page with every slider built at once loads noticeably slower)."""
     opened, set_opened = solara.use_state([0])
     current = dict(live.values["A"].value)
-    started = live.run.value[2]
-    a = "A: " if live.pair.value[0] else ""
+    started = live.started.value
     with rv.ExpansionPanels(v_model=opened, on_v_model=set_opened, multiple=True, class_="ccsim-params"):
         for index, group in enumerate(GROUPS):
             with rv.ExpansionPanel(class_=f"ccsim-group-{group.split()[0].lower()}"):
-                rv.ExpansionPanelHeader(children=[f"{a}{group}" if index == 0 else group])
+                rv.ExpansionPanelHeader(children=[group])
                 if index in opened:
                     with rv.ExpansionPanelContent():
                         for name, param in PARAMS.items():
@@ -350,8 +410,19 @@ def ParamPanel(live: Live):
 
 @solara.component
 def Link(live: Live):
-    """Keeps the page's address in step with the run."""
-    UrlSync.element(query=live.link.value)
+    """Keeps the page's address in step with the run (and at a week, when asked)."""
+    s = live.session
+    link = live.link.value
+    sync = UrlSync.element(query=link)
+    if len(link) > query.MAX_QUERY:
+        solara.Warning(f"This run has {len(s.changes)} moves, more than an address can hold: the link no "
+                       f"longer reproduces it. The CSV lists every move.", classes=["ccsim-error"])
+
+    def push(widget):
+        week = live.pinned.value
+        widget.query = f"{link}&week={week}" if week == s.week > 0 else link
+
+    use_sink(live, "link", sync, push, [link, live.pinned.value])
 
 
 @solara.component
@@ -369,55 +440,102 @@ def Panel(title: str, expand: bool = False, classes: tuple = (), children: tuple
 
 @solara.component
 def ParamSlider(live: Live, name: str, value, side: str, disabled: bool = False):
-    """One parameter as one widget: a slider labelled with its name and value, its help
-    text under it."""
-    param = PARAMS[name]
+    """One parameter as one widget: a slider labelled with its plain name and value, its
+    help text under it.  A drag is one move, made when the slider is let go (Vuetify's
+    ``start`` and ``end`` events); a click or a key press is one move at once."""
     lo, hi, step = query.slider_range(name)
+    key = (side, name)
 
     def change(new):
-        try:
-            live.session.set_params({name: query.check(name, new, name)}, side)
-            live.error.value = ""
-        except ValueError as error:
-            live.error.value = str(error)
-        live.changed()
+        if key not in live.dragging:
+            live.move(name, new, side)
 
-    shown = f"{value:g}" + ("" if param.unit in ("share", "factor", "weight") else f" {param.unit}")
+    def let_go(_widget, _event, new):
+        live.dragging.discard(key)
+        live.move(name, new, side)
+
     prefix = "B: " if side == "B" else ""
     note = " Set before the run (Reset to change)." if disabled else ""
-    rv.Slider(v_model=value, on_v_model=change, min=lo, max=hi, step=step, thumb_label=True,
-              disabled=disabled, label=f"{prefix}{name.replace('_', ' ')}: {shown}",
-              hint=param.help + note, persistent_hint=True,
-              class_=f"ccsim-param ccsim-param-{side}-{name}")
+    slider = rv.Slider(v_model=value, on_v_model=change, min=lo, max=hi, step=step, thumb_label=True,
+                       disabled=disabled, label=f"{prefix}{words.label(name)}: {words.value_text(name, value)}",
+                       hint=words.help_text(name) + note, persistent_hint=True,
+                       class_=f"ccsim-param ccsim-param-{side}-{name}")
+    rv.use_event(slider, "start", lambda *_: live.dragging.add(key))
+    rv.use_event(slider, "end", let_go)
 
 
 @solara.component
-def Charts(live: Live):
+def Charts(live: Live, present: bool = False):
     s = live.session
-    preset, compare, _, _ = live.models.value
-    names = {"A": preset}
-    if compare:
-        names["B"] = compare
-    weeks = s.scenario.steps
-    key = (tuple(names.items()), weeks)
-    option, height = solara.use_memo(lambda: charts.layout(names, weeks), [key])
-    with solara.Column(gap="4px") as main:   # one root always, so the chart widget lives on
-        chart = EChart.element(name="charts", height=height, png=live.png.value,
-                               png_name=f"{s.file_stem()}.png")
-        marks = live.marks.value
-        if marks:
-            solara.Text(f"Marked: {charts.mark_list(marks)}", classes=["ccsim-marks"])
+    preset, compare, built_a, built_b, weeks = live.models.value
+    label_b = live.pair.value[1]
+    names = {"A": preset, **({"B": label_b} if compare else {})}
+    size, set_size = solara.use_state([])
+    width, height = size or (900, 800)
+    key = (tuple(names.items()), weeks, width, height, present)
+    chart = solara.use_memo(
+        lambda: charts.layout(names, weeks, width, height, present), [key])
+    state = solara.use_memo(lambda: {"ranges": charts.Ranges(), "ghosts": set(), "bands": None},
+                            [key, built_a, built_b])
+    png = live.png.value
+    with s.lock:
+        text = handout.png_text(s) if png else {}
+    element = EChart.element(name="charts", height=f"{chart.height}px", png=png, handout=text,
+                             png_name=f"{s.file_stem()}.png", on_size=set_size)
 
     def push(widget):
         with s.lock:
             if ("B" in names) != (s.model_b is not None):
                 return   # compare mode just changed: the next render brings the new layout
             data = {side: charts.columns(s.history(side)) for side in names}
-            widget.update = charts.update(option, s.week, weeks, data, s.marks())
+            ghosts = {f"{side}-ghost": charts.columns(g.datacollector.model_vars)
+                      for side, g in s.ghosts.items() if side in names}
+            data.update(ghosts)
+            data.update({gone: {"week": []} for gone in state["ghosts"] - set(ghosts)})   # an undone move's
+            state["ghosts"] = set(ghosts)
+            if s.bands is not state["bands"] and (s.bands or state["bands"]):
+                # a band is sent when it is new, and emptied when its run has changed
+                data.update({f"{side}-band": charts.band(s.bands[side]) if side in s.bands else {"week": []}
+                             for side in names})
+            state["bands"] = s.bands
+            widget.update = charts.update(chart, s.week, weeks, data, s.marks(), state["ranges"],
+                                          ghost=bool(ghosts), band=bool(s.bands), headlines=s.headlines())
 
-    use_chart(live, "charts", chart, option, push, key)
-    solara.use_effect(lambda: setattr(live, "chart", solara.get_widget(chart)), [])
-    return main
+    use_chart(live, "charts", element, chart.option, push, key)
+    solara.use_effect(lambda: setattr(live, "chart", solara.get_widget(element)), [])
+    return element
+
+
+@solara.component
+def ChartTools(live: Live):
+    """Under the charts: the marks' key, the exports and the band of other seeds."""
+    s = live.session
+    marks = live.marks.value
+    csv, set_csv = solara.use_state({})
+    progress = live.progress.value
+
+    def save_csv():
+        with s.lock:
+            text, name = handout.csv(s), f"{s.file_stem()}.csv"
+        set_csv(lambda old: {"name": name, "type": "text/csv", "text": text, "n": old.get("n", 0) + 1})
+
+    with solara.Column(gap="4px", classes=["ccsim-tools"]):
+        if marks:
+            solara.Text(f"Marked: {charts.mark_list(list(marks))}", classes=["ccsim-marks"])
+        with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "wrap"}):
+            Download.element(file=csv)
+            solara.Button("CSV", icon_name="mdi-download", on_click=save_csv, classes=["ccsim-csv"],
+                          attributes={"title": "The data, with every setting and move"})
+            solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
+                          classes=["ccsim-png"], attributes={"title": "A handout: the charts, story and debrief"})
+            solara.Button("Link at this week", icon_name="mdi-link", classes=["ccsim-pin"],
+                          on_click=lambda: live.pinned.set(s.week),
+                          attributes={"title": "The address opens the run at this week"})
+            solara.Button(f"Other seeds ({SEEDS})", icon_name="mdi-chart-bell-curve", classes=["ccsim-seeds"],
+                          disabled=bool(progress), on_click=lambda: live.seeds.set(live.seeds.value + 1),
+                          attributes={"title": f"Run {SEEDS} seeds in the background and shade their 95% band"})
+            if progress:
+                solara.Text(f"Other seeds: {progress}", classes=["ccsim-progress"])
 
 
 @solara.component

@@ -1,132 +1,344 @@
-"""Chart options for echarts (ccsim.ui.widgets.EChart): the layout once, the data each week.
+"""Chart options for echarts (ccsim.ui.widgets.EChart): the layout once per size and
+compare mode, the data each week.
 
-The layout (grids, axes, series) changes only when compare mode or the run length
-changes; each week the page sends the reporters as dataset columns and the marks, and
-echarts merges them in the browser.  Colours are the Okabe-Ito palette (colour-blind safe).
+The layout (grids, axes, series) is made for the chart's width and the window's height
+in pixels, which the browser reports: one to three columns, rows that fill the screen,
+titles cut to their panel, axis labels inside it.  Each week the page sends the
+reporters as dataset columns (shares as %), the y ranges (which only ever widen during a
+run, so a small gap never looks large) and the marks, each labelled in the top row where
+it does not overprint another.  Colours are the Okabe-Ito palette (colour-blind safe).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ccsim.colours import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLION
 from ccsim.dynamics import loyalty
-from ccsim.metrics import METRICS, shown
+from ccsim.metrics import METRICS, Metric, shown
 
 CULTURE_COLOURS = {"A": BLUE, "B": ORANGE}
-FONT = 16
-ROW_HEIGHT = 225
-COLUMNS = 3
+SENT_DIGITS = 2          # digits the browser gets beyond those a summary prints (smooth lines)
+ORGANISATION_COLOURS = [GREEN, PINK, SKY]
+GHOST = "without the last move"        # the legend's name for the run that did not happen
+BAND = "other seeds: mean and 95% band"
+KEY_PANELS = ("loyalty", "nps", "customers", "cash")   # presenter mode's charts
+MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks
+ROW_HEIGHT = (170, 300)  # px: the least and the most a row gets
+LABEL_SPACE = 22         # px between two labelled marks
+MARK_FONT = 13
+MARGIN = 8               # px under the charts (the marks' key and the exports follow, below the fold)
 
-SENT_DIGITS = 2   # digits the browser gets beyond those a summary prints (smooth lines)
-GROUP_TITLES = {"organisation": "Voice, morale, knowledge"}
-GROUP_COLOURS = [GREEN, PINK, SKY]
+
+def scaled(metric: Metric) -> int:
+    """100 for a share or a -1..1 score (shown as %, or out of 100), else 1."""
+    return 100 if metric.hi == 1 else 1
 
 
-def _panels() -> list[tuple[str, str, list]]:
-    """(panel id, title, [(column, series name, colour)]) from ccsim.metrics; a panel of one
-    metric takes its culture's colour."""
-    groups: dict[str, list] = {}
+@dataclass(frozen=True)
+class Panel:
+    id: str
+    title: str
+    metrics: tuple[Metric, ...]
+    gap: bool = False     # B - A of its metric
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The values its y axis may show (None: no bound)."""
+        if self.gap:
+            return None, None
+        los = [m.lo * scaled(m) if m.lo is not None else None for m in self.metrics]
+        his = [m.hi * scaled(m) if m.hi is not None else None for m in self.metrics]
+        return (None if None in los else min(los)), (None if None in his else max(his))
+
+
+def _title(metric: Metric) -> str:
+    if scaled(metric) == 1:
+        return metric.title
+    return f"{metric.title}, %" if metric.lo == 0 else f"{metric.title} (-100 to 100)"
+
+
+def _panels() -> list[Panel]:
+    """One panel per chart group of ccsim.metrics, in table order."""
+    groups: dict[str, list[Metric]] = {}
     for metric in METRICS.values():
         if metric.panel:
             groups.setdefault(metric.panel, []).append(metric)
-    return [(pid, ms[0].title, [(ms[0].name, "", None)]) if len(ms) == 1 else
-            (pid, GROUP_TITLES[pid], [(m.name, m.title, c) for m, c in zip(ms, GROUP_COLOURS)])
+    return [Panel(pid, _title(ms[0]) if len(ms) == 1 else "Organisation (0-100)", tuple(ms))
             for pid, ms in groups.items()]
 
 
 PANELS = _panels()
-GAPS = [(f"gap_{m.name}", f"Gap B - A: {m.name}", m.name) for m in shown("gap")]
-COLUMNS_SENT = [column for _, _, series in PANELS for column, _, _ in series]
+GAPS = [Panel(f"gap_{m.name}", f"Gap B - A: {_title(m)[0].lower()}{_title(m)[1:]}", (m,), gap=True)
+        for m in shown("gap")]
+COLUMNS_SENT = [m.name for panel in PANELS for m in panel.metrics]
 
 
-def layout(names: dict[str, str], weeks: int) -> tuple[dict, str]:
-    """The charts' option and height for cultures ``names`` ({"A": label, "B": label})."""
-    panels = [(pid, title, series) for pid, title, series in PANELS]
-    if "B" in names:
-        panels += [(pid, title, [(col, "gap", BLACK)]) for pid, title, col in GAPS]
-    rows = math.ceil(len(panels) / COLUMNS)
-    option = {"animation": False, "textStyle": {"fontSize": FONT},
-              "color": [BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION],
-              "legend": {"top": 0, "textStyle": {"fontSize": FONT}},
-              "tooltip": {"trigger": "axis", "textStyle": {"fontSize": FONT}},
-              "dataset": [{"id": side, "source": {"week": []}} for side in [*names, *(["gap"] if "B" in names else [])]],
+def panels(compare: bool, present: bool = False) -> list[Panel]:
+    """The panels shown: every chart group (presenter mode: the key ones, large), and in
+    compare mode the gaps."""
+    chosen = [p for p in PANELS if not present or p.id in KEY_PANELS]
+    return chosen + (GAPS if compare and not present else [])
+
+
+ASPECT = 1.7            # a panel's width over its height that reads best
+
+
+def grid(width: float, height: float, count: int) -> tuple[int, int]:
+    """(columns, row height) for ``count`` panels in ``width`` x ``height`` px of screen:
+    of the column counts that fit the width, one that puts every row on screen at
+    least ROW_HEIGHT[0] high if any does, then one that leaves the fewest cells empty,
+    then panels shaped closest to ASPECT."""
+    def fit(columns: int) -> tuple[bool, int, float, int]:
+        rows = math.ceil(count / columns)
+        row = min(ROW_HEIGHT[1], height // rows)
+        on_screen = row >= ROW_HEIGHT[0]
+        row = max(row, ROW_HEIGHT[0]) if on_screen else ROW_HEIGHT[0] + 30
+        return not on_screen, rows * columns - count, abs(math.log(width / columns / row / ASPECT)), int(row)
+
+    most = max(1, min(3, int(width // MIN_COLUMN)))
+    columns = min(range(1, most + 1), key=lambda c: fit(c)[:3])
+    return columns, fit(columns)[3]
+
+
+def legend_height(entries: list[str], width: float, font: int) -> int:
+    """Px the legend takes when its ``entries`` wrap at ``width`` (echarts' own spacing: a
+    30 px line, 5 px before the text, 10 px between entries; text about 0.55 em a letter)."""
+    rows, used = 1, 0.0
+    for entry in entries:
+        item = 45 + len(entry) * font * 0.55
+        if used and used + item > width:
+            rows, used = rows + 1, 0.0
+        used += item
+    return rows * (font + 10) + 6
+
+
+@dataclass
+class Layout:
+    """The chart's option and what each week's update needs to know about it."""
+
+    option: dict
+    height: int
+    panels: list[Panel]
+    plot_width: float                       # px of one panel's x axis
+    plot_height: float                      # and of its y axis
+    size: tuple[float, float]               # the screen it was made for (width, height below its top)
+    marked: list[str] = field(default_factory=list)     # a series per panel carries its marks
+    labelled: set[str] = field(default_factory=set)     # those of the top row label them
+
+
+def layout(names: dict[str, str], weeks: int, width: float = 900, height: float = 700,
+           present: bool = False) -> Layout:
+    """The charts of cultures ``names`` ({"A": label, "B": label}) over ``weeks`` weeks, in a
+    chart ``width`` px wide with ``height`` px of screen below its top."""
+    compare = "B" in names
+    shown_panels = panels(compare, present)
+    font = 22 if present else 17
+    entries = [*(f"{side}: {label}" if compare else label for side, label in names.items()), GHOST, BAND,
+               *(m.title for p in shown_panels if len(p.metrics) > 1 for m in p.metrics)]
+    legend = legend_height(entries, width, font - 1)
+    columns, row = grid(width, height - legend - MARGIN, len(shown_panels))
+    column = width / columns
+    option = {"animation": False, "textStyle": {"fontSize": font},
+              "legend": {"top": 0, "textStyle": {"fontSize": font - 1}, "itemWidth": 30, "data": entries},
+              "tooltip": {"trigger": "axis", "textStyle": {"fontSize": font - 1}},
+              "dataset": [{"id": d, "source": {"week": []}} for d in _datasets(names)],
               "title": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
-    for i, (pid, title, series) in enumerate(panels):
-        row, col = divmod(i, COLUMNS)
-        top = 34 + row * ROW_HEIGHT
-        if "B" in names and len(series) > 1:
-            title = "Organisation (B dashed)"
-        option["title"].append({"text": title, "top": top, "left": f"{col * 100 / COLUMNS + 1:.1f}%",
-                                "textStyle": {"fontSize": FONT + 1, "fontWeight": "bold"}})
-        option["grid"].append({"top": top + 34, "height": ROW_HEIGHT - 76,
-                               "left": f"{col * 100 / COLUMNS + 6:.1f}%", "width": f"{100 / COLUMNS - 9:.1f}%"})
-        option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks,
-                                "name": "week" if row == rows - 1 else "", "nameGap": 24,
-                                "nameLocation": "middle", "axisLabel": {"fontSize": FONT - 2}})
-        option["yAxis"].append({"type": "value", "gridIndex": i, "scale": True,
-                                "axisLabel": {"fontSize": FONT - 2}})
-        sides = ["gap"] if pid.startswith("gap_") else list(names)
-        for side in sides:
-            for column, label, colour in series:
-                compare = "B" in names
-                if side == "gap":
-                    name = label
-                elif label:
-                    name = label           # B is dashed; one legend entry for both
-                else:
-                    name = f"{side}: {names[side]}" if compare else names[side]
-                option["series"].append({
-                    "id": f"{pid}-{column}-{side}", "name": name, "type": "line",
-                    "showSymbol": False, "symbolSize": 9,
-                    "datasetId": side, "encode": {"x": "week", "y": column},
-                    "xAxisIndex": i, "yAxisIndex": i, "lineStyle": {"width": 3,
-                                                                    "type": "dashed" if side == "B" and label else "solid"},
-                    "color": colour or CULTURE_COLOURS.get(side, BLACK)})
-    option["legend"]["data"] = list(dict.fromkeys(s["name"] for s in option["series"] if s["name"] != "gap"))
-    return option, f"{34 + rows * ROW_HEIGHT}px"
-
-
-def columns(history: dict) -> dict[str, list]:
-    """The reporters the charts show, rounded, as dataset columns."""
-    out = {"week": list(range(len(history["loyalty"])))}
-    for name in COLUMNS_SENT:
-        out[name] = np.round(np.asarray(history[name], dtype=float),
-                             METRICS[name].decimals + SENT_DIGITS).tolist()
+    out = Layout(option, legend + math.ceil(len(shown_panels) / columns) * row, shown_panels, column - 70,
+                 row - font - 80, (width, height))
+    for i, panel in enumerate(shown_panels):
+        r, c = divmod(i, columns)
+        top, left = out.height - (math.ceil(len(shown_panels) / columns) - r) * row, c * column
+        title = panel.title if not compare or len(panel.metrics) == 1 else f"{panel.title}, B dashed"
+        option["title"].append({"text": title, "top": top, "left": left + 8,
+                                "textStyle": {"fontSize": font, "fontWeight": "bold", "width": column - 16,
+                                              "overflow": "truncate"}})
+        option["grid"].append({"top": top + font + 14, "height": row - font - 50, "left": left + 8,
+                               "width": column - 24, "containLabel": True})
+        option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks, "minInterval": 1,
+                                "axisLabel": {"fontSize": font - 2, "showMaxLabel": False}})
+        option["yAxis"].append({"type": "value", "gridIndex": i, "axisLabel": {"fontSize": font - 2},
+                                "splitNumber": 4})
+        first = len(option["series"])
+        option["series"] += _series(panel, i, names)
+        out.marked.append(option["series"][first]["id"])
+        if r == 0:
+            out.labelled.add(option["series"][first]["id"])
     return out
 
 
-def update(option: dict, week: int, weeks: int, data: dict[str, dict], marks: list[tuple[int, str]]) -> dict:
-    """This week's data and marks, to merge into ``option`` in the browser."""
-    datasets = [{"id": side, "source": source} for side, source in data.items()]
+def _datasets(names) -> list[str]:
+    sides = list(names)
+    return [*sides, *(f"{s}-ghost" for s in sides), *(f"{s}-band" for s in sides),
+            *(["gap"] if "B" in names else [])]
+
+
+def _line(sid, name, i, dataset, column, colour, width=3, **style) -> dict:
+    return {"id": sid, "name": name, "type": "line", "showSymbol": False, "symbolSize": 9,
+            "datasetId": dataset, "encode": {"x": "week", "y": column}, "xAxisIndex": i, "yAxisIndex": i,
+            "color": colour, "lineStyle": {"width": width, **style}}
+
+
+def _series(panel: Panel, i: int, names: dict[str, str]) -> list[dict]:
+    """A panel's lines: the gap; each culture's voice, morale and knowledge (B dashed); or
+    each culture's run, its ghost and its band of other seeds."""
+    compare = "B" in names
+    if panel.gap:
+        column = panel.metrics[0].name
+        return [_line(f"{panel.id}-{column}-gap", "gap", i, "gap", column, BLACK)]
+    out = []
+    for side, label in names.items():
+        name = f"{side}: {label}" if compare else label
+        if len(panel.metrics) > 1:
+            for metric, colour in zip(panel.metrics, ORGANISATION_COLOURS):
+                out.append(_line(f"{panel.id}-{metric.name}-{side}", metric.title, i, side, metric.name, colour,
+                                 type="dashed" if side == "B" else "solid"))
+            continue
+        colour, m = CULTURE_COLOURS[side], panel.metrics[0].name
+        out.append(_line(f"{panel.id}-{m}-{side}", name, i, side, m, colour))
+        out.append({**_line(f"{panel.id}-{m}-{side}-ghost", GHOST, i, f"{side}-ghost", m, colour, width=2,
+                            type="dashed", opacity=0.55), "z": 1})
+        band = f"{side}-band"
+        out.append({**_line(f"{panel.id}-{m}-{side}-mean", BAND, i, band, f"{m}_mean", colour, width=1.5,
+                            type="dotted"), "z": 1})
+        out.append({**_line(f"{panel.id}-{m}-{side}-low", BAND, i, band, f"{m}_low", colour, width=0, opacity=0),
+                    "stack": f"{panel.id}-{side}", "tooltip": {"show": False}, "z": 0})
+        out.append({**_line(f"{panel.id}-{m}-{side}-band", BAND, i, band, f"{m}_width", colour, width=0,
+                            opacity=0),
+                    "stack": f"{panel.id}-{side}", "areaStyle": {"opacity": 0.18, "color": colour},
+                    "tooltip": {"show": False}, "z": 0})
+    return out
+
+
+def columns(history: dict) -> dict[str, list]:
+    """The reporters the charts show as dataset columns: rounded, shares in %."""
+    out = {"week": list(range(len(history["loyalty"])))}
+    for name in COLUMNS_SENT:
+        metric = METRICS[name]
+        values = np.asarray(history[name], dtype=float) * scaled(metric)
+        out[name] = np.round(values, max(0, metric.decimals + SENT_DIGITS - (2 if scaled(metric) > 1 else 0))).tolist()
+    return out
+
+
+def band(bands: dict) -> dict[str, list]:
+    """Replications' means and 95% bands ({metric: (mean, low, high) by week}) as a
+    band dataset: the mean, the low edge and the band's width (stacked on the low edge)."""
+    out = {}
+    for name, (mean, low, high) in bands.items():
+        k = scaled(METRICS[name])
+        out["week"] = list(range(len(mean)))
+        out[f"{name}_mean"] = np.round(np.asarray(mean) * k, 3).tolist()
+        out[f"{name}_low"] = np.round(np.asarray(low) * k, 3).tolist()
+        out[f"{name}_width"] = np.round((np.asarray(high) - np.asarray(low)) * k, 3).tolist()
+    return out
+
+
+def gap(a: dict, b: dict) -> dict[str, list]:
+    """B - A of the gap panels' metrics, week by week while both run."""
+    n = min(len(a["week"]), len(b["week"]))
+    out = {"week": a["week"][:n]}
+    for panel in GAPS:
+        col = panel.metrics[0].name
+        out[col] = np.round(np.subtract(b[col][:n], a[col][:n]), METRICS[col].decimals + SENT_DIGITS).tolist()
+    return out
+
+
+class Ranges:
+    """Each panel's y range during a run: wide enough for every value so far, in round
+    numbers, and never narrower than before, so that the axes do not jump while playing."""
+
+    def __init__(self):
+        self.seen: dict[int, tuple[float, float]] = {}
+
+    def update(self, panels: list[Panel], data: dict[str, dict]) -> list[dict]:
+        out = []
+        for i, panel in enumerate(panels):
+            sources = [data["gap"]] if panel.gap else [s for key, s in data.items() if key != "gap"]
+            values = [v for source in sources for m in panel.metrics
+                      for key in (m.name, f"{m.name}_low") if key in source for v in _finite(source, key, m)]
+            if values:
+                lo, hi = min(values), max(values)
+                if (old := self.seen.get(i)) is not None:
+                    lo, hi = min(lo, old[0]), max(hi, old[1])
+                self.seen[i] = (lo, hi)
+            out.append(nice_range(*self.seen.get(i, (0.0, 1.0)), *panel.bounds))
+        return out
+
+
+def _finite(source: dict, key: str, metric: Metric) -> list[float]:
+    values = source[key]
+    if key.endswith("_low"):   # the band's top: low + width
+        values = values + [lo + w for lo, w in zip(source[key], source[f"{metric.name}_width"])]
+    return [v for v in values if v is not None and math.isfinite(v)]
+
+
+def nice_range(lo: float, hi: float, floor: float | None = None, ceiling: float | None = None) -> dict:
+    """An axis from ``lo`` to ``hi`` in round steps with a little room, inside the bounds."""
+    span = hi - lo or abs(hi) or 1.0
+    step = 10 ** math.floor(math.log10(span / 4))
+    step *= next(f for f in (1, 2, 5, 10) if span / (step * f) <= 5)
+    low, high = math.floor((lo - span * 0.05) / step) * step, math.ceil((hi + span * 0.05) / step) * step
+    if floor is not None:
+        low = max(low, floor)
+    if ceiling is not None:
+        high = min(high, ceiling)
+    return {"min": low, "max": high, "interval": step}
+
+
+def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: list[tuple[int, str]],
+           ranges: Ranges, ghost: bool = False, band: bool = False, headlines: set = frozenset()) -> dict:
+    """This week's data, y ranges and marks, to merge into the layout in the browser: the
+    ``headlines`` among the marks (moves, a story's events) labelled, the others a faint
+    line (the key lists all); the legend names the ghost and the band only while drawn."""
+    datasets = [{"id": key, "source": source} for key, source in data.items()]
     if "A" in data and "B" in data:
-        a, b = data["A"], data["B"]
-        n = min(len(a["week"]), len(b["week"]))
-        gap = {"week": a["week"][:n]}
-        for _, _, col in GAPS:
-            gap[col] = np.round(np.subtract(b[col][:n], a[col][:n]),
-                                METRICS[col].decimals + SENT_DIGITS).tolist()
-        datasets.append({"id": "gap", "source": gap})
-    first = {}
-    for s in option["series"]:
-        first.setdefault(s["xAxisIndex"], s["id"])
-    marked = set(first.values())   # one series a panel carries its marks
-    lines = [{"xAxis": w, "name": str(i + 1)} for i, (w, _) in enumerate(marks)]   # numbered: see mark_list
+        datasets.append({"id": "gap", "source": gap(data["A"], data["B"])})
+        data = {**data, "gap": datasets[-1]["source"]}
+    told = [m for m in marks if m in headlines]
+    labels = dict(zip(told, mark_labels(told, max(weeks, week) / max(chart.plot_width, 1) * LABEL_SPACE,
+                                        max(6, int(chart.plot_height / (MARK_FONT * 0.55))))))
+    lines = [{"xAxis": w, "name": labels[(w, text)]} if (w, text) in labels else
+             {"xAxis": w, "name": "", "lineStyle": {"width": 1, "opacity": 0.45}} for w, text in marks]
     # at week 0 each line is a single point, shown as a dot (a lone point draws no line)
-    series = [{"id": s["id"], "showSymbol": week == 0} for s in option["series"]]
+    series = [{"id": s["id"], "showSymbol": week == 0} for s in chart.option["series"]]
     for entry in series:
-        if entry["id"] in marked:
+        if entry["id"] in chart.marked:
             entry["markLine"] = {
                 "symbol": "none", "silent": True, "animation": False,
                 "lineStyle": {"color": VERMILLION, "type": "solid", "width": 2},
-                "label": {"show": True, "formatter": "{b}", "position": "end",
-                          "fontSize": FONT - 3, "color": VERMILLION},
+                "label": {"show": entry["id"] in chart.labelled, "formatter": "{b}", "position": "insideEndTop",
+                          "fontSize": MARK_FONT, "color": VERMILLION},
                 "data": lines}
     axis_max = max(weeks, week)
-    return {"week": week, "marks": len(marks), "option": {"dataset": datasets, "series": series,
-                                     "xAxis": [{"max": axis_max} for _ in option["xAxis"]]}}
+    hidden = {GHOST} if not ghost else set()
+    hidden |= {BAND} if not band else set()
+    return {"week": week, "marks": len(marks), "size": list(chart.size), "option": {
+        "dataset": datasets, "series": series,
+        "legend": {"data": [e for e in chart.option["legend"]["data"] if e not in hidden]},
+        "xAxis": [{"max": axis_max} for _ in chart.panels],
+        "yAxis": ranges.update(chart.panels, data)}}
+
+
+def short(label: str, most: int = 22) -> str:
+    return label if len(label) <= most else label[:most - 1].rstrip() + "…"
+
+
+def mark_labels(marks: list[tuple[int, str]], spacing: float, most: int = 22) -> list[str]:
+    """Each mark's label on the chart: its text cut to fit the plot's height (``most``
+    letters), or nothing where it would overprint the label before it (``spacing`` weeks
+    apart at least); that one then says how many more it stands for.  The key under the
+    charts lists them all."""
+    labels, head = [""] * len(marks), None
+    for i, (week, label) in enumerate(marks):
+        if head is None or week - marks[head][0] >= spacing:
+            head, labels[i] = i, short(label, most)
+        else:
+            more = f" +{sum(1 for j in range(head + 1, i + 1) if not labels[j])}"
+            labels[head] = short(marks[head][1], most - len(more)) + more
+    return labels
 
 
 def mark_list(marks: list[tuple[int, str]]) -> str:
@@ -168,11 +380,11 @@ def network_layout(positions: dict, culture: str = "") -> dict:
     """The network and organisation chart of one culture (``culture``, "A" or "B", in
     compare mode); the ties are drawn once, colours every week."""
     who = f"{culture}: " if culture else ""
-    return {"animation": False, "textStyle": {"fontSize": FONT},
+    return {"animation": False, "textStyle": {"fontSize": 17},
             "title": [{"text": f"{who}Customers (a neighbourhood of the network)", "left": "1%",
-                       "top": 0, "textStyle": {"fontSize": FONT + 1}},
+                       "top": 0, "textStyle": {"fontSize": 18}},
                       {"text": f"{who}Organisation: leaders and employees", "left": "51%", "top": 0,
-                       "textStyle": {"fontSize": FONT + 1}}],
+                       "textStyle": {"fontSize": 18}}],
             "xAxis": [{"show": False, "min": -1, "max": 20, "gridIndex": 0}],
             "yAxis": [{"show": False, "min": -1, "max": 14, "inverse": True, "gridIndex": 0}],
             "grid": [{"left": "53%", "right": "2%", "top": 50, "bottom": 10}],

@@ -7,6 +7,9 @@ reaches the file system: a preset is accepted only by the name of a listed prese
 a path.
 
 Format: ``preset=NAME&seed=N&humility=0.9&vs=NAME&b.humility=0.2&change=WEEK:SIDE:name=v,...``
+and optionally ``week=N`` (open the run at week N) and ``present=1`` (presenter mode).  An
+address holds at most MAX_QUERY characters (a server refuses much longer ones), so as many
+moves as fit in it; the page says so when a run has more.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from urllib.parse import parse_qs, urlencode
 from ccsim.params import FIXED_SIZES, MAX_SEED, MAX_WEEKS, PARAMS, ParamError
 
 MAX_QUERY = 8000      # characters; a longer address is not a link anyone made here
-MAX_CHANGES = 200
 MAX_NOTES = 5         # notes shown; the rest are counted
 # a number as ``encode`` writes it: digits 0-9, a point, an exponent (no nan, inf, 0x10 or ²)
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
@@ -82,6 +84,8 @@ class RunState:
     compare: str | None = None
     culture_b: dict = field(default_factory=dict)
     changes: list = field(default_factory=list)
+    week: int = 0                               # the week to open the run at
+    present: bool = False                       # presenter mode
     notes: list = field(default_factory=list)   # what was left out of the address, and why
 
 
@@ -116,10 +120,16 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
         state.seed = _whole(seed, MAX_SEED)
         if state.seed is None:
             note(f"seed: {seed[:40]!r} must be a whole number in [1, {MAX_SEED}]")
-    changes = query.pop("change", [])
-    if len(changes) > MAX_CHANGES:
-        note(f"change: only the first {MAX_CHANGES} of {len(changes)} changes are used")
-    for raw in changes[:MAX_CHANGES]:
+    week = _one(query.pop("week", []))
+    if week is not None:
+        state.week = _whole(week, MAX_WEEKS) or 0
+        if not state.week:
+            note(f"week: {week[:40]!r} must be a whole number in [1, {MAX_WEEKS}]")
+    present = _one(query.pop("present", []))
+    state.present = present == "1"
+    if present not in (None, "0", "1"):
+        note(f"present: {present[:40]!r} must be 1 (presenter mode) or 0")
+    for raw in query.pop("change", []):
         try:
             state.changes.append(_change(raw))
         except ParamError as error:
@@ -174,7 +184,7 @@ def _change(raw: str) -> tuple[int, dict, str]:
 
 
 def encode(preset: str, seed: int, start: dict, compare: str | None, culture_b: dict,
-           changes: list, preset_params: dict, compare_culture: dict) -> str:
+           changes: list, preset_params: dict, compare_culture: dict, present: bool = False) -> str:
     """The address query for a run; values equal to the preset's are left out."""
     items = [("preset", preset), ("seed", str(seed))]
     items += [(k, f"{v:g}") for k, v in start.items() if preset_params.get(k, PARAMS[k].default) != v]
@@ -184,4 +194,6 @@ def encode(preset: str, seed: int, start: dict, compare: str | None, culture_b: 
     for week, values, side in changes:
         body = ",".join(f"{k}={v:g}" for k, v in values.items())
         items.append(("change", f"{week}:{side}:{body}"))
+    if present:
+        items.append(("present", "1"))
     return urlencode(items, safe=":,=")

@@ -1,5 +1,5 @@
 """The browser-side widgets of the app: an echarts chart, a text readout, the address-bar
-sync and a file download.
+sync, a file download and presenter mode's keyboard.
 
 They are plain Jupyter widgets whose views live in ccsim/assets/widgets.js, an AMD module
 that Solara's page loads with requirejs; they use no Vue, so the browser loads no template
@@ -39,8 +39,10 @@ class EChart(Widget):
     option = traitlets.Dict({}).tag(sync=True)
     update = traitlets.Dict({}).tag(sync=True)
     height = traitlets.Unicode("400px").tag(sync=True)
+    size = traitlets.List([]).tag(sync=True)   # [width, window height below it] in px (set by the page)
     png = traitlets.Int(0).tag(sync=True)
     png_name = traitlets.Unicode("ccsim.png").tag(sync=True)
+    handout = traitlets.Dict({}).tag(sync=True)   # {"head": [title, lines], "foot": [lines]} around the PNG
 
 
 class UrlSync(Widget):
@@ -61,3 +63,10 @@ class Download(Widget):
     ``n`` counts the downloads, so that the same file can be saved twice."""
 
     file = traitlets.Dict({}).tag(sync=True)
+
+
+class Keys(Widget):
+    """Presenter mode's keyboard: ``pressed`` is {"key": "space", "right" or "escape", "n":
+    how many presses so far} (set by the page)."""
+
+    pressed = traitlets.Dict({}).tag(sync=True)

@@ -77,9 +77,9 @@ def stop_server(proc: subprocess.Popen):
 
 
 def new_context(browser, **options):
-    """A fresh browser context (empty cache, own cookies) at 1280x720, the projector size
-    the app is laid out for."""
-    return browser.new_context(viewport={"width": 1280, "height": 720}, **options)
+    """A fresh browser context (empty cache, own cookies), at 1280x720 (a projector) unless
+    ``viewport`` says otherwise."""
+    return browser.new_context(**{"viewport": {"width": 1280, "height": 720}, **options})
 
 
 def launch(playwright):

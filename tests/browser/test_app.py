@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -38,10 +39,11 @@ def switch_on(page, selector: str):
 
 
 def download_csv(page) -> list[dict]:
+    """The CSV's rows (under its header block of '#' lines)."""
     with page.expect_download() as info:
         page.get_by_role("button", name="CSV").click()
     with open(info.value.path(), newline="") as handle:
-        return list(csv.DictReader(handle))
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
 def test_everything_comes_from_the_server(context, server):
@@ -165,7 +167,11 @@ def test_export_csv_and_png(page):
     with page.expect_download() as info:
         page.click(".ccsim-png")
     with open(info.value.path(), "rb") as handle:
-        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+        head = handle.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    # a handout: the charts (drawn at twice their size) with the story above and the debrief below
+    chart_height = page.locator(CHART).bounding_box()["height"]
+    assert int.from_bytes(head[20:24], "big") > 2 * chart_height + 200
 
 
 def test_step_to_chart_is_quick(page):
@@ -204,8 +210,9 @@ def test_two_browser_contexts_are_independent(browser, server):
 def test_pause_at_full_speed_in_compare_mode(page):
     """Play never runs ahead of the browser, so Pause takes effect at once even when every
     week sends two cultures' curves."""
+    series = int(page.get_attribute(CHART, "data-series"))
     switch_on(page, ".ccsim-compare")
-    page.wait_for_selector(f"{CHART}[data-series='19']")
+    page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.series > {series}")
     page.click(".ccsim-speed >> text=50/s")
     page.click(".ccsim-play")
     page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.week >= 150")
@@ -227,3 +234,110 @@ def test_a_hostile_link_shows_a_note_and_the_default_run(context, server):
     expect(page.get_by_text("Traceback")).to_have_count(0)
     expect(page).to_have_url(re.compile(f"preset={DEFAULT_SCENARIO}&seed=\\d+$"))   # the default run
     step(page)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+# every text echarts draws on the charts' canvas, as boxes in the canvas's pixels
+CHART_TEXTS = """(selector) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  const box = document.querySelector(selector).firstChild;
+  const texts = [];
+  echarts.getInstanceByDom(box).getZr().storage.getDisplayList(true).forEach((el) => {
+    if (el.type !== "tspan" || el.invisible || !el.style || !el.style.text) return;
+    const r = el.getBoundingRect().clone();
+    r.applyTransform(el.getComputedTransform());
+    texts.push({text: String(el.style.text), x: r.x, y: r.y, w: r.width, h: r.height});
+  });
+  return {width: box.clientWidth, height: box.clientHeight, texts};
+}"""
+
+
+def laid_out(page):
+    """Wait until the charts are laid out for the size the page reported."""
+    page.wait_for_function(f"(() => {{ const e = document.querySelector(\"{CHART}\"); "
+                           "return e.dataset.size && e.dataset.size === e.dataset.layout; })()")
+
+
+def overprinted(texts: list[dict], width: float, height: float) -> list:
+    """Texts cut by the canvas's edge, and pairs of texts drawn over each other."""
+    out = [("cut", a["text"]) for a in texts
+           if a["x"] < -1 or a["y"] < -1 or a["x"] + a["w"] > width + 1 or a["y"] + a["h"] > height + 1]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            if (min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 1
+                    and min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]) > 1):
+                out.append(("over", a["text"], b["text"]))
+    return out
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720), (1024, 768), (390, 844)])
+def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, server, width, height):
+    """A projector, a small projector, a phone: the charts take the width there is (once 0 px
+    on a phone), no text on them is cut or drawn over another (once 'Loyalty: chance to stay
+    a yNPS' at 1024), and on a projector all nine panels of compare mode are on screen."""
+    context = new_context(browser, viewport={"width": width, "height": height})
+    try:
+        page = open_app(context, f"{server}?preset=hippo&vs=customer-centric&change=30:A:humility=0.8&week=60")
+        laid_out(page)
+        page.wait_for_timeout(300)   # the last frame drawn
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"app-{width}x{height}.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        box = page.locator(CHART).bounding_box()
+        assert box["width"] >= (0.9 if width < 500 else 0.6) * width - 40
+        drawn = page.evaluate(CHART_TEXTS, CHART)
+        assert len(drawn["texts"]) > 60 and overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
+        if width >= 1280:
+            assert box["y"] + box["height"] <= height
+        side, main = page.locator(".ccsim-side").bounding_box(), page.locator(".ccsim-main").bounding_box()
+        assert side["x"] + side["width"] <= main["x"] or side["y"] >= main["y"] + main["height"]
+    finally:
+        context.close()
+
+
+def test_a_drag_during_play_is_one_mark_and_undo_takes_it_back(page):
+    """One realistic drag of humility while playing once made 11 marks."""
+    page.click(".ccsim-speed >> text=20/s")
+    step(page, 2)
+    thumb = page.locator(".ccsim-param-A-humility .v-slider__thumb")
+    thumb.scroll_into_view_if_needed()
+    track = page.locator(".ccsim-param-A-humility .v-slider__track-container").bounding_box()
+    start = thumb.bounding_box()
+    page.click(".ccsim-play")
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    for i in range(1, 13):
+        page.mouse.move(start["x"] + i * (track["x"] + track["width"] * 0.9 - start["x"]) / 12,
+                        start["y"] + start["height"] / 2)
+        page.wait_for_timeout(100)
+    page.mouse.up()
+    page.click(".ccsim-play")                      # pause
+    expect(page).to_have_url(re.compile("change="))
+    page.wait_for_timeout(500)
+    assert len(re.findall("change=", page.url)) == 1
+    expect(page.locator(".ccsim-marks")).to_contain_text("humility")
+    assert page.locator(".ccsim-marks").inner_text().count("humility") == 1
+    page.click(".ccsim-undo")
+    expect(page).not_to_have_url(re.compile("change="))
+    expect(page.locator(".ccsim-param-A-humility .v-label")).to_contain_text(": 0.5")
+    expect(page.locator(".ccsim-marks", has_text="humility")).to_have_count(0)
+
+
+def test_presenter_mode_and_its_keys(context, server):
+    page = open_app(context, f"{server}?preset=turnaround&present=1")
+    expect(page.locator(".ccsim-side")).to_have_count(0)
+    expect(page.locator(".ccsim-monitor")).to_contain_text("NPS")
+    expect(page.locator(".ccsim-cue")).to_contain_text("humble leader")
+    laid_out(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "present-1280x720.png"))
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(f"{CHART}[data-week='1']")
+    page.keyboard.press(" ")
+    page.wait_for_function(f"document.querySelector(\"{CHART}\").dataset.week >= 4")
+    page.keyboard.press(" ")
+    expect(page.locator(".ccsim-play")).to_contain_text("Play")
+    expect(page).to_have_url(re.compile("present=1"))
+    page.keyboard.press("Escape")
+    expect(page.locator(".ccsim-side")).to_be_visible()
+    expect(page).not_to_have_url(re.compile("present=1"))
