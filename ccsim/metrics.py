@@ -120,6 +120,7 @@ _ALL = [
            -0.5, 1),
     Metric("employee_voice", employee_voice, "Employees speaking up", "share this week", 0, 1,
            short="voice", panel="organisation", shown=(_RUN, _CMP, _TAB)),
+    Metric("staff_turnover", _stat("staff_left"), "Staff leaving this week", "share", 0, 1, 4),
     Metric("morale", morale, "Employee morale", "0..1", 0, 1, short="morale",
            panel="organisation", shown=(_RUN, _TAB)),
     Metric("problems", _stat("problems"), "Problems this week", "episodes", 0, None, 0),

@@ -80,7 +80,7 @@ class CultureModel(mesa.Model):
         self._touched_identity = np.empty(0, np.int64)
         self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
                                problems=0, resolved_share=1.0, unresolved=0, positive_talk=0,
-                               negative_talk=0)
+                               negative_talk=0, staff_left=0.0)
         self.datacollector = mesa.DataCollector(model_reporters=dict(metrics.REPORTERS))
         self._collect()
 
@@ -316,6 +316,7 @@ class CultureModel(mesa.Model):
         normal = draw.standard_normal(e)
         quit_p = workforce.quit_chance(self.turnover, self.morale, self.morale_sensitivity)
         left = u_quit < quit_p
+        self.week_stats["staff_left"] = float(left.mean())
         if left.any():
             self.beliefs[0, left] = learning.random_beliefs((int(left.sum()), m), self._keyed("newcomers"))
         self.morale[left] = 0.5
@@ -360,10 +361,17 @@ class CultureModel(mesa.Model):
         for (dim, old, _), back in zip(self._last_shipped, undo):
             if back:
                 self._change_offering(dim, old)
+                self.code[0, dim] = old       # what tracking showed corrects the leaders' view
         count = min(self.ideas_per_quarter, self.n_needs)
         ideas = decisions.propose(self.code[0], self.offering, self.reality[0], self.importance, count,
                                   self.identity_spread, rng)
-        ship = decisions.choose(ideas, self.experimentation, self.courage_to_change, self.test_noise, rng)
+        ship, refuted = decisions.choose(ideas, self.experimentation, self.courage_to_change,
+                                         self.test_noise, rng)
+        # a test that shows a real change does no good replaces the HiPPO's opinion with data
+        # (Kohavi et al. 2009): the leaders' view takes the offering as it is on that need
+        # (an idea customers do not notice teaches nothing)
+        refuted &= ideas.values != self.offering[ideas.dims]
+        self.code[0, ideas.dims[refuted]] = self.offering[ideas.dims[refuted]]
         self._last_shipped = []
         for d, v, effect in zip(ideas.dims[ship], ideas.values[ship], ideas.effect[ship]):
             self._last_shipped.append((int(d), int(self.offering[d]), float(effect)))

@@ -94,9 +94,9 @@ def test_a_new_leader_changes_culture_and_starts_with_an_open_mind():
     assert (10, "new CEO") in model.marks
     assert not model.code.any()                  # an open mind: no view of needs yet
     assert model.advance(3).code.any()           # the quarter's learning (week 13) forms one
-    deaf = CultureModel(rng=1, humility=0.1, **SMALL,
+    deaf = CultureModel(rng=1, humility=0.1, experimentation=0.0, **SMALL,
                         events=[make_event(10, "new_leader", {"humility": 0.0})])
-    assert not deaf.advance(13).code.any()       # a leader who does not listen learns nothing
+    assert not deaf.advance(13).code.any()       # a leader who neither listens nor tests learns nothing
 
 
 def test_parameters_changed_mid_run_take_effect_and_are_marked():

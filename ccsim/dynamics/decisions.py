@@ -57,14 +57,16 @@ def measure(effects: np.ndarray, noise: float, rng) -> np.ndarray:
     return effects + rng.normal(0.0, noise, len(effects))
 
 
-def choose(ideas: Ideas, experimentation: float, courage: float, noise: float, rng) -> np.ndarray:
-    """Which ideas ship: tested ones only if the test says they help, untested ones on the
-    leaders' opinion (HiPPO); either way only with courage to change."""
+def choose(ideas: Ideas, experimentation: float, courage: float, noise: float,
+           rng) -> tuple[np.ndarray, np.ndarray]:
+    """Which ideas ship, and which were tested and found wanting: tested ones ship only if
+    the test says they help, untested ones on the leaders' opinion (HiPPO); either way only
+    with courage to change."""
     n = len(ideas.dims)
     tested = rng.random(n) < experimentation
     measured = measure(ideas.effect, noise, rng)
     brave = rng.random(n) < courage
-    return brave & (~tested | (measured > 0))
+    return brave & (~tested | (measured > 0)), tested & (measured <= 0)
 
 
 def rollback(effects: np.ndarray, accountability: float, noise: float, rng) -> np.ndarray:

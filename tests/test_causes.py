@@ -1,0 +1,97 @@
+"""Culture effects are causes, not noise: paired runs pair, each lever acts where it should,
+rates keep their calendar, and economics can fail for reasons.
+
+Every comparison is paired by seed: with common random numbers two runs on one seed differ
+only where the changed lever acts (docs/ODD.md, Stochasticity).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ccsim.dynamics import wom
+from ccsim.model import QUARTER, run
+from ccsim.params import CULTURE_TRAITS, PARAMS
+from ccsim.runs import simulate
+
+MARKET = dict(n_customers=800, n_employees=40, customer_agents=False)
+
+
+def _end(seed, weeks=104, **params):
+    return run(weeks, rng=seed, **MARKET, **params).dataframe().iloc[-1]
+
+
+def _paired_t(differences) -> float:
+    d = np.asarray(differences, float)
+    return d.mean() / (d.std(ddof=1) / np.sqrt(len(d)))
+
+
+# conformity is March's p1, drawn once per belief per quarter: a 1e-4 nudge flips a few of
+# some 60,000 socialisation draws, and March's learning can amplify one changed belief
+# into a different leaders' view (docs/ODD.md, Stochasticity)
+CHAOTIC = pytest.mark.xfail(strict=True, reason="a flipped socialisation draw can change the code")
+
+
+@pytest.mark.parametrize("lever", [pytest.param(t, marks=CHAOTIC) if t == "conformity" else t
+                                   for t in CULTURE_TRAITS])
+def test_a_tiny_nudge_moves_almost_nothing(lever):
+    """A change of 1e-4 in a lever moves two-year NPS by less than half a point on average
+    (before common random numbers: 14 to 38 points, as much as a new seed)."""
+    default = PARAMS[lever].default
+    moved = [abs(_end(seed, **{lever: default + 1e-4}).nps - _end(seed).nps) for seed in range(1, 6)]
+    assert np.mean(moved) < 0.5, moved
+
+
+def test_same_seed_same_lever_is_the_same_run():
+    assert _end(3, 52, humility=0.7).equals(_end(3, 52, humility=0.7))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lever, metric", [("humility", "nps"), ("courage_to_change", "loyalty"),
+                                           ("integrity", "customers")])
+def test_a_lever_moved_far_has_a_paired_effect(lever, metric):
+    """0.1 against 0.9 over 8 seeds, five years: |paired t| > 2.4 (the levers that hold;
+    docs/ODD.md lists the ones that do not)."""
+    gaps = [_end(seed, 260, **{lever: 0.9})[metric] - _end(seed, 260, **{lever: 0.1})[metric]
+            for seed in range(1, 9)]
+    assert abs(_paired_t(gaps)) > 2.4, gaps
+
+
+def test_integrity_acts_without_a_scripted_defect():
+    """Changes bring defects in every world; honest leaders admit and fix them, so their firm
+    lives with a defect in fewer weeks (no preset event needed)."""
+    weeks_with = {level: [float((run(156, rng=seed, integrity=level, **MARKET).dataframe().defect > 0).mean())
+                          for seed in range(1, 9)] for level in (0.1, 0.9)}
+    assert _paired_t(np.subtract(weeks_with[0.1], weeks_with[0.9])) > 2.4, weeks_with
+
+
+def test_rates_keep_their_calendar():
+    """Bass p and q are yearly (a weekly chance compounds back to the yearly one); turbulence
+    is per quarter; staff turnover at average morale is about 3% a month."""
+    for yearly in (0.03, 0.38, 0.9):
+        assert 1 - (1 - wom.weekly(yearly)) ** 52 == pytest.approx(yearly, rel=1e-9)
+    model = run(2 * QUARTER * 10, rng=5, turbulence=0.05, ideas_per_quarter=0, **MARKET)
+    flips = np.count_nonzero(np.diff(model.dataframe().offering_fit.to_numpy()))
+    assert 0 < flips < 0.05 * model.n_needs * 20 * 3      # about 0.05 x 30 dimensions a quarter
+    left = model.dataframe().staff_turnover.iloc[1:].mean()
+    assert 0.004 < left < 0.012                           # 0.7% a week at average morale
+
+
+def test_a_firm_can_perish_and_good_cultures_survive_more_often():
+    """Under stronger competition (1.5x the pull of rivals) the HiPPO-led firm runs out of
+    cash in most seeds and the customer-centric one in fewer: an outcome of churn, revenue
+    and costs, never a rule."""
+    perished = {preset: [simulate(preset, 260, seed, {"competition": 1.5}).perished
+                         for seed in range(1, 9)] for preset in ("hippo", "customer-centric")}
+    assert sum(perished["hippo"]) > sum(perished["customer-centric"]), perished
+    assert any(perished["hippo"]) and not all(perished["customer-centric"]), perished
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="SD about 20: at uncalibrated defaults the firm keeps "
+                   "about 100 customers by year five (47% yearly churn), so NPS is read off few")
+def test_identical_firms_end_within_15_nps_points():
+    """The seed-to-seed SD of five-year NPS at defaults is at most 15 points (it was 45)."""
+    ends = [run(260, rng=seed, customer_agents=False).dataframe().nps.iloc[-1] for seed in range(1, 21)]
+    assert np.std(ends, ddof=1) <= 15, ends
