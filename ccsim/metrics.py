@@ -46,7 +46,8 @@ def leader_knowledge(model) -> float:
 
 
 def offering_fit(model) -> float:
-    """Share-weighted fit of the offering with the market's typical needs, -1..1."""
+    """Fit of the offering with the market's typical needs, -1..1 (each need counted once,
+    not by its importance)."""
     return float(np.mean(model.offering * model.reality[0]))
 
 
