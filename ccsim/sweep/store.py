@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ccsim.output import write_atomic
 from ccsim.params import PARAMS, ParamError
 from ccsim.sweep.designs import design_from_dict
 from ccsim.sweep.worker import RunResult
@@ -69,16 +70,6 @@ def fingerprint(manifest: dict) -> str:
                "reporters": e["reporters"], "every": e["every"]}
     text = json.dumps(decides, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: temporary file, fsync, rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 class ResultStore:
