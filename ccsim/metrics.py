@@ -20,7 +20,7 @@ def _active(model) -> np.ndarray:
 
 
 def customers(model) -> int:
-    return len(model._active)
+    return len(model.active)
 
 
 def mean_loyalty(model) -> float:

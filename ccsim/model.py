@@ -113,7 +113,7 @@ class CultureModel(mesa.Model):
         self.joined = np.where(self.status == ACTIVE, -rng.exponential(100, n), 0).astype(np.int32)
         self.wronged_until = np.zeros(n, np.int32)   # a wronged customer warns others until then
         self.warnings_heard = np.zeros(n, np.float32)   # fading (wom.remember_warnings)
-        self._active = _which(self.status == ACTIVE)
+        self.active = _which(self.status == ACTIVE)   # indices of active customers (reporters read it)
         self.contacts = wom.contact_weights(
             wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
 
@@ -201,7 +201,7 @@ class CultureModel(mesa.Model):
         self._collect()
 
     def _serve_customers(self):
-        n, active = self.n_customers, self._active
+        n, active = self.n_customers, self.active
         draw = self.streams["touch"]
         u_touch, u_problem, u_survey = draw.random((3, n), np.float32)
         identity_of = draw.integers(0, self.n_identities, n)
@@ -267,7 +267,7 @@ class CultureModel(mesa.Model):
 
     def _spread_word(self):
         n, status = self.n_customers, self.status
-        active = self._active
+        active = self.active
         promoters = active[_which(loyalty.is_promoter(self.satisfaction[active]))]
         # the wronged warn for GRIEVANCE_WEEKS after a problem left unresolved; the very
         # dissatisfied warn while they are customers (once gone, they move on)
@@ -304,7 +304,7 @@ class CultureModel(mesa.Model):
         status[joins] = ACTIVE
         self.joined[joins] = self.steps - 1      # a week's tenure by the accounts
         self.satisfaction[joins] = NEWCOMER_SATISFACTION
-        self._active = _which(status == ACTIVE)
+        self.active = _which(status == ACTIVE)
         self.week_stats["churned"] = len(leave)
         self.week_stats["new"] = len(joins)
 
@@ -394,7 +394,7 @@ class CultureModel(mesa.Model):
             needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0], self.importance)
 
     def _account(self):
-        revenue = economics.weekly_revenue(self.steps - self.joined[self._active], self.price,
+        revenue = economics.weekly_revenue(self.steps - self.joined[self.active], self.price,
                                            self.tenure_growth) * self.demand
         revenue -= self.price * self.week_stats["unresolved"]   # what went wrong is not paid for
         profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,
@@ -408,7 +408,7 @@ class CultureModel(mesa.Model):
     # ----- results -----
     def _collect(self):
         """Run the reporters; those about customers read one copy of their satisfaction."""
-        self.customer_satisfaction = self.satisfaction[self._active]
+        self.customer_satisfaction = self.satisfaction[self.active]
         self.datacollector.collect(self)
 
     def dataframe(self):
