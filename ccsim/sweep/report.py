@@ -94,6 +94,18 @@ def _trajectory_points(design, ends) -> list[int] | None:
     return corners if len(corners) <= MAX_TRAJECTORIES else None
 
 
+def _provenance(manifest) -> str:
+    """ccsim's version, code hash and the libraries' versions (manifest format 2), or a note
+    that an older manifest did not record them."""
+    p = manifest.get("provenance")
+    if p is None:
+        return (f"Provenance: ccsim {manifest['ccsim_version']}; this sweep's manifest (format "
+                f"{manifest['format']}) records neither the code's hash nor the libraries' versions")
+    libraries = ", ".join(f"{k} {v}" for k, v in p["libraries"].items())
+    return (f"Provenance: ccsim {p['ccsim_version']} (code hash {p['code_hash']}), Python "
+            f"{p['python']}, {libraries}; every parameter's value in manifest.json (params)")
+
+
 def _report(manifest, ends, points, indices, pairs, why_not, failures, figures) -> str:
     e, d = manifest["experiment"], manifest["design"]
     n_runs = len(manifest["runs"])
@@ -103,6 +115,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures) 
         e.get("description") or "", "",
         f"- Experiment: `{e['name']}` ({e.get('path') or 'no file'}), preset "
         f"`{manifest['scenario']['name']}`, ccsim {manifest['ccsim_version']}",
+        f"- {_provenance(manifest)}",
         f"- Design: {d['kind']} over {', '.join(d['names'])}: {len(d['points'])} points x "
         f"{e['replications']} replications = {n_runs} runs of {e['weeks']} weeks; base seed "
         f"{e['seed']}{' (common seeds)' if e['common_seeds'] else ''}",

@@ -22,8 +22,9 @@ from ccsim import __version__
 from ccsim.sweep.designs import Design, make_design
 from ccsim.sweep.executors import check_engine, open_executor
 from ccsim.sweep.experiment import Experiment
+from ccsim.sweep.provenance import record
 from ccsim.sweep.seeds import run_seeds
-from ccsim.sweep.store import ResultStore, fingerprint
+from ccsim.sweep.store import MANIFEST_FORMAT, ResultStore, fingerprint
 from ccsim.sweep.worker import RunResult, RunTask, run_task
 
 IN_FLIGHT_PER_SLOT = 2
@@ -69,6 +70,7 @@ class Summary:
 
 def plan(experiment: Experiment) -> Plan:
     """Resolve the preset, build the design and seeds, and the manifest that records them."""
+    from ccsim.params import defaults
     from ccsim.scenarios import load_scenario
 
     scenario = load_scenario(experiment.scenario)
@@ -80,7 +82,9 @@ def plan(experiment: Experiment) -> Plan:
     event_data = [{"week": e.week, "kind": e.kind, "args": e.args, "label": e.label}
                   for e in events]
     manifest = {
-        "format": 1, "ccsim_version": __version__, "fingerprint": "",
+        "format": MANIFEST_FORMAT, "ccsim_version": __version__, "fingerprint": "",
+        "provenance": record(),
+        "params": {**defaults(), **base},   # every value a run gets, but the design's factors
         "experiment": experiment.as_dict(),
         "scenario": {"name": scenario.name, "path": str(scenario.path), "params": scenario.params,
                      "events": event_data},

@@ -2,7 +2,8 @@
 
 Layout::
 
-    DIR/manifest.json             experiment, design, seeds, package version, fingerprint
+    DIR/manifest.json             experiment, every parameter, design, seeds, provenance
+                                  (ccsim's version and code hash, library versions), fingerprint
     DIR/runs/run-0000042.parquet  one file per finished run (tidy: one row per kept week)
     DIR/failures/run-0000042.json a run that raised: its error and traceback
     DIR/damaged/run-0000042.parquet a run file that did not read back whole, set aside
@@ -38,6 +39,7 @@ import pyarrow.parquet as pq
 from ccsim.output import write_atomic
 from ccsim.params import PARAMS, ParamError
 from ccsim.sweep.designs import design_from_dict
+from ccsim.sweep.provenance import changes
 from ccsim.sweep.worker import RunResult
 
 MANIFEST = "manifest.json"
@@ -58,16 +60,25 @@ MANIFEST_SHAPE = {
                "points": [dict]},
     "runs": [{"run": int, "point": int, "replication": int, "seed": int}],
 }
+# format 2 adds these (format 1: no provenance, parameters of the preset and [fixed] only)
+MANIFEST_FORMAT = 2
+PROVENANCE_SHAPE = {
+    "provenance": {"ccsim_version": str, "code_hash": str, "python": str, "libraries": dict},
+    "params": dict,
+}
 FAILURE_SHAPE = {"run": int, "seed": int, "error": str, "traceback": object}
 
 
 def fingerprint(manifest: dict) -> str:
-    """A stable hash of what decides a sweep's results (points, seeds, model inputs)."""
+    """A stable hash of what decides a sweep's results: points, seeds, model inputs and,
+    from format 2 on, every parameter's value (defaults included) and the code's hash."""
     e = manifest["experiment"]
     decides = {"params": manifest["base_params"], "events": manifest["scenario"]["events"],
                "points": manifest["design"]["points"],
                "seeds": [run["seed"] for run in manifest["runs"]], "weeks": e["weeks"],
                "reporters": e["reporters"], "every": e["every"]}
+    if manifest["format"] >= 2:
+        decides.update(params=manifest["params"], code=manifest["provenance"]["code_hash"])
     text = json.dumps(decides, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -89,6 +100,8 @@ class ResultStore:
         try:
             manifest = json.loads(path.read_text())
             _check_shape(manifest, MANIFEST_SHAPE)
+            if manifest["format"] >= 2:
+                _check_shape(manifest, PROVENANCE_SHAPE)
             _check_consistent(manifest)
         except (OSError, ValueError, TypeError, RecursionError) as error:
             raise ParamError(f"{path}: not a whole sweep manifest ({_line(error)}); run the "
@@ -102,11 +115,11 @@ class ResultStore:
         if existing is None:
             self._refuse_foreign()
         elif existing["fingerprint"] != manifest["fingerprint"]:
+            what = changes(existing, manifest) or "other points, seeds, weeks, outputs or preset"
             raise ParamError(
-                f"{self.root}: holds another experiment (experiment "
-                f"{existing['experiment']['name']!r} with other points, seeds, weeks, outputs "
-                f"or preset: fingerprint {existing['fingerprint']}, not "
-                f"{manifest['fingerprint']}); choose another --out directory")
+                f"{self.root}: holds another experiment or model ({what}: fingerprint "
+                f"{existing['fingerprint']}, not {manifest['fingerprint']}); a resume would mix "
+                f"them: choose another --out directory")
         elif not resume:
             raise ParamError(f"{self.root}: already holds this experiment's results; add "
                              f"--resume to finish it, or choose another --out directory")

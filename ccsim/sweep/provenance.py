@@ -1,0 +1,85 @@
+"""Provenance: what made a sweep's results, recorded in its manifest.
+
+``record()`` gives ccsim's version, a hash of its code (every .py file of the ccsim
+package, by path and content), Python's version and the versions of the libraries the
+results depend on.  ``changes(old, new)`` says, in words, what differs between two
+manifests' inputs, so that a resume into a directory made by another model is refused
+naming what changed (a default, the code, the preset, the design...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from ccsim import __version__
+
+LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "SALib", "dask")
+
+
+@cache
+def code_hash() -> str:
+    """SHA-256 (first 16 hex digits) of the ccsim package's .py files, path and content."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of LIBRARIES ("not installed" for a missing one)."""
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def record() -> dict:
+    """The provenance block of a manifest."""
+    return {"ccsim_version": __version__, "code_hash": code_hash(),
+            "python": platform.python_version(), "libraries": library_versions()}
+
+
+def _value(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def changes(old: dict, new: dict) -> str:
+    """What differs between manifests ``old`` and ``new`` in what decides results, as one
+    phrase ('' if nothing): parameters first (a default, the preset or [fixed]), then the
+    code, then the rest."""
+    said = []
+    if old.get("format", 1) < 2:
+        return (f"it was written by ccsim {old.get('ccsim_version', '?')} before the manifest "
+                f"recorded every parameter and the code (manifest format {old.get('format')})")
+    before, after = old.get("params", {}), new.get("params", {})
+    moved = [f"{k} {_value(before.get(k, 'unset'))} -> {_value(after.get(k, 'unset'))}"
+             for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)]
+    if moved:
+        more = f" and {len(moved) - 4} more" if len(moved) > 4 else ""
+        said.append(f"parameter {', '.join(moved[:4])}{more}")
+    old_code = old.get("provenance", {}).get("code_hash")
+    new_code = new.get("provenance", {}).get("code_hash")
+    if old_code != new_code:
+        said.append(f"ccsim's code (hash {old_code}, now {new_code})")
+    e, f = old["experiment"], new["experiment"]
+    for key in ("weeks", "reporters", "every"):
+        if e.get(key) != f.get(key):
+            said.append(f"{key} {e.get(key)} -> {f.get(key)}")
+    if old["scenario"]["events"] != new["scenario"]["events"]:
+        said.append("the preset's events")
+    if old["design"]["points"] != new["design"]["points"]:
+        said.append("the design's points")
+    if [r["seed"] for r in old["runs"]] != [r["seed"] for r in new["runs"]]:
+        said.append("the seeds")
+    return "; ".join(said)
