@@ -2,7 +2,9 @@
 
 Tables are tidy (one observation per row): ``end_values`` (one row per run: its last kept
 week), ``points`` (per design point and metric: n, mean, sd, 95% confidence interval of
-the mean over replications, Student t), ``timeseries`` (the same per kept week).
+the mean over replications, Student t; for ``perished``, a proportion of runs, Wilson's
+interval), ``timeseries`` (the same per kept week; a firm that perished is in every week,
+closed: ccsim.sweep.worker.CLOSED).
 Sensitivity: Sobol first-order and total indices (Saltelli's estimators) or Morris mu* and
 sigma, from SALib, on each point's mean over replications, with SALib's bootstrap 95%
 confidence intervals.
@@ -15,6 +17,7 @@ import pandas as pd
 
 from ccsim.intervals import half_width
 from ccsim.sweep.designs import Design
+from ccsim.sweep.survival import wilson
 
 CONF_LEVEL = 0.95
 RESAMPLES = 200
@@ -33,6 +36,11 @@ def summarise(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.Da
     half = half_width(table["sd"], table["n"], CONF_LEVEL)
     table["ci_lo"] = table["mean"] - half
     table["ci_hi"] = table["mean"] + half
+    share = table["metric"] == "perished"      # a proportion of runs: Wilson, not t
+    if share.any():
+        lo, hi = wilson(table.loc[share, "mean"] * table.loc[share, "n"], table.loc[share, "n"],
+                        CONF_LEVEL)
+        table.loc[share, "ci_lo"], table.loc[share, "ci_hi"] = lo, hi
     return table
 
 

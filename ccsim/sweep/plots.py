@@ -126,3 +126,22 @@ def sensitivity_bars(indices: pd.DataFrame, kind: str, path) -> None:
         ax.set_title(metric)
         ax.legend(fontsize=7)
     _save(fig, path)
+
+
+def survival_curves(table: pd.DataFrame, labels: dict, weeks: int, path) -> None:
+    """Kaplan-Meier survival per design point, a step curve with its 95% band (Greenwood,
+    log-log), to the runs' last week."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for point, group in table.groupby("point", sort=True):
+        x = [*group["week"], weeks]
+        line, = ax.step(x, [*group["survival"], group["survival"].iloc[-1]], where="post",
+                        label=labels.get(point, f"point {point}"), linewidth=1.3)
+        ax.fill_between(x, [*group["lo"], group["lo"].iloc[-1]], [*group["hi"], group["hi"].iloc[-1]],
+                        step="post", alpha=0.15, color=line.get_color(), linewidth=0)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("week")
+    ax.set_ylabel("share of firms still trading")
+    ax.set_title("Survival (Kaplan-Meier, 95% band)")
+    if table["point"].nunique() <= 12:
+        ax.legend(fontsize=6)
+    _save(fig, path)

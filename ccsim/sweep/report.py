@@ -13,6 +13,7 @@ from ccsim.sweep import plots
 from ccsim.sweep.analysis import end_values, markdown_table, sensitivity, summarise
 from ccsim.sweep.designs import design_from_dict
 from ccsim.sweep.store import ResultStore
+from ccsim.sweep.survival import failure_times, survival_table, wilson
 
 MAX_TRAJECTORIES = 9   # design points drawn as weekly curves
 MAX_RESPONSES = 8      # factors drawn as response curves
@@ -48,7 +49,8 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     points = summarise(ends, ["point", *names], metrics)
     timeseries = summarise(runs, ["point", *names, "week"], metrics)
     indices, pairs, why_not = sensitivity(design, ends, metrics, experiment["seed"])
-    _tables(out, end_values=ends, points=points, timeseries=timeseries)
+    survival = survival_table(ends, experiment["weeks"])
+    _tables(out, end_values=ends, points=points, timeseries=timeseries, survival=survival)
     if indices is not None:
         _tables(out, sensitivity=indices)
     if pairs is not None:
@@ -74,11 +76,20 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
         plots.trajectories(timeseries[timeseries.point.isin(shown)], names, metrics,
                            out / "trajectories.png")
         figures.append(("Weekly trajectories (mean and 95% CI)", "trajectories.png"))
+    if survival.events.sum() > 0:
+        drawn = shown if shown is not None else sorted(survival.point.unique())[:MAX_TRAJECTORIES]
+        labels = {p: ", ".join(f"{k}={v:g}" for k, v in zip(names, design.X[p])) for p in drawn}
+        plots.survival_curves(survival[survival.point.isin(drawn)], labels, experiment["weeks"],
+                              out / "survival.png")
+        some = "" if len(drawn) == survival.point.nunique() else \
+            f", {len(drawn)} of {survival.point.nunique()} design points (all in survival.csv)"
+        figures.append((f"Survival: Kaplan-Meier per design point{some}", "survival.png"))
     if indices is not None:
         plots.sensitivity_bars(indices, design.kind, out / "sensitivity.png")
         figures.append((f"{design.kind.capitalize()} sensitivity indices (95% CI)",
                         "sensitivity.png"))
-    report = _report(manifest, ends, points, indices, pairs, why_not, failures, figures)
+    report = _report(manifest, ends, points, indices, pairs, why_not, failures, figures,
+                     failure_times(ends, experiment["weeks"]))
     (out / "report.md").write_text(report)
 
 
@@ -94,6 +105,25 @@ def _trajectory_points(design, ends) -> list[int] | None:
     return corners if len(corners) <= MAX_TRAJECTORIES else None
 
 
+def _survival_lines(times: pd.DataFrame, weeks: int) -> list[str]:
+    """Share perished per design point with Wilson's interval (if any firm perished)."""
+    if not times.event.any():
+        return ["## Survival", "", f"No firm ran out of cash within {weeks} weeks.", ""]
+    grouped = times.groupby("point").event
+    table = pd.DataFrame({"runs": grouped.size(), "perished": grouped.sum()})
+    table["share"] = table.perished / table.runs
+    table["lo"], table["hi"] = wilson(table.perished, table.runs)
+    table = table.reset_index().sort_values("share", ascending=False)
+    lines = ["## Survival", "",
+             f"{int(times.event.sum())} of {len(times)} runs ran out of cash. Share perished by "
+             f"week {weeks} per design point, with Wilson's 95% interval; Kaplan-Meier survival "
+             "curves with Greenwood's 95% interval (log-log) per point in survival.csv "
+             "(a run that did not perish is censored at its last week).", ""]
+    if len(table) > 20:
+        lines += [f"The 20 of {len(table)} points with most firms perished:", ""]
+    return lines + [markdown_table(table.head(20)), ""]
+
+
 def _provenance(manifest) -> str:
     """ccsim's version, code hash and the libraries' versions (manifest format 2), or a note
     that an older manifest did not record them."""
@@ -106,7 +136,7 @@ def _provenance(manifest) -> str:
             f"{p['python']}, {libraries}; every parameter's value in manifest.json (params)")
 
 
-def _report(manifest, ends, points, indices, pairs, why_not, failures, figures) -> str:
+def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, times) -> str:
     e, d = manifest["experiment"], manifest["design"]
     n_runs = len(manifest["runs"])
     first = e["reporters"][0]
@@ -121,8 +151,11 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures) 
         f"{e['seed']}{' (common seeds)' if e['common_seeds'] else ''}",
         f"- Finished: {ends.run.nunique()} runs; failed: {len(failures)}; missing: "
         f"{n_runs - ends.run.nunique() - len(failures)}",
-        f"- Ended early (cash ran out): {int((ends.week < e['weeks']).sum())} runs; their end "
-        f"values are those of the week they perished",
+        f"- Perished (cash ran out): {int(times.event.sum())} runs; "
+        + ("each is in every later week, closed: what it trades 0, perished 1, the rest as in "
+           "the week it perished" if manifest["format"] >= 2 else
+           "(an older sweep: their rows stop the week they perished, and their end values are "
+           "those of that week)"),
         "", "Intervals are 95% confidence intervals of the mean over replications (Student t).",
         "", f"## {first} at the end, by design point", "",
     ]
@@ -133,6 +166,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures) 
         lines.append("")
         ranked = pd.concat([ranked.head(10), ranked.tail(10)])
     lines += [markdown_table(ranked), ""]
+    lines += _survival_lines(times, e["weeks"])
     lines += ["## Sensitivity", ""]
     if indices is None:
         lines += [why_not.capitalize() + ".", ""]
@@ -153,7 +187,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures) 
         lines.append("")
     lines += ["## Figures", ""]
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
-    lines += ["Tables: end_values, points, timeseries"
+    lines += ["Tables: end_values, points, timeseries, survival"
               + (", sensitivity" if indices is not None else "")
               + (", sensitivity_pairs" if pairs is not None else "") + " (CSV and Parquet).", ""]
     return "\n".join(lines)

@@ -279,11 +279,14 @@ def _read_run(path: Path, run: int, manifest: dict) -> pa.Table:
                         *((name, whole if PARAMS[name].kind is int else pa.float64())
                           for name in manifest["design"]["names"]),
                         ("week", whole), *((name, pa.float64()) for name in e["reporters"])])
+    grid = manifest["format"] >= 2     # every kept week to the end, and when it perished
+    if grid:
+        schema = schema.append(pa.field("perished_week", whole))
     if not table.schema.equals(schema):
         raise ValueError(f"columns {table.schema.names} of types other than the sweep's")
     kept = e["weeks"] // e["every"] + 1 + (e["weeks"] % e["every"] > 0)
-    if not 1 <= table.num_rows <= kept:
-        raise ValueError(f"{table.num_rows} rows; a run keeps 1 to {kept}")
+    if table.num_rows not in (range(kept, kept + 1) if grid else range(1, kept + 1)):
+        raise ValueError(f"{table.num_rows} rows; a run keeps {kept if grid else f'1 to {kept}'}")
     if {*table["run"].to_pylist()} != {run} or {*table["seed"].to_pylist()} != {runs[run]["seed"]}:
         raise ValueError(f"rows of another run or sweep, not of run {run}")
     return table

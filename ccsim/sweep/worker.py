@@ -43,19 +43,37 @@ class RunResult:
     seconds: float
 
 
+# A firm that perished is closed: in the weeks after, what it trades is 0 and ``perished``
+# is 1; every other reporter (cash, loyalty, NPS, morale, knowledge...) keeps the value of
+# the week it perished, the state it closed in.  So every run has a row at every kept week
+# to the end, and a mean over runs never silently drops the firms that perished.
+CLOSED = {"customers": 0.0, "revenue": 0.0, "profit": 0.0, "churn_rate": 0.0,
+          "new_customers": 0.0, "employee_voice": 0.0, "staff_turnover": 0.0, "problems": 0.0,
+          "recommendations": 0.0, "warnings": 0.0, "perished": 1.0}
+
+
 def simulate(task: RunTask) -> pd.DataFrame:
     """Step the model for the task's weeks (stopping if its cash runs out) and return the
-    kept reporters, one row per kept week, with the run's identity and design point."""
+    kept reporters, one row per kept week (every ``every``-th and the last), with the run's
+    identity, design point and ``perished_week`` (null if it did not perish); the weeks
+    after a firm perished are filled as CLOSED says."""
     model = run_model(task.weeks, task.seed, customer_agents=False, events=task.events, **task.params)
-    frame = model.dataframe()
+    frame = model.dataframe()[list(task.reporters)].astype(np.float64)
+    if model.perished and frame.index[-1] < task.weeks:
+        after = pd.RangeIndex(frame.index[-1] + 1, task.weeks + 1, name=frame.index.name)
+        closed = pd.DataFrame([frame.iloc[-1]] * len(after), index=after)
+        for name in closed.columns.intersection(list(CLOSED)):
+            closed[name] = CLOSED[name]
+        frame = pd.concat([frame, closed])
     weeks = frame.index.to_numpy()
-    keep = (weeks % task.every == 0) | (weeks == weeks[-1])
-    table = frame.loc[keep, list(task.reporters)].astype(np.float64).reset_index()
+    keep = (weeks % task.every == 0) | (weeks == task.weeks)
+    table = frame.loc[keep].reset_index()
     table["week"] = table["week"].astype(np.int64)
     identity = {"run": task.run, "point": task.point, "replication": task.replication,
                 "seed": task.seed, **task.factors}
     for i, (name, value) in enumerate(identity.items()):
         table.insert(i, name, value)
+    table["perished_week"] = pd.array([model.perished_week] * len(table), dtype="Int64")
     return table
 
 
