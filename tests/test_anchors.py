@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ccsim import cli
-from ccsim.anchors import ANCHORS, check, module, negative_wom
+from ccsim.anchors import ANCHORS, KINDS, check, module, negative_wom
 
 # ideas no longer holds since ideas change fit only (no tuned drift): 42% of ideas help at
 # defaults, above Kohavi's 0.1-0.4 (docs/ODD.md, anchors that do not hold); strict, so a
@@ -94,12 +94,18 @@ def test_validate_command_writes_table_csv_and_png(tmp_path, capsys):
     code = cli.main(["validate", "peak_end", "bass", "--reps", "3", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "| anchor | citation | published | ccsim | verdict |" in printed
+    assert "| anchor | kind | citation | published | ccsim | verdict |" in printed
+    assert "| bass | docking |" in printed and "0/0 emergent rows hold" in printed
     assert "2/2 anchors hold" in printed
     names = {p.name for p in out.iterdir()}
     assert {"validation.csv", "validation.md", "bass.csv", "bass.png", "peak_end.csv",
             "peak_end.png"} <= names
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temp left
+
+
+def test_every_anchor_says_what_kind_of_evidence_it_is():
+    assert all(kind in KINDS for _, kind in ANCHORS.values())
+    assert sum(kind == "emergent" for _, kind in ANCHORS.values()) >= 5
 
 
 @pytest.mark.parametrize("argv, text", [

@@ -2,7 +2,8 @@
 
 Each module runs the model's own mechanism (the functions in ccsim.dynamics, or
 CultureModel itself) and has ``NAME``, ``CITATION``, ``PUBLISHED``, ``DEFAULT_REPS`` and
-``check(reps, seed) -> Verdict``.  ``ccsim validate`` prints one row per anchor.
+``check(reps, seed) -> Verdict``.  ``ccsim validate`` prints one row per anchor, with what
+kind of evidence the row is (``KINDS``): only an emergent row tests the model.
 """
 
 from __future__ import annotations
@@ -12,19 +13,26 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+KINDS = {
+    "emergent": "comes out of mechanisms not set or tuned to it",
+    "docking": "the mechanism is set to the published number or formula; the row checks "
+               "that the code does what the docs say, not that the model is right",
+    "calibration target": "a constant was tuned to it; a fit check, not evidence",
+}
+# anchor -> (title, kind of evidence)
 ANCHORS = {
-    "march1991": "March 1991: exploration and exploitation",
-    "bass": "Bass diffusion docking",
-    "weak_ties": "Weak vs strong ties",
-    "peak_end": "Peak-end rule, duration neglect",
-    "negativity": "Negativity weight",
-    "loyalty_curve": "Convex satisfaction to loyalty",
-    "recovery": "Service recovery ordering",
-    "retention": "Retention economics",
-    "ideas": "Share of ideas that help (HiPPO)",
-    "service_profit": "Service-profit chain",
-    "negative_wom": "Negative word of mouth",
-    "confirmation": "Confirmation bias lock-in",
+    "march1991": ("March 1991: exploration and exploitation", "emergent"),
+    "bass": ("Bass diffusion docking", "docking"),
+    "weak_ties": ("Weak vs strong ties", "emergent"),
+    "peak_end": ("Peak-end rule, duration neglect", "docking"),
+    "negativity": ("Negativity weight", "docking"),
+    "loyalty_curve": ("Convex satisfaction to loyalty", "docking"),
+    "recovery": ("Service recovery ordering", "docking"),
+    "retention": ("Retention economics", "docking"),
+    "ideas": ("Share of ideas that help (HiPPO)", "emergent"),
+    "service_profit": ("Service-profit chain", "calibration target"),
+    "negative_wom": ("Negative word of mouth", "emergent"),
+    "confirmation": ("Confirmation bias lock-in", "emergent"),
 }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ccsim.anchors import ANCHORS, Verdict, check
+from ccsim.anchors import ANCHORS, KINDS, Verdict, check
 from ccsim.cli import UsageError
 from ccsim.commands.run import whole_number
 from ccsim.output import output_dir
@@ -65,6 +65,10 @@ def main(args) -> int:
     failed = [v.anchor for v in verdicts if not v.passed]
     print(f"\n{len(verdicts) - len(failed)}/{len(verdicts)} anchors hold"
           + (f"; failing: {', '.join(failed)}" if failed else ""))
+    emergent = [v for v in verdicts if ANCHORS[v.anchor][1] == "emergent"]
+    print(f"{sum(v.passed for v in emergent)}/{len(emergent)} emergent rows hold; the kinds:")
+    for kind, text in KINDS.items():
+        print(f"  {kind}: {text}")
     if out is not None:
         write(out, verdicts, summary)
         print(f"wrote {out}/")
@@ -72,8 +76,9 @@ def main(args) -> int:
 
 
 def summary_table(verdicts: list[Verdict]) -> pd.DataFrame:
-    return pd.DataFrame([{"anchor": v.anchor, "citation": v.citation, "published": v.published,
-                          "ccsim": v.ccsim, "verdict": "pass" if v.passed else "FAIL"}
+    return pd.DataFrame([{"anchor": v.anchor, "kind": ANCHORS[v.anchor][1], "citation": v.citation,
+                          "published": v.published, "ccsim": v.ccsim,
+                          "verdict": "pass" if v.passed else "FAIL"}
                          for v in verdicts])
 
 
