@@ -370,3 +370,19 @@ def test_the_page_speaks_plain_words(preset):
     assert "ccsim " not in html and not [name for name in PARAMS if "_" in name and name in html]
     assert all(f"<code>{name}</code>" in words.levers_html() for name in PARAMS)
     assert "docs/ODD.md" not in words.help_html().split("<h4>The levers")[0]
+
+
+def test_the_y_axes_only_widen_while_playing():
+    """So a small gap never looks large because an axis shrank to it (the axes once
+    rescaled every week)."""
+    _, rc = render("preset=hippo&seed=2")
+    ranges = [[(y["min"], y["max"]) for y in chart(rc).update["option"]["yAxis"]]]
+    for _ in range(40):
+        button(rc, "Step").click()
+        axes = chart(rc).update["option"].get("yAxis")   # sent only when it changes
+        ranges.append([(y["min"], y["max"]) for y in axes] if axes else ranges[-1])
+    assert ranges[0] != ranges[-1]
+    for before, after in zip(ranges, ranges[1:]):
+        assert all(lo2 <= lo1 and hi2 >= hi1 for (lo1, hi1), (lo2, hi2) in zip(before, after))
+    loyalty = chart(rc).update["option"]["dataset"][0]["source"]["loyalty"]
+    assert 1 < max(loyalty) <= 100                      # shown in %

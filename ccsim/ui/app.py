@@ -475,7 +475,7 @@ def Charts(live: Live, present: bool = False):
     key = (tuple(names.items()), weeks, width, height, present)
     chart = solara.use_memo(
         lambda: charts.layout(names, weeks, width, height, present), [key])
-    state = solara.use_memo(lambda: {"ranges": charts.Ranges(), "ghosts": set(), "bands": None},
+    state = solara.use_memo(lambda: {"ranges": charts.Ranges(), "ghosts": set(), "bands": None, "sent": {}},
                             [key, built_a, built_b])
     png = live.png.value
     with s.lock:
@@ -498,8 +498,9 @@ def Charts(live: Live, present: bool = False):
                 data.update({f"{side}-band": charts.band(s.bands[side]) if side in s.bands else {"week": []}
                              for side in names})
             state["bands"] = s.bands
-            widget.update = charts.update(chart, s.week, weeks, data, s.marks(), state["ranges"],
-                                          ghost=bool(ghosts), band=bool(s.bands), headlines=s.headlines())
+            update = charts.update(chart, s.week, weeks, data, s.marks(), state["ranges"],
+                                   ghost=bool(ghosts), band=bool(s.bands), headlines=s.headlines())
+            widget.update = charts.changed_only(update, state["sent"])
 
     use_chart(live, "charts", element, chart.option, push, key)
     solara.use_effect(lambda: setattr(live, "chart", solara.get_widget(element)), [])

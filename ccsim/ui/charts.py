@@ -251,28 +251,29 @@ class Ranges:
     numbers, and never narrower than before, so that the axes do not jump while playing."""
 
     def __init__(self):
-        self.seen: dict[int, tuple[float, float]] = {}
+        self.shown: dict[int, dict] = {}
 
     def update(self, panels: list[Panel], data: dict[str, dict]) -> list[dict]:
         out = []
         for i, panel in enumerate(panels):
             sources = [data["gap"]] if panel.gap else [s for key, s in data.items() if key != "gap"]
-            values = [v for source in sources for m in panel.metrics
-                      for key in (m.name, f"{m.name}_low") if key in source for v in _finite(source, key, m)]
-            if values:
-                lo, hi = min(values), max(values)
-                if (old := self.seen.get(i)) is not None:
-                    lo, hi = min(lo, old[0]), max(hi, old[1])
-                self.seen[i] = (lo, hi)
-            out.append(nice_range(*self.seen.get(i, (0.0, 1.0)), *panel.bounds))
+            values = np.concatenate([[np.nan]] + [_values(source, m) for source in sources for m in panel.metrics])
+            old = self.shown.get(i)
+            if np.isfinite(values).any():
+                axis = nice_range(float(np.nanmin(values)), float(np.nanmax(values)), *panel.bounds)
+                if old is not None:   # a coarser step can round an edge inwards: keep the old edge
+                    axis = {**axis, "min": min(axis["min"], old["min"]), "max": max(axis["max"], old["max"])}
+                self.shown[i] = axis
+            out.append(self.shown.get(i, nice_range(0.0, 1.0)))
         return out
 
 
-def _finite(source: dict, key: str, metric: Metric) -> list[float]:
-    values = source[key]
-    if key.endswith("_low"):   # the band's top: low + width
-        values = values + [lo + w for lo, w in zip(source[key], source[f"{metric.name}_width"])]
-    return [v for v in values if v is not None and math.isfinite(v)]
+def _values(source: dict, metric: Metric) -> np.ndarray:
+    """A metric's values in a dataset (a band's: its low and high edges), as floats."""
+    if f"{metric.name}_low" in source:
+        low = np.asarray(source[f"{metric.name}_low"], dtype=float)
+        return np.concatenate([low, low + np.asarray(source[f"{metric.name}_width"], dtype=float)])
+    return np.asarray(source.get(metric.name, []), dtype=float)
 
 
 def nice_range(lo: float, hi: float, floor: float | None = None, ceiling: float | None = None) -> dict:
@@ -320,6 +321,19 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
         "legend": {"data": [e for e in chart.option["legend"]["data"] if e not in hidden]},
         "xAxis": [{"max": axis_max} for _ in chart.panels],
         "yAxis": ranges.update(chart.panels, data)}}
+
+
+def changed_only(update: dict, sent: dict) -> dict:
+    """``update`` without the parts of its option that are as last sent (``sent`` keeps
+    them): most weeks only the data, so echarts redraws the lines and not every series'
+    options (the series' marks, the legend and the axes change now and then)."""
+    option = dict(update["option"])
+    for part in ("series", "legend", "xAxis", "yAxis"):
+        if sent.get(part) == option[part]:
+            del option[part]
+        else:
+            sent[part] = option[part]
+    return {**update, "option": option}
 
 
 def short(label: str, most: int = 22) -> str:

@@ -291,6 +291,11 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
             assert box["y"] + box["height"] <= height
         side, main = page.locator(".ccsim-side").bounding_box(), page.locator(".ccsim-main").bounding_box()
         assert side["x"] + side["width"] <= main["x"] or side["y"] >= main["y"] + main["height"]
+        if width >= 1024:   # B's controls on screen, and A's one click away
+            assert page.locator(".ccsim-param-B-humility").bounding_box()["y"] < height
+            page.click(".ccsim-tab-A")
+            expect(page.locator(".ccsim-param-A-humility")).to_be_visible()
+            assert page.locator(".ccsim-param-A-humility").bounding_box()["y"] < height
     finally:
         context.close()
 
