@@ -72,7 +72,8 @@ def test_manifest_records_every_parameter_the_code_and_the_libraries(finished):
     manifest = json.loads((where / "out" / "manifest.json").read_text())
     assert manifest["format"] == 2
     p = manifest["provenance"]
-    assert re.fullmatch(r"[0-9a-f]{16}", p["code_hash"])
+    assert re.fullmatch(r"[0-9a-f]{16}", p["code_hash"]) and re.fullmatch(r"[0-9a-f]{16}", p["model_hash"])
+    assert p["model_hash"] != p["code_hash"]
     for name in ("numpy", "scipy", "pandas", "pyarrow", "mesa", "SALib", "dask"):
         assert p["libraries"][name] == metadata.version(name)
     assert p["python"] == ".".join(map(str, sys.version_info[:3]))
@@ -82,7 +83,7 @@ def test_manifest_records_every_parameter_the_code_and_the_libraries(finished):
     # the copy is the installed code: the same hash
     from ccsim.sweep.provenance import code_hash
 
-    assert p["code_hash"] == code_hash()
+    assert p["code_hash"] == code_hash() and p["model_hash"] == code_hash(True)
     assert ccsim(where, "analyze", "out").returncode == 0
     report = (where / "out" / "analysis" / "report.md").read_text()
     assert f"code hash {p['code_hash']}" in report and f"mesa {metadata.version('mesa')}" in report
@@ -105,7 +106,7 @@ def test_resume_after_a_changed_default_is_refused_naming_it(finished):
                  package=package)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "problem_rate 0.05 -> 0.1" in done.stderr
-    assert "ccsim's code (hash" in done.stderr and "holds another experiment" in done.stderr
+    assert "ccsim's model code (hash" in done.stderr and "holds another experiment" in done.stderr
     assert sorted(p.name for p in (where / "out" / "runs").iterdir()) == before
     # the original code resumes it
     assert ccsim(where, "sweep", "exp.toml", "--out", "out", "--resume", "--no-progress").returncode == 0
@@ -117,7 +118,19 @@ def test_resume_after_a_code_change_is_refused_naming_the_code(finished):
     done = ccsim(where, "sweep", "exp.toml", "--out", "out", "--resume", "--no-progress",
                  package=package)
     assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert "ccsim's code (hash" in done.stderr and "parameter" not in done.stderr
+    assert "ccsim's model code (hash" in done.stderr and "parameter" not in done.stderr
+
+
+def test_an_edit_of_the_app_or_the_analysis_does_not_stop_a_resume(finished):
+    """They change the package's hash (recorded) but no run: the resume goes on."""
+    where, package = finished
+    (where / "out" / "runs" / "run-0000002.parquet").unlink()
+    for name in ("ui/app.py", "sweep/report.py"):
+        _edit(package / "ccsim" / name, '"""', '"""A changed line.\n')
+    done = ccsim(where, "sweep", "exp.toml", "--out", "out", "--resume", "--no-progress",
+                 package=package)
+    assert done.returncode == 0, done.stderr
+    assert "3 already there" in done.stdout
 
 
 def test_an_old_sweep_directory_stays_readable(tmp_path):

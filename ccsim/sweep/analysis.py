@@ -7,7 +7,9 @@ interval), ``timeseries`` (the same per kept week; a firm that perished is in ev
 closed: ccsim.sweep.worker.CLOSED).
 Sensitivity: Sobol first-order and total indices (Saltelli's estimators) or Morris mu* and
 sigma, from SALib, on each point's mean over replications, with SALib's bootstrap 95%
-confidence intervals.
+confidence intervals (200 resamples), at the end and per kept week; a factor whose every
+change left an output exactly unchanged is flagged; ``noise_share`` says how much of the
+runs' variance is seed noise, which the indices cannot tell from a factor's effect.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ccsim.sweep.survival import wilson
 
 CONF_LEVEL = 0.95
 RESAMPLES = 200
+MAX_INDEX_WEEKS = 27   # weeks of sensitivity_over_time (SALib per week and metric)
 
 
 def end_values(runs: pd.DataFrame) -> pd.DataFrame:
@@ -50,10 +53,42 @@ def point_means(ends: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
     return means.reindex(range(n_points)).to_numpy()
 
 
+def _analyse(design: Design, Y: np.ndarray, seed: int) -> dict:
+    """SALib's indices of the point means ``Y`` (warnings of a near-constant output off)."""
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if design.kind == "sobol":
+            from SALib.analyze import sobol
+
+            return sobol.analyze(design.problem, Y, calc_second_order=design.options["second_order"],
+                                 num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed)
+        from SALib.analyze import morris
+
+        return morris.analyze(design.problem, design.X, Y, num_resamples=RESAMPLES,
+                              conf_level=CONF_LEVEL, num_levels=design.options["levels"], seed=seed)
+
+
+def zero_effects(design: Design, Y: np.ndarray, S: dict) -> list[bool]:
+    """Per factor: True if changing it alone never changed ``Y`` at all (exactly).  Sobol:
+    Saltelli's blocks hold A, AB_1..AB_k[, BA_1..BA_k], B, and AB_j differs from A in
+    factor j only; Morris (``S``, SALib's result): every elementary effect of it is 0."""
+    k = len(design.names)
+    if design.kind == "sobol":
+        second = design.options["second_order"]
+        blocks = Y.reshape(-1, 2 * k + 2 if second else k + 2)
+        return [bool(np.array_equal(blocks[:, 0], blocks[:, 1 + j]) and
+                     (not second or np.array_equal(blocks[:, -1], blocks[:, 1 + k + j])))
+                for j in range(k)]
+    return [bool(v == 0) for v in np.asarray(S["mu_star"])]
+
+
 def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
                 seed: int) -> tuple[pd.DataFrame | None, pd.DataFrame | None, str]:
-    """Sobol or Morris indices per metric and factor; Sobol second-order indices per metric
-    and pair of factors when the design has them (else None); or (None, None, reason)."""
+    """Sobol or Morris indices per metric and factor, with ``zero_effect`` (the factor
+    never changed the metric: zero_effects); Sobol second-order indices per metric and
+    pair of factors when the design has them (else None); or (None, None, reason)."""
     if design.kind not in ("sobol", "morris"):
         return None, None, f"a {design.kind} design gives no sensitivity indices (use sobol or morris)"
     rows, pairs = [], []
@@ -62,11 +97,8 @@ def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
         if np.isnan(Y).any():
             missing = int(np.isnan(Y).sum())
             return None, None, f"{missing} design points have no finished run; finish the sweep first"
+        S = _analyse(design, Y, seed)
         if design.kind == "sobol":
-            from SALib.analyze import sobol
-
-            S = sobol.analyze(design.problem, Y, calc_second_order=design.options["second_order"],
-                              num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed)
             columns = ("S1", "S1_conf", "ST", "ST_conf")
             if "S2" in S:
                 k = len(design.names)
@@ -74,15 +106,57 @@ def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
                            "S2": float(S["S2"][a, b]), "S2_conf": float(S["S2_conf"][a, b])}
                           for a in range(k) for b in range(a + 1, k)]
         else:
-            from SALib.analyze import morris
-
-            S = morris.analyze(design.problem, design.X, Y, num_resamples=RESAMPLES,
-                               conf_level=CONF_LEVEL, num_levels=design.options["levels"], seed=seed)
             columns = ("mu", "mu_star", "mu_star_conf", "sigma")
+        zero = zero_effects(design, Y, S)
         for j, factor in enumerate(design.names):
             rows.append({"metric": metric, "factor": factor,
-                         **{c: float(np.asarray(S[c])[j]) for c in columns}})
+                         **{c: float(np.asarray(S[c])[j]) for c in columns}, "zero_effect": zero[j]})
     return pd.DataFrame(rows), (pd.DataFrame(pairs) if pairs else None), ""
+
+
+def sensitivity_over_time(design: Design, runs: pd.DataFrame, metrics: list[str], seed: int,
+                          most: int = MAX_INDEX_WEEKS) -> pd.DataFrame:
+    """Indices per kept week (at most ``most`` weeks, evenly spread, the last always): week,
+    output, factor, index (S1, ST or mu_star, sigma), value, lo, hi (SALib's bootstrap 95%
+    interval; none for sigma).  A week where the output is the same at every point (week 0)
+    has no indices and no rows; nor has a week some design point has not reached."""
+    weeks = np.sort(runs.week.unique())
+    if len(weeks) > most:
+        weeks = np.unique(np.r_[weeks[np.linspace(0, len(weeks) - 1, most).round().astype(int)],
+                                weeks[-1]])
+    names = {"sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
+             "morris": (("mu_star", "mu_star_conf"), ("sigma", None))}[design.kind]
+    rows = []
+    for week in weeks:
+        at = runs[runs.week == week]
+        for metric in metrics:
+            Y = point_means(at, metric, len(design.points))
+            if np.isnan(Y).any() or np.ptp(Y) == 0:
+                continue
+            S = _analyse(design, Y, seed)
+            for index, conf in names:
+                values = np.asarray(S[index], dtype=float)
+                half = np.asarray(S[conf], dtype=float) if conf else np.full_like(values, np.nan)
+                rows += [{"week": int(week), "output": metric, "factor": factor, "index": index,
+                          "value": values[j], "lo": values[j] - half[j], "hi": values[j] + half[j]}
+                         for j, factor in enumerate(design.names)]
+    return pd.DataFrame(rows, columns=["week", "output", "factor", "index", "value", "lo", "hi"])
+
+
+def noise_share(ends: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Per metric: how much of the run-to-run variance of end values is seed noise: the
+    mean variance between replications of one point over the variance over all runs
+    (metric, replications, within, total, share; NaN share with one replication)."""
+    rows = []
+    for metric in metrics:
+        per_point = ends.groupby("point")[metric]
+        counts = per_point.count()
+        within = float(per_point.var(ddof=1).mean()) if counts.min() > 1 else np.nan
+        total = float(ends[metric].var(ddof=1))
+        share = within / total if total > 0 else (0.0 if within == 0 else np.nan)
+        rows.append({"metric": metric, "replications": int(counts.min()), "within": within,
+                     "total": total, "share": share})
+    return pd.DataFrame(rows)
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:

@@ -145,3 +145,24 @@ def survival_curves(table: pd.DataFrame, labels: dict, weeks: int, path) -> None
     if table["point"].nunique() <= 12:
         ax.legend(fontsize=6)
     _save(fig, path)
+
+
+def sensitivity_over_time(table: pd.DataFrame, kind: str, path) -> None:
+    """Which lever matters when: per output, each factor's share of the summed first-order
+    Sobol indices (negative estimates as 0), or of the summed Morris mu*, week by week,
+    stacked to 1."""
+    index = "S1" if kind == "sobol" else "mu_star"
+    part = table[table["index"] == index]
+    outputs = list(dict.fromkeys(part.output))
+    fig, axes = _grid(len(outputs), (4.6, 3.2))
+    for ax, output in zip(axes, outputs):
+        wide = part[part.output == output].pivot_table(index="week", columns="factor",
+                                                       values="value", sort=False)
+        wide = wide.clip(lower=0)
+        shares = wide.div(wide.sum(axis=1).replace(0, np.nan), axis=0).fillna(0)
+        ax.stackplot(shares.index, shares.to_numpy().T, labels=shares.columns, alpha=0.85)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("week")
+        ax.set_title(f"{output}: share of {'S1' if kind == 'sobol' else 'mu*'}")
+    axes[0].legend(fontsize=6, loc="upper left")
+    _save(fig, path)

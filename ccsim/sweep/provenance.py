@@ -1,8 +1,10 @@
 """Provenance: what made a sweep's results, recorded in its manifest.
 
 ``record()`` gives ccsim's version, a hash of its code (every .py file of the ccsim
-package, by path and content), Python's version and the versions of the libraries the
-results depend on.  ``changes(old, new)`` says, in words, what differs between two
+package, by path and content), a hash of the code that decides a run's results (the same
+without the front ends and the analysis, MODEL_EXCLUDES: an edit of the browser app or of
+``ccsim analyze`` changes no run, and must not stop a resume), Python's version and the
+versions of the libraries the results depend on.  ``changes(old, new)`` says, in words, what differs between two
 manifests' inputs, so that a resume into a directory made by another model is refused
 naming what changed (a default, the code, the preset, the design...).
 """
@@ -18,17 +20,26 @@ from pathlib import Path
 from ccsim import __version__
 
 LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "SALib", "dask")
+# parts of the package that no run executes (paths under ccsim/, a folder ends with /)
+MODEL_EXCLUDES = ("ui/", "commands/", "anchors/", "__main__.py", "cli.py", "plots.py", "colours.py",
+                  "output.py", "sweep/analysis.py", "sweep/report.py", "sweep/plots.py",
+                  "sweep/survival.py", "sweep/provenance.py", "sweep/store.py", "sweep/runner.py",
+                  "sweep/executors.py")
 
 
 @cache
-def code_hash() -> str:
-    """SHA-256 (first 16 hex digits) of the ccsim package's .py files, path and content."""
+def code_hash(model_only: bool = False) -> str:
+    """SHA-256 (first 16 hex digits) of the ccsim package's .py files, path and content;
+    with ``model_only``, of those a run executes (all but MODEL_EXCLUDES)."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
-        if "__pycache__" in path.parts:
+        name = path.relative_to(root).as_posix()
+        if "__pycache__" in path.parts or (model_only and (
+                name in MODEL_EXCLUDES or name.startswith(tuple(e for e in MODEL_EXCLUDES
+                                                               if e.endswith("/"))))):
             continue
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(name.encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
 
@@ -46,8 +57,14 @@ def library_versions() -> dict[str, str]:
 
 def record() -> dict:
     """The provenance block of a manifest."""
-    return {"ccsim_version": __version__, "code_hash": code_hash(),
+    return {"ccsim_version": __version__, "code_hash": code_hash(), "model_hash": code_hash(True),
             "python": platform.python_version(), "libraries": library_versions()}
+
+
+def model_hash(manifest: dict) -> str | None:
+    """The hash of the code that decides results, as a manifest records it."""
+    p = manifest.get("provenance") or {}
+    return p.get("model_hash", p.get("code_hash"))
 
 
 def _value(value) -> str:
@@ -68,10 +85,9 @@ def changes(old: dict, new: dict) -> str:
     if moved:
         more = f" and {len(moved) - 4} more" if len(moved) > 4 else ""
         said.append(f"parameter {', '.join(moved[:4])}{more}")
-    old_code = old.get("provenance", {}).get("code_hash")
-    new_code = new.get("provenance", {}).get("code_hash")
+    old_code, new_code = model_hash(old), model_hash(new)
     if old_code != new_code:
-        said.append(f"ccsim's code (hash {old_code}, now {new_code})")
+        said.append(f"ccsim's model code (hash {old_code}, now {new_code})")
     e, f = old["experiment"], new["experiment"]
     for key in ("weeks", "reporters", "every"):
         if e.get(key) != f.get(key):

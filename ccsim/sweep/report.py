@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ccsim.intervals import half_width
 from ccsim.output import output_dir
 from ccsim.params import ParamError
 from ccsim.sweep import plots
-from ccsim.sweep.analysis import end_values, markdown_table, sensitivity, summarise
+from ccsim.sweep.analysis import (
+    CONF_LEVEL,
+    MAX_INDEX_WEEKS,
+    RESAMPLES,
+    end_values,
+    markdown_table,
+    noise_share,
+    sensitivity,
+    sensitivity_over_time,
+    summarise,
+)
 from ccsim.sweep.designs import design_from_dict
 from ccsim.sweep.store import ResultStore
 from ccsim.sweep.survival import failure_times, survival_table, wilson
 
 MAX_TRAJECTORIES = 9   # design points drawn as weekly curves
-MAX_RESPONSES = 8      # factors drawn as response curves
+NOISE_SHARE = 0.3      # warn when seed noise is this share of the runs' variance or more
+ST_SUM = 1.5           # warn when Sobol total indices sum to more
+WIDE_INDEX = 0.1       # warn when the median half-width of ST is wider
 
 
 def analyze(sweep_dir, out=None) -> Path:
@@ -51,8 +65,12 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     indices, pairs, why_not = sensitivity(design, ends, metrics, experiment["seed"])
     survival = survival_table(ends, experiment["weeks"])
     _tables(out, end_values=ends, points=points, timeseries=timeseries, survival=survival)
+    noise = noise_share(ends, metrics)
+    _tables(out, noise_share=noise)
+    over_time = None
     if indices is not None:
-        _tables(out, sensitivity=indices)
+        over_time = sensitivity_over_time(design, runs, metrics, experiment["seed"])
+        _tables(out, sensitivity=indices, sensitivity_over_time=over_time)
     if pairs is not None:
         _tables(out, sensitivity_pairs=pairs)
     if failures:
@@ -62,7 +80,7 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     if design.kind == "full_factorial" and len(names) == 2:
         plots.heatmap(points, names[0], names[1], metrics, out / "heatmap.png")
         figures.append(("Two-factor grid: mean end values", "heatmap.png"))
-    for factor in names[:MAX_RESPONSES]:
+    for factor in names:     # every factor (a Morris screening has many)
         others = [n for n in names if n != factor]
         by = None
         if design.kind == "full_factorial" and len(others) == 1:
@@ -84,12 +102,15 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
         some = "" if len(drawn) == survival.point.nunique() else \
             f", {len(drawn)} of {survival.point.nunique()} design points (all in survival.csv)"
         figures.append((f"Survival: Kaplan-Meier per design point{some}", "survival.png"))
+    if over_time is not None and not over_time.empty:
+        plots.sensitivity_over_time(over_time, design.kind, out / "sensitivity_over_time.png")
+        figures.append(("Which lever matters when: sensitivity per week", "sensitivity_over_time.png"))
     if indices is not None:
         plots.sensitivity_bars(indices, design.kind, out / "sensitivity.png")
         figures.append((f"{design.kind.capitalize()} sensitivity indices (95% CI)",
                         "sensitivity.png"))
     report = _report(manifest, ends, points, indices, pairs, why_not, failures, figures,
-                     failure_times(ends, experiment["weeks"]))
+                     failure_times(ends, experiment["weeks"]), noise)
     (out / "report.md").write_text(report)
 
 
@@ -103,6 +124,12 @@ def _trajectory_points(design, ends) -> list[int] | None:
     lo, hi = design.X.min(axis=0), design.X.max(axis=0)
     corners = [p for p in present if ((design.X[p] == lo) | (design.X[p] == hi)).all()]
     return corners if len(corners) <= MAX_TRAJECTORIES else None
+
+
+def _replications(ends) -> str:
+    per_point = ends.groupby("point").run.nunique()
+    low, high = int(per_point.min()), int(per_point.max())
+    return f"{low}" if low == high else f"{low} to {high}"
 
 
 def _survival_lines(times: pd.DataFrame, weeks: int) -> list[str]:
@@ -132,17 +159,118 @@ def _provenance(manifest) -> str:
         return (f"Provenance: ccsim {manifest['ccsim_version']}; this sweep's manifest (format "
                 f"{manifest['format']}) records neither the code's hash nor the libraries' versions")
     libraries = ", ".join(f"{k} {v}" for k, v in p["libraries"].items())
-    return (f"Provenance: ccsim {p['ccsim_version']} (code hash {p['code_hash']}), Python "
+    return (f"Provenance: ccsim {p['ccsim_version']} (code hash {p['code_hash']}, model code "
+            f"{p.get('model_hash', p['code_hash'])}), Python "
             f"{p['python']}, {libraries}; every parameter's value in manifest.json (params)")
 
 
-def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, times) -> str:
+def _cautions(manifest, ends, points, indices, noise) -> list[str]:
+    """What a reader must know before trusting the numbers: too few replications, seed
+    noise, total indices far above 1, wide intervals, factors with exactly zero effect."""
+    e = manifest["experiment"]
+    said = []
+    replications = int(ends.groupby("point").run.nunique().min())
+    if replications < 2:
+        said.append("One replication at some design point: its mean has no interval, and seed "
+                    "noise cannot be told from the factors' effects.")
+    elif replications < 5:
+        t = float(half_width(1.0, replications) * np.sqrt(replications))
+        said.append(f"Only {replications} replications at some design point: the t intervals "
+                    f"have {replications - 1} degree{'s' * (replications > 2)} of freedom (t = {t:.1f}), so "
+                    f"they are wide.")
+    for row in noise.itertuples():
+        if row.share >= NOISE_SHARE:
+            why = "; common seeds make runs alike across points" if e["common_seeds"] else ""
+            size = (f"{row.share:.0%} of" if row.share < 1 else
+                    f"as large as (ratio {row.share:.2f}{why})")
+            said.append(f"{row.metric}: seed noise (the variance between replications of one "
+                        f"point) is {size} the variance over all runs; what the "
+                        f"indices and the point means attribute to the factors is partly noise: "
+                        f"add replications or weeks.")
+    for metric, part in points.groupby("metric", sort=False):
+        half = float((part.ci_hi - part["mean"]).median())
+        spread = float(part["mean"].std(ddof=1)) if len(part) > 1 else np.nan
+        if half > spread:
+            said.append(f"{metric}: the 95% intervals of the point means (median half-width "
+                        f"{half:.3g}) are wider than the spread between points (SD {spread:.3g}).")
+    if indices is None:
+        return said
+    for metric, part in indices.groupby("metric", sort=False):
+        if "ST" in part:
+            total = float(part.ST.sum())
+            if total > ST_SUM:
+                said.append(f"{metric}: the total indices sum to {total:.2f}, well above 1: with "
+                            f"these samples and replications the estimates are mostly noise "
+                            f"(or the factors interact strongly).")
+            wide = float(part.ST_conf.median())
+            if wide > WIDE_INDEX:
+                said.append(f"{metric}: the indices' 95% intervals are wide (median half-width "
+                            f"of ST {wide:.2f}): more samples (N) would narrow them.")
+        else:
+            top = part.mu_star.max()
+            if top > 0 and float((part.mu_star_conf / top).median()) > 0.5:
+                said.append(f"{metric}: the intervals of mu* are wide against the largest mu* "
+                            f"({top:.3g}): more trajectories would narrow them.")
+        for factor in part.factor[part.zero_effect]:
+            said.append(f"{factor} has exactly zero effect on {metric}: no change of it alone "
+                        f"changed {metric} at any sampled point (it does not act on it, or not "
+                        f"within {e['weeks']} weeks).")
+    return said
+
+
+def _methods(manifest, ends, times) -> str:
+    """A paragraph a researcher can paste: design, sizes, seeds, intervals, versions."""
+    e, d = manifest["experiment"], manifest["design"]
+    reps = _replications(ends)
+    k = len(d["names"])
+    design = {"full_factorial": f"a full factorial design of {len(d['points'])} points",
+              "latin_hypercube": f"a Latin hypercube sample of {len(d['points'])} points (scipy)",
+              "sobol": f"Saltelli's scheme for Sobol indices (SALib; N = {d['options'].get('samples')}"
+                       f", {len(d['points'])} points)",
+              "morris": f"Morris's elementary effects (SALib; {d['options'].get('trajectories')} "
+                        f"trajectories, {d['options'].get('levels')} levels, {len(d['points'])} "
+                        f"points)"}[d["kind"]]
+    p = manifest.get("provenance")
+    versions = (f"ccsim {p['ccsim_version']} (code hash {p['code_hash']}), Python {p['python']}, "
+                + ", ".join(f"{n} {v}" for n, v in p["libraries"].items()) if p else
+                f"ccsim {manifest['ccsim_version']} (library versions not recorded)")
+    level = f"{CONF_LEVEL:.0%}"
+    text = (
+        f"We varied {k} parameters ({', '.join(d['names'])}) of ccsim's preset "
+        f"`{manifest['scenario']['name']}` in {design}, with {reps} replications per point "
+        f"({ends.run.nunique()} runs finished of {len(manifest['runs'])}), each run {e['weeks']} "
+        f"weeks long; every other parameter held at the values in manifest.json. Each run's "
+        f"seed was derived from the base seed {e['seed']} by numpy's SeedSequence with the run's "
+        f"(point, replication) as spawn key"
+        + (" (common random numbers: replication r shares its seed across points)"
+           if e["common_seeds"] else "") + f"; outputs were kept every {e['every']} weeks. "
+        f"Means over replications carry {level} Student-t intervals (n - 1 degrees of freedom); "
+        f"the share of runs perished carries Wilson's {level} score interval; survival is the "
+        f"Kaplan-Meier estimate per design point ({int(times.event.sum())} of {len(times)} runs "
+        f"ran out of cash; the others censored at their last week), with Greenwood's variance on "
+        f"the log-log scale.")
+    if d["kind"] == "sobol":
+        text += (f" First-order and total Sobol indices (Saltelli et al. 2010 estimators) were "
+                 f"computed by SALib on each point's mean over replications, at the end and at up "
+                 f"to {MAX_INDEX_WEEKS} kept weeks, with {level} intervals from SALib's bootstrap "
+                 f"({RESAMPLES} resamples, normal approximation).")
+    elif d["kind"] == "morris":
+        text += (f" Morris's mu* and sigma (Campolongo et al. 2007) were computed by SALib on "
+                 f"each point's mean over replications, at the end and at up to "
+                 f"{MAX_INDEX_WEEKS} kept weeks; mu*'s {level} interval is SALib's bootstrap "
+                 f"({RESAMPLES} resamples).")
+    return text + f" Software: {versions}."
+
+
+def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, times,
+            noise) -> str:
     e, d = manifest["experiment"], manifest["design"]
     n_runs = len(manifest["runs"])
     first = e["reporters"][0]
     lines = [
         f"# {e['title']}", "",
-        e.get("description") or "", "",
+        f"*The experiment file's description:* {e['description']}" if e.get("description")
+        else "", "",
         f"- Experiment: `{e['name']}` ({e.get('path') or 'no file'}), preset "
         f"`{manifest['scenario']['name']}`, ccsim {manifest['ccsim_version']}",
         f"- {_provenance(manifest)}",
@@ -156,7 +284,10 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
            "the week it perished" if manifest["format"] >= 2 else
            "(an older sweep: their rows stop the week they perished, and their end values are "
            "those of that week)"),
-        "", "Intervals are 95% confidence intervals of the mean over replications (Student t).",
+        f"- Replications run: {_replications(ends)} per design point",
+        "", "Intervals: means over replications, 95% Student t; the share perished, Wilson; "
+        "survival, Kaplan-Meier with Greenwood (log-log); sensitivity indices, SALib's bootstrap "
+        "(Methods, at the end).",
         "", f"## {first} at the end, by design point", "",
     ]
     table = points[points.metric == first].drop(columns="metric")
@@ -166,6 +297,12 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
         lines.append("")
         ranked = pd.concat([ranked.head(10), ranked.tail(10)])
     lines += [markdown_table(ranked), ""]
+    cautions = _cautions(manifest, ends, points, indices, noise)
+    if cautions:
+        lines += ["## Cautions", "", *(f"- {c}" for c in cautions), ""]
+    lines += ["Seed noise: the share of each output's variance over runs that lies between "
+              "replications of one point (noise_share.csv):", "",
+              markdown_table(noise), ""]
     lines += _survival_lines(times, e["weeks"])
     lines += ["## Sensitivity", ""]
     if indices is None:
@@ -185,9 +322,10 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
         lines += ["## Failed runs", ""]
         lines += [f"- run {f['run']} (seed {f['seed']}): {f['error']}" for f in failures[:20]]
         lines.append("")
+    lines += ["## Methods", "", _methods(manifest, ends, times), ""]
     lines += ["## Figures", ""]
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
     lines += ["Tables: end_values, points, timeseries, survival"
-              + (", sensitivity" if indices is not None else "")
+              + (", sensitivity, sensitivity_over_time" if indices is not None else "")
               + (", sensitivity_pairs" if pairs is not None else "") + " (CSV and Parquet).", ""]
     return "\n".join(lines)

@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from ccsim.output import write_atomic
 from ccsim.params import PARAMS, ParamError
 from ccsim.sweep.designs import design_from_dict
-from ccsim.sweep.provenance import changes
+from ccsim.sweep.provenance import changes, model_hash
 from ccsim.sweep.worker import RunResult
 
 MANIFEST = "manifest.json"
@@ -71,14 +71,15 @@ FAILURE_SHAPE = {"run": int, "seed": int, "error": str, "traceback": object}
 
 def fingerprint(manifest: dict) -> str:
     """A stable hash of what decides a sweep's results: points, seeds, model inputs and,
-    from format 2 on, every parameter's value (defaults included) and the code's hash."""
+    from format 2 on, every parameter's value (defaults included) and the hash of the code
+    a run executes (provenance.model_hash)."""
     e = manifest["experiment"]
     decides = {"params": manifest["base_params"], "events": manifest["scenario"]["events"],
                "points": manifest["design"]["points"],
                "seeds": [run["seed"] for run in manifest["runs"]], "weeks": e["weeks"],
                "reporters": e["reporters"], "every": e["every"]}
     if manifest["format"] >= 2:
-        decides.update(params=manifest["params"], code=manifest["provenance"]["code_hash"])
+        decides.update(params=manifest["params"], code=model_hash(manifest))
     text = json.dumps(decides, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
