@@ -120,12 +120,18 @@ def dask_cluster(tmp_path):
         yield address
     finally:
         for process in (worker, scheduler):
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a process started in a session of its own, and everything in that session."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @pytest.mark.slow
@@ -155,3 +161,75 @@ def test_unreachable_scheduler_and_address_without_dask(small, tmp_path, capsys)
         assert sweep(path, tmp_path / "b", "--engine", "dask", "--address", address) == 2
     assert "cannot reach a Dask scheduler" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+# ----- workers that join late (a batch cluster) -----
+LATE = """
+title = "late workers"
+weeks = 30
+replications = 10
+seed = 8
+[design]
+kind = "full_factorial"
+[factors]
+humility = [0.1, 0.5, 0.9]
+[fixed]
+n_customers = 300
+n_employees = 20
+[output]
+reporters = ["customers", "cash"]
+every = 10
+"""
+
+
+@pytest.mark.slow
+def test_window_grows_when_workers_join(tmp_path):
+    """A real ``dask scheduler`` with no worker, a sweep started against it, then a ``dask
+    worker`` of 4 threads: the scheduler is asked how many of the sweep's runs it holds."""
+    from dask.distributed import Client
+
+    def _in_flight(dask_scheduler) -> int:    # (local: sent to the scheduler by value)
+        """The runs the scheduler holds that have not finished."""
+        return sum(ts.state in ("processing", "queued", "no-worker")
+                   for ts in dask_scheduler.tasks.values())
+
+    port = str(_free_port())
+    address = f"tcp://127.0.0.1:{port}"
+    (tmp_path / "exp.toml").write_text(LATE)
+    started = []
+
+    def start(*argv, **options) -> subprocess.Popen:
+        process = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL,
+                                   **options)
+        started.append(process)
+        return process
+
+    try:
+        start(BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard",
+              stderr=subprocess.DEVNULL)
+        with Client(address, timeout="30s") as client:
+            sweep = start(BIN / "ccsim", "sweep", "exp.toml", "--out", "out", "--engine", "dask",
+                          "--address", address, "--no-progress", cwd=tmp_path,
+                          stderr=subprocess.PIPE, text=True)
+            end = time.monotonic() + 120
+            while client.run_on_scheduler(_in_flight) < 2:     # the sweep waits, no worker yet
+                assert time.monotonic() < end and sweep.poll() is None, "the sweep never submitted"
+                time.sleep(0.05)
+            time.sleep(1.5)
+            alone = client.run_on_scheduler(_in_flight)
+            start(BIN / "dask", "worker", address, "--nworkers", "1", "--nthreads", "4", "--host",
+                  "127.0.0.1", "--no-dashboard", "--local-directory", str(tmp_path / "space"),
+                  stderr=subprocess.DEVNULL)
+            most = 0
+            while sweep.poll() is None:
+                assert time.monotonic() < end + 120, "the sweep did not finish"
+                most = max(most, client.run_on_scheduler(_in_flight))
+                time.sleep(0.02)
+        assert sweep.wait() == 0, sweep.stderr.read()
+    finally:
+        for process in reversed(started):
+            stop(process)
+    assert alone == 2           # no worker: IN_FLIGHT_PER_SLOT x 1
+    assert most >= 6, most      # 4 threads joined: up to 8 in flight
+    runs = ResultStore(tmp_path / "out").load_runs()
+    assert runs.run.nunique() == 30

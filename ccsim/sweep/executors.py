@@ -67,14 +67,16 @@ def check_engine(engine: str = "local", workers: int | None = None,
 
 @contextlib.contextmanager
 def open_executor(engine: str = "local", workers: int | None = None, address: str | None = None):
-    """Yield ``(executor, slots)``: an Executor and how many runs it executes at once (the
-    options checked by ``check_engine``)."""
+    """Yield ``(executor, slots)``: an Executor and a function that says how many runs it
+    executes at once now (the options checked by ``check_engine``).  On Dask that is the
+    cluster's threads at the time asked, so a sweep's window grows as workers join (a batch
+    cluster's, dask-jobqueue's, join late) and shrinks as they leave."""
     if engine == "local":
         workers = workers or default_workers()
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(),
                                    initializer=exit_with, initargs=(os.getpid(),))
         try:
-            yield pool, workers
+            yield pool, lambda: workers
         except BaseException:
             for process in list(pool._processes.values()):   # 3.14: pool.terminate_workers()
                 process.terminate()     # their runs are lost: a resume runs them again
@@ -84,9 +86,8 @@ def open_executor(engine: str = "local", workers: int | None = None, address: st
         return
     with _dask_client(workers, address) as client:
         executor = client.get_executor(pure=False)
-        slots = sum(client.nthreads().values()) or 1
         try:
-            yield executor, slots
+            yield executor, lambda: sum(client.nthreads().values()) or 1
         finally:
             executor.shutdown(wait=False)
 

@@ -1,7 +1,8 @@
 """Run a sweep: design, seeds, manifest, then every missing run on an executor.
 
-The parent keeps only a bounded window of runs in flight and writes each result as it
-arrives, so memory stays flat however many runs there are; results depend only on the
+The parent keeps only a bounded window of runs in flight (twice the executor's threads,
+asked again as results come back, so it grows as Dask workers join) and writes each
+result as it arrives, so memory stays flat however many runs there are; results depend only on the
 seeds, never on the engine, the number of workers, the order of completion or a resume.
 The output directory is held for the sweep's whole life (ResultStore.claim); a run file
 that does not read back is noted on stderr and run again.
@@ -28,6 +29,7 @@ from ccsim.sweep.store import MANIFEST_FORMAT, ResultStore, fingerprint
 from ccsim.sweep.worker import RunResult, RunTask, run_task
 
 IN_FLIGHT_PER_SLOT = 2
+SLOTS_EVERY = 0.5      # seconds between two questions to the cluster: how many threads now?
 
 
 class SweepAborted(RuntimeError):
@@ -130,8 +132,7 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
             disable=not progress, smoothing=0.05, dynamic_ncols=True))
         bar.set_postfix(failed=0)
         if todo:
-            for result in _execute(executor, (the_plan.task(r) for r in todo),
-                                   slots * IN_FLIGHT_PER_SLOT):
+            for result in _execute(executor, (the_plan.task(r) for r in todo), slots):
                 with _writing(store):
                     store.write(result)
                 model_seconds += result.seconds
@@ -153,16 +154,29 @@ def _writing(store: ResultStore):
                            f"runs are kept: make room and rerun with --resume") from None
 
 
-def _execute(executor, tasks, window: int):
-    """Yield results as they finish, with at most ``window`` runs submitted at a time."""
+def _execute(executor, tasks, slots):
+    """Yield results as they finish, with at most IN_FLIGHT_PER_SLOT x ``slots()`` runs
+    submitted at a time; ``slots()`` is asked again as results come back (at most every
+    SLOTS_EVERY seconds), so the window follows a cluster whose workers come and go."""
     tasks = iter(tasks)
     pending = {}
-    for task in tasks:
-        pending[executor.submit(run_task, task)] = task
-        if len(pending) >= window:
-            break
+    asked, window = float("-inf"), IN_FLIGHT_PER_SLOT
+
+    def top_up():
+        nonlocal asked, window
+        if time.monotonic() - asked >= SLOTS_EVERY:
+            asked = time.monotonic()
+            with contextlib.suppress(OSError, TimeoutError):   # no answer: the window stays
+                window = IN_FLIGHT_PER_SLOT * max(1, slots())
+        while len(pending) < window:
+            task = next(tasks, None)
+            if task is None:
+                return
+            pending[executor.submit(run_task, task)] = task
+
+    top_up()
     while pending:
-        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED, timeout=SLOTS_EVERY)
         for future in finished:
             task = pending.pop(future)
             try:
@@ -172,6 +186,4 @@ def _execute(executor, tasks, window: int):
                                    f"rerun with --resume") from None
             except Exception as error:  # the engine lost the run (e.g. a Dask worker died)
                 yield RunResult(task, None, f"{type(error).__name__}: {error}", None, 0.0)
-            following = next(tasks, None)
-            if following is not None:
-                pending[executor.submit(run_task, following)] = following
+        top_up()
