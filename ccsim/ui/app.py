@@ -20,7 +20,7 @@ from ccsim.params import CULTURE_TRAITS, GROUPS, PARAMS
 from ccsim.ui import charts, handout, query, session, words
 from ccsim.ui.session import Session, catalogue, culture_of, new_seed, presets
 from ccsim.ui.widgets import Download, EChart, Keys, Readout, UrlSync
-from ccsim.ui.words import story_html  # noqa: F401  (the story panel's HTML, tested here)
+from ccsim.ui.words import story_html
 
 title = "ccsim: culture versus customers"   # the browser tab's (Solara reads a page module's title)
 SPEEDS = {"1/s": 1, "5/s": 5, "20/s": 20, "50/s": 50}   # weeks per second
@@ -145,8 +145,12 @@ class Live:
         elif key == "right" and not self.playing.value and self.session.running:
             self.step()
         elif key == "escape":
-            self.present.value = False
-            self.changed()
+            self.presenting(False)
+
+    def presenting(self, on: bool):
+        """Presenter mode on or off (the address says which)."""
+        self.present.value = on
+        self.changed()
 
     def replicate(self, cancel: threading.Event):
         """The band of other seeds, in the background; ``progress`` says how far it is."""
@@ -204,7 +208,7 @@ def Page():
                      classes=["ccsim-error"])
         return
     present = live.present.value
-    with solara.Column(classes=["ccsim", "ccsim-present" if present else "ccsim-desk"], gap="6px",
+    with solara.Column(classes=["ccsim", *(["ccsim-present"] if present else [])], gap="6px",
                        style={"padding": "8px 16px"}):
         ControlBar(live)
         Player(live)
@@ -246,10 +250,6 @@ def ControlBar(live: Live):
     running, moved = live.run.value[1], live.moved.value
     playing, present = live.playing.value, live.present.value
 
-    def present_toggle():
-        live.present.value = not present
-        live.changed()
-
     names = presets()
     with solara.Row(classes=["ccsim-bar"], style={"align-items": "center", "gap": "8px"}):
         solara.Select("Preset", values=list(names), value=live.story.value,
@@ -273,7 +273,7 @@ def ControlBar(live: Live):
         solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"], dense=True)
         Status(live)
         solara.Button("Leave" if present else "Present", icon_name="mdi-presentation",
-                      on_click=present_toggle, classes=["ccsim-present-button"],
+                      on_click=lambda: live.presenting(not present), classes=["ccsim-present-button"],
                       attributes={"title": "Large charts and numbers for a room (Escape leaves)"})
 
 

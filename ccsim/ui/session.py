@@ -339,7 +339,8 @@ class Session:
             sides = "".join(side for side in move.side if side in live)
             if sides and move.week <= self.week:
                 found[(move.week, move.text)] = found.get((move.week, move.text), "") + sides
-        told = {e.title for side, _ in self._sides() for e in self.events(side)}
+        stories = [self.scenario, *([scenario(self.compare)] if self.compare else [])]
+        told = {m.text for m in self.changes} | {e.title for story in stories for e in story.events}
         return sorted(((week, _side_label(sides, live) + text, text in told)
                        for (week, text), sides in found.items()), key=lambda m: m[0])
 
