@@ -90,8 +90,13 @@ def test_zero_effect_is_flagged_and_noise_measured(sobol):
     ends = runs[runs.week == 30]
     noise = pd.read_csv(a / "noise_share.csv").set_index("metric")
     for metric in ("customers", "cash"):
-        within = ends.groupby("point")[metric].var(ddof=1).mean()
-        assert noise.loc[metric, "share"] == pytest.approx(within / ends[metric].var(ddof=1))
+        grid = ends.pivot(index="point", columns="replication", values=metric).to_numpy()
+        # common seeds: the noise is the point x replication interaction; with 2
+        # replications its mean square is half the variance of the paired differences
+        within = np.var(grid[:, 0] - grid[:, 1], ddof=1) / 2
+        between = max(grid.mean(axis=1).var(ddof=1) - within / 2, 0)
+        assert noise.loc[metric, "share"] == pytest.approx(within / (within + between))
+        assert 0 <= noise.loc[metric, "share"] <= 1
         assert noise.loc[metric, "replications"] == 2
 
 

@@ -143,19 +143,29 @@ def sensitivity_over_time(design: Design, runs: pd.DataFrame, metrics: list[str]
     return pd.DataFrame(rows, columns=["week", "output", "factor", "index", "value", "lo", "hi"])
 
 
-def noise_share(ends: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """Per metric: how much of the run-to-run variance of end values is seed noise: the
-    mean variance between replications of one point over the variance over all runs
-    (metric, replications, within, total, share; NaN share with one replication)."""
+def noise_share(ends: pd.DataFrame, metrics: list[str], common: bool = False) -> pd.DataFrame:
+    """Per metric: how much of the end values' variance is seed noise, by variance
+    components: ``within`` (mean variance between replications of one point), ``between``
+    (variance of the point means less within / replications, at least 0: what the factors
+    add) and share = within / (within + between), in [0, 1] (NaN with one replication).
+    With ``common`` seeds replication r is a block shared by every point: ``within`` is the
+    point x replication interaction (two-way ANOVA), the noise common seeds do not cancel."""
     rows = []
     for metric in metrics:
         per_point = ends.groupby("point")[metric]
         counts = per_point.count()
         within = float(per_point.var(ddof=1).mean()) if counts.min() > 1 else np.nan
-        total = float(ends[metric].var(ddof=1))
+        if common and counts.min() > 1:
+            grid = ends.pivot_table(index="point", columns="replication", values=metric).dropna()
+            rest = grid - grid.mean(axis=1).to_numpy()[:, None] - grid.mean(axis=0) + grid.stack().mean()
+            p, r = grid.shape
+            within = float((rest.to_numpy() ** 2).sum() / max((p - 1) * (r - 1), 1))
+        spread = float(per_point.mean().var(ddof=1)) if len(counts) > 1 else np.nan
+        between = max(spread - within / counts.mean(), 0.0)
+        total = within + between
         share = within / total if total > 0 else (0.0 if within == 0 else np.nan)
         rows.append({"metric": metric, "replications": int(counts.min()), "within": within,
-                     "total": total, "share": share})
+                     "between": between, "share": share})
     return pd.DataFrame(rows)
 
 

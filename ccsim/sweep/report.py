@@ -65,7 +65,7 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     indices, pairs, why_not = sensitivity(design, ends, metrics, experiment["seed"])
     survival = survival_table(ends, experiment["weeks"])
     _tables(out, end_values=ends, points=points, timeseries=timeseries, survival=survival)
-    noise = noise_share(ends, metrics)
+    noise = noise_share(ends, metrics, experiment["common_seeds"])
     _tables(out, noise_share=noise)
     over_time = None
     if indices is not None:
@@ -180,11 +180,8 @@ def _cautions(manifest, ends, points, indices, noise) -> list[str]:
                     f"they are wide.")
     for row in noise.itertuples():
         if row.share >= NOISE_SHARE:
-            why = "; common seeds make runs alike across points" if e["common_seeds"] else ""
-            size = (f"{row.share:.0%} of" if row.share < 1 else
-                    f"as large as (ratio {row.share:.2f}{why})")
             said.append(f"{row.metric}: seed noise (the variance between replications of one "
-                        f"point) is {size} the variance over all runs; what the "
+                        f"point) is {row.share:.0%} of the variance; what the "
                         f"indices and the point means attribute to the factors is partly noise: "
                         f"add replications or weeks.")
     for metric, part in points.groupby("metric", sort=False):
@@ -300,8 +297,12 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
     cautions = _cautions(manifest, ends, points, indices, noise)
     if cautions:
         lines += ["## Cautions", "", *(f"- {c}" for c in cautions), ""]
-    lines += ["Seed noise: the share of each output's variance over runs that lies between "
-              "replications of one point (noise_share.csv):", "",
+    lines += ["Seed noise: each output's variance at the end split into what lies between "
+              "replications of one point (within) and what the factors add (between: the point "
+              "means' variance less within / replications); share = within / (within + "
+              "between)" + (", with common seeds the noise they do not cancel (the point x "
+                            "replication interaction)" if manifest["experiment"]["common_seeds"]
+                            else "") + " (noise_share.csv):", "",
               markdown_table(noise), ""]
     lines += _survival_lines(times, e["weeks"])
     lines += ["## Sensitivity", ""]
