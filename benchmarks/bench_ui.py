@@ -70,6 +70,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time the process has had (/proc/PID/stat, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def p95(values):
     return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
@@ -112,16 +118,20 @@ def closed(pages):
         page.context.close()
 
 
-def playing(browser, url: str, errors: list) -> tuple[list[float], list[float]]:
+def playing(browser, url: str, pid: int, errors: list) -> tuple[list[float], list[float], float]:
     """PLAYERS sessions playing at 5 weeks a second at once for PLAY_SECONDS: the times
-    between two weeks drawn, and each session's weeks per second."""
+    between two weeks drawn, each session's weeks per second, and the share of one core
+    the server used meanwhile (the browsers share this machine's cores; in a class they
+    run on the students' machines)."""
     pages = opened(browser, url, PLAYERS, errors)
     for page in pages:
         page.click(".ccsim-speed >> text=5/s")
         page.evaluate(WATCH_WEEKS)
     for page in pages:
         page.click(".ccsim-play")
+    cpu, began = cpu_seconds(pid), time.perf_counter()
     time.sleep(PLAY_SECONDS)
+    cpu = (cpu_seconds(pid) - cpu) / (time.perf_counter() - began)
     gaps, rates = [], []
     for page in pages:
         page.click(".ccsim-play")
@@ -129,7 +139,7 @@ def playing(browser, url: str, errors: list) -> tuple[list[float], list[float]]:
         gaps += [b - a for a, b in zip(drawn, drawn[1:])]
         rates.append((len(drawn) - 1) / max(drawn[-1] - drawn[0], 1) * 1000)
     closed(pages)
-    return gaps, rates
+    return gaps, rates, cpu
 
 
 def class_day(browser, url: str, pid: int, errors: list) -> list[float]:
@@ -194,12 +204,13 @@ def main():
             rows.append(("weeks per second, playing at 50/s", f"{rate:.1f}", ">= 5"))
             closed([page])
 
-            gaps, rates = playing(browser, url, errors)
+            gaps, rates, cpu = playing(browser, url, proc.pid, errors)
             rows.append((f"{PLAYERS} sessions playing at 5/s for {PLAY_SECONDS} s",
                          f"a week every {statistics.median(gaps):.0f} ms (median), p95 {p95(gaps):.0f} ms",
                          "200 ms"))
             rows.append(("  weeks per second a session (least, median)",
                          f"{min(rates):.1f}, {statistics.median(rates):.1f}", "5"))
+            rows.append(("  server CPU meanwhile (share of one core)", f"{cpu:.0%}", ""))
             memory = class_day(browser, url, proc.pid, errors)
             rows.append((f"server memory, {ROUNDS} x {PLAYERS} sessions opened and closed",
                          " -> ".join(f"{m:.0f}" for m in memory) + f" MB ({memory[-1] / memory[0] - 1:+.0%})",

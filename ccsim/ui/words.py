@@ -52,13 +52,13 @@ def value_text(name: str, value) -> str:
 
 
 _NAMES = re.compile(r"\b(" + "|".join(sorted(PARAMS, key=len, reverse=True)) + r")\b")
-_COMMAND = re.compile(r"\bccsim \w+[^.;]*")
+_COMMAND = re.compile(r":?\s*\bccsim \w+[^.;]*")
 
 
 def plain(text: str) -> str:
     """A preset's text for the page: parameters by their slider names, and the command
     line's compare as the page's Compare switch."""
-    text = _COMMAND.sub("switch on Compare", " ".join(text.split()))
+    text = _COMMAND.sub(" (the Compare switch)", " ".join(text.split()))
     return _NAMES.sub(lambda m: label(m.group(1)), text)
 
 
