@@ -90,7 +90,7 @@ def test_a_firm_can_perish_and_good_cultures_survive_more_often():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="SD about 20: at uncalibrated defaults the firm keeps "
+@pytest.mark.xfail(strict=True, reason="SD 20-26: at uncalibrated defaults the firm keeps "
                    "about 100 customers by year five (47% yearly churn), so NPS is read off few")
 def test_identical_firms_end_within_15_nps_points():
     """The seed-to-seed SD of five-year NPS at defaults is at most 15 points (it was 45)."""
