@@ -48,6 +48,13 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def check_target(target: Path, inputs=(), option: str = "--out") -> None:
     """Raise ParamError (one line) unless ccsim may put an output at ``target``."""
+    try:
+        _check_target(Path(target), inputs, option)
+    except OSError as error:
+        raise _cannot_write(Path(target), option, error) from None
+
+
+def _check_target(target: Path, inputs, option: str) -> None:
     where = f"{option} {target}"
     full = target.absolute()
     resolved = full.resolve()

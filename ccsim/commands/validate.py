@@ -16,7 +16,7 @@ import pandas as pd
 from ccsim.anchors import ANCHORS, KINDS, Verdict, check
 from ccsim.cli import UsageError
 from ccsim.commands.run import whole_number
-from ccsim.output import output_dir
+from ccsim.output import check_target, output_dir
 from ccsim.params import MAX_SEED
 
 MAX_REPS = 100_000   # the largest default is 1,000 (March); more is a typo
@@ -44,8 +44,7 @@ def main(args) -> int:
     seed = whole_number(args.seed, "--seed", 0, MAX_SEED)
     out = Path(args.out) if args.out else None
     if out is not None:   # refuse a bad --out before the anchors run, not after
-        with output_dir(out, "validate"):
-            pass
+        check_target(out)
     verdicts = []
     for name in names:
         started = time.perf_counter()
