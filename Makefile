@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint bench validate sweep clean assets chromium bytecode study
+.PHONY: run test check lint bench validate calibrate sweep clean assets chromium bytecode study
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "using $$PY" && $$PY -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(STAMP) assets chromium bytecode
 
 validate: $(STAMP)
 	$(BIN)/ccsim validate --out out/validate
+
+# the full pattern-oriented calibration (ABC-SMC, about 10-20 minutes on 2 cores)
+calibrate: $(STAMP)
+	$(BIN)/ccsim calibrate --out out/calibrate
 
 sweep: $(STAMP)
 	$(BIN)/ccsim sweep experiments/humility_x_empowerment.toml --out out/sweep --resume

@@ -117,7 +117,7 @@ _ALL = [
            shown=(_RUN, _CMP, _TAB)),
     Metric("offering_fit", offering_fit, "Fit of the offering with typical needs", "-1..1",
            -1, 1),
-    Metric("quality", lambda model: model.quality, "Quality of a routine touch", "-0.5..1",
+    Metric("quality", lambda model: model.base_quality, "Quality of a routine touch", "-0.5..1",
            -0.5, 1),
     Metric("employee_voice", employee_voice, "Employees speaking up", "share this week", 0, 1,
            short="voice", panel="organisation", shown=(_RUN, _CMP, _TAB)),

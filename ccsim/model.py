@@ -26,7 +26,6 @@ from ccsim.scenarios import Scenario, load_scenario
 PROSPECT, ACTIVE, LOST = 0, 1, 2
 QUARTER = 13
 INITIAL_MATCH = 0.65      # share of need dimensions the initial offering gets right
-INITIAL_QUALITY = 0.45    # experience of a routine touch before fit (calibrated)
 INSIGHT_RATE = 0.1        # weekly chance of a clear insight from a customer, at full intimacy
 NEWCOMER_SATISFACTION = 0.4
 GRIEVANCE_WEEKS = 8       # a wronged customer warns others for this long
@@ -104,7 +103,6 @@ class CultureModel(mesa.Model):
         match = rng.random(m) < INITIAL_MATCH
         self.offering = np.where(match, self.reality[0], -self.reality[0]).astype(np.int8)
         self.importance = needs.importance(m, rng)
-        self.quality = INITIAL_QUALITY
         self.deviation = needs.deviations(n, self.n_identities, m, self.identity_spread, rng)
         self.fits = needs.fit(self.deviation, self.offering * self.reality[0], self.importance)
         self.status = np.where(rng.random(n) < self.initial_share, ACTIVE, PROSPECT).astype(np.int8)
@@ -220,12 +218,14 @@ class CultureModel(mesa.Model):
         fit = self.fits.reshape(-1)[touched * self.n_identities + identity]   # with the salient identity
         recall = (self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
         remembered[single] = memory.remember_moment(
-            service.routine_moment(self.quality, fit[single], normal[touched[single]], engagement),
+            service.routine_moment(self.base_quality, fit[single], normal[touched[single]], engagement,
+                                   self.engagement_weight),
             *recall)
         rest = _which(longer)
         # a routine touch and then a survey: two moments
         asked = rest[_which(~problem[rest])]
-        value = service.routine_moment(self.quality, fit[asked], normal[touched[asked]], engagement)
+        value = service.routine_moment(self.base_quality, fit[asked], normal[touched[asked]], engagement,
+                                       self.engagement_weight)
         survey = np.full(len(asked), -self.survey_annoyance)
         remembered[asked] = memory.remember(np.column_stack([value, survey]), *recall)
         failed = rest[_which(problem[rest])]

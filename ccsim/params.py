@@ -201,6 +201,12 @@ _ALL = [
     Param("initial_cash", 20000.0, 0, 1e9, "money", ECONOMICS,
           "Cash at the start; a firm whose cash runs out has perished."),
     # --- calibration: sizes no study gives directly; fitted or varied in sweeps ---
+    Param("base_quality", 0.45, -0.5, 1, "experience", CALIBRATION,
+          "How good a routine purchase or use is before fit with the customer's needs "
+          "(-1 awful .. 1 delightful); no published size.", anchor="calibrated"),
+    Param("engagement_weight", 0.22, 0, 1, "experience", CALIBRATION,
+          "How much the front line's mean morale above 0.5 lifts a routine touch (the "
+          "service-profit chain, Heskett et al. 1994).", anchor="calibrated", neutral=0.0),
     Param("survey_annoyance", 0.15, 0, 1, "experience", CALIBRATION,
           "How unpleasant one more survey after an interaction is (survey fatigue); no "
           "published size.", anchor="calibrated", neutral=0.0),

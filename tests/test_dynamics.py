@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from ccsim.dynamics import economics, learning, loyalty, memory, service, wom
+from ccsim.params import PARAMS
 
 NAN = np.nan
 
@@ -105,7 +106,7 @@ def test_recovery_ordering_fast_slow_unresolved_and_never_above_no_failure():
     start = np.full(3, 0.5)
     stay = loyalty.yearly_stay(memory.update_satisfaction(start, remembered, 0.3))
     assert stay[0] > stay[1] > stay[2]
-    typical = 0.45 + service.FIT_WEIGHT * 0.2         # a routine touch, without noise
+    typical = PARAMS["base_quality"].default + service.FIT_WEIGHT * 0.2   # a routine touch, no noise
     routine = memory.remember([[typical]])
     never = loyalty.yearly_stay(memory.update_satisfaction(np.array([0.5]), routine, 0.3))
     assert never[0] >= stay[0]

@@ -30,8 +30,9 @@ def episode_outcomes(model: CultureModel, rng) -> dict[str, tuple[np.ndarray, np
     """(repurchase, promoter) per active customer after one more episode of each kind."""
     who = np.flatnonzero(model.status == ACTIVE)
     identity = rng.integers(0, model.n_identities, len(who))
-    routine = service.routine_moment(model.quality, model.fits[who, identity],
-                                     rng.standard_normal(len(who)), float(model.morale.mean()))
+    routine = service.routine_moment(model.base_quality, model.fits[who, identity],
+                                     rng.standard_normal(len(who)), float(model.morale.mean()),
+                                     model.engagement_weight)
     episodes = {"never failed": np.asarray(routine, float)[:, None]}
     for label, outcome in OUTCOMES.items():
         episodes[label] = service.problem_episodes(np.full(len(who), outcome, np.int8))

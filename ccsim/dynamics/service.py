@@ -23,7 +23,6 @@ END_SLOW = 0.2          # put right, eventually
 END_UNRESOLVED = -0.6   # "no known defect"
 ROUTINE_NOISE = 0.25    # spread of routine experiences
 FIT_WEIGHT = 0.6        # how much fit with the salient identity's needs matters
-ENGAGEMENT_WEIGHT = 0.22  # how much staff morale lifts a routine touch (Harter et al. 2002: r ~ 0.3)
 
 ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one through channels
 
@@ -31,13 +30,13 @@ FAST, SLOW, UNRESOLVED = 0, 1, 2
 
 
 def routine_moment(quality: float, fit: np.ndarray, normal: np.ndarray,
-                   engagement: float = 0.5) -> np.ndarray:
+                   engagement: float = 0.5, engagement_weight: float = 0.0) -> np.ndarray:
     """A purchase or use that goes as planned: quality plus fit with the salient need,
-    plus the care of an engaged front line (``engagement``: staff morale, 0.5 neutral;
-    service-profit chain, Heskett et al. 1994); ``normal`` holds a standard normal draw
+    plus the care of an engaged front line (``engagement``: staff morale, 0.5 neutral,
+    times ``engagement_weight``; service-profit chain, Heskett et al. 1994); ``normal`` holds a standard normal draw
     per moment (the luck of the day)."""
     noise = np.asarray(normal, np.float32) * np.float32(ROUTINE_NOISE)
-    served = quality + ENGAGEMENT_WEIGHT * (engagement - 0.5)
+    served = quality + engagement_weight * (engagement - 0.5)
     return np.clip(noise + np.float32(served) + np.float32(FIT_WEIGHT) * fit, -1.0, 1.0)
 
 
