@@ -131,6 +131,8 @@ _ALL = [
            "people", 0, None, 0),
     Metric("warnings", _stat("negative_talk"), "Customers warning others this week",
            "people", 0, None, 0, shown=(_TAB,)),
+    Metric("pushed", _stat("pushed"), "Customers pushed to buy what they do not need",
+           "people", 0, None, 0),
     Metric("defect", lambda model: model.defect, "Severity of a defect", "0..1", 0, 1),
     Metric("perished", lambda model: int(model.perished), "Ran out of cash", "0 or 1", 0, 1,
            0, shown=(_TAB,)),

@@ -79,7 +79,7 @@ class CultureModel(mesa.Model):
         self._touched_identity = np.empty(0, np.int64)
         self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
                                problems=0, resolved_share=1.0, unresolved=0, positive_talk=0,
-                               negative_talk=0, staff_left=0.0)
+                               negative_talk=0, staff_left=0.0, pushed=0, push_sales=0)
         self.datacollector = mesa.DataCollector(model_reporters=dict(metrics.REPORTERS))
         self._collect()
 
@@ -204,14 +204,21 @@ class CultureModel(mesa.Model):
         u_touch, u_problem, u_survey = draw.random((3, n), np.float32)
         identity_of = draw.integers(0, self.n_identities, n)
         normal = draw.standard_normal(n, np.float32)
+        u_push, u_take = draw.random((2, n), np.float32)
         self.week_stats["active_before"] = len(active)
         touched = active[_which(u_touch[active] < self.touch_rate * self.demand)]
         identity = identity_of[touched]
         self._touched, self._touched_identity = touched, identity
         problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
         problem, surveyed = u_problem[touched] < problem_p, u_survey[touched] < self.survey_rate
-        longer = problem | surveyed
-        # most episodes are one moment: a routine touch with no survey after it
+        # integrity's second face: a firm without it uses what it knows of its customers to
+        # push products they do not need after a routine touch; some buy (short-term
+        # revenue), all are annoyed (Reichheld 2006, "bad profits")
+        pushed = ~problem & (u_push[touched] < self.push_rate * (1.0 - self.integrity))
+        self.week_stats["pushed"] = int(np.count_nonzero(pushed))
+        self.week_stats["push_sales"] = int(np.count_nonzero(pushed & (u_take[touched] < self.push_take)))
+        longer = problem | surveyed | pushed
+        # most episodes are one moment: a routine touch with nothing after it
         single = _which(~longer)
         remembered = np.empty(len(touched), np.float32)
         engagement = float(self.morale.mean())
@@ -222,12 +229,13 @@ class CultureModel(mesa.Model):
                                    self.engagement_weight),
             *recall)
         rest = _which(longer)
-        # a routine touch and then a survey: two moments
+        # a routine touch, then a push, a survey or both: unwanted contacts, each a moment
+        # of -survey_annoyance
         asked = rest[_which(~problem[rest])]
         value = service.routine_moment(self.base_quality, fit[asked], normal[touched[asked]], engagement,
                                        self.engagement_weight)
-        survey = np.full(len(asked), -self.survey_annoyance)
-        remembered[asked] = memory.remember(np.column_stack([value, survey]), *recall)
+        unwanted = np.where(np.column_stack([pushed[asked], surveyed[asked]]), -self.survey_annoyance, np.nan)
+        remembered[asked] = memory.remember(np.column_stack([value, unwanted]), *recall)
         failed = rest[_which(problem[rest])]
         self._serve_problems(touched, failed, surveyed, problem_p, remembered, recall)
         self.satisfaction[touched] = memory.update_satisfaction(
@@ -318,7 +326,8 @@ class CultureModel(mesa.Model):
         left = u_quit < quit_p
         self.week_stats["staff_left"] = float(left.mean())
         if left.any():
-            self.beliefs[0, left] = learning.random_beliefs((int(left.sum()), m), self._keyed("newcomers"))
+            # a newcomer's beliefs are drawn for every post, so each post keeps its own draws
+            self.beliefs[0, left] = learning.random_beliefs((e, m), self._keyed("newcomers"))[left]
         self.morale[left] = 0.5
         self.employee_tenure[left] = 0
         self.employee_tenure += 1
@@ -355,18 +364,19 @@ class CultureModel(mesa.Model):
         self.spoke_this_quarter[:] = False
 
     def _leaders_decide(self):
-        rng = self._keyed("ideas")
-        undo = decisions.rollback(np.array([s[2] for s in self._last_shipped]), self.accountability,
-                                  self.test_noise, rng)
+        draws = decisions.quarter_draws(self.n_needs, self._keyed("ideas"))
+        shipped = np.array([s[0] for s in self._last_shipped], int)
+        undo = decisions.rollback(shipped, np.array([s[2] for s in self._last_shipped]), self.accountability,
+                                  self.test_noise, draws)
         for (dim, old, _), back in zip(self._last_shipped, undo):
             if back:
                 self._change_offering(dim, old)
                 self.code[0, dim] = old       # what tracking showed corrects the leaders' view
         count = min(self.ideas_per_quarter, self.n_needs)
         ideas = decisions.propose(self.code[0], self.offering, self.reality[0], self.importance, count,
-                                  self.identity_spread, rng)
+                                  self.identity_spread, draws)
         ship, refuted = decisions.choose(ideas, self.experimentation, self.courage_to_change,
-                                         self.test_noise, rng)
+                                         self.test_noise, draws)
         # a test that shows a real change does no good replaces the HiPPO's opinion with data
         # (Kohavi et al. 2009): the leaders' view takes the offering as it is on that need
         # (an idea customers do not notice teaches nothing)
@@ -376,7 +386,7 @@ class CultureModel(mesa.Model):
         for d, v, effect in zip(ideas.dims[ship], ideas.values[ship], ideas.effect[ship]):
             self._last_shipped.append((int(d), int(self.offering[d]), float(effect)))
             self._change_offering(d, v)
-        if decisions.brings_defect(int(ship.sum()), self.defect_rate, rng) and self.defect == 0:
+        if decisions.brings_defect(ideas.dims[ship], self.defect_rate, draws) and self.defect == 0:
             self.defect, self.defect_known, self.defect_admitted = self.defect_severity, False, False
             self.marks.append((self.steps, "a change brought a defect"))
         self.ideas_total += len(ideas.dims)
@@ -384,7 +394,7 @@ class CultureModel(mesa.Model):
         self.ideas_shipped += int(ship.sum())
         self.ideas_shipped_helpful += int(np.sum(ideas.effect[ship] > 0))
         if self.defect > 0 and self.defect_known and not self.defect_admitted:
-            self.defect_admitted = decisions.admit(self.integrity, rng)
+            self.defect_admitted = decisions.admit(self.integrity, draws)
             if self.defect_admitted:
                 self.marks.append((self.steps, "defect admitted"))
 
@@ -397,6 +407,7 @@ class CultureModel(mesa.Model):
         revenue = economics.weekly_revenue(self.steps - self.joined[self.active], self.price,
                                            self.tenure_growth) * self.demand
         revenue -= self.price * self.week_stats["unresolved"]   # what went wrong is not paid for
+        revenue += self.price * self.week_stats["push_sales"]
         profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,
                                          self.recovery_cost, self.week_stats["new"], self.acquisition_cost)
         self.cash += profit

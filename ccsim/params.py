@@ -208,8 +208,16 @@ _ALL = [
           "How much the front line's mean morale above 0.5 lifts a routine touch (the "
           "service-profit chain, Heskett et al. 1994).", anchor="calibrated", neutral=0.0),
     Param("survey_annoyance", 0.15, 0, 1, "experience", CALIBRATION,
-          "How unpleasant one more survey after an interaction is (survey fatigue); no "
-          "published size.", anchor="calibrated", neutral=0.0),
+          "How unpleasant one unwanted contact after an interaction is (a survey: survey "
+          "fatigue; a push to buy what one does not need); no published size.",
+          anchor="calibrated", neutral=0.0),
+    Param("push_rate", 0.2, 0, 1, "per touch", CALIBRATION,
+          "Chance a routine touch is followed by a push to buy something the customer does "
+          "not need, at integrity 0 (none at integrity 1); no published size.",
+          anchor="calibrated; Reichheld 2006 (bad profits)", neutral=0.0),
+    Param("push_take", 0.1, 0, 1, "per push", CALIBRATION,
+          "Share of pushes that sell (one more week's price, once); no published size.",
+          anchor="calibrated"),
     Param("test_noise", 0.02, 0, 0.2, "experience", CALIBRATION,
           "How far a test with customers, or tracking after shipping, misreads an idea's "
           "effect (SD; a typical idea moves the experience about 0.02).",

@@ -36,49 +36,79 @@ class Ideas:
     effect: np.ndarray
 
 
-def propose(code, offering, reality, weight, count: int, spread: float, rng) -> Ideas:
+@dataclass
+class Draws:
+    """A quarter's luck, one draw per need and purpose, so that an idea about a need meets
+    the same luck whatever other ideas there are (common random numbers): the order in
+    which needs come to mind, whether an idea is one customers do not notice, is tested,
+    how its test and its tracking read (standard normal), whether leaders dare, whether it
+    is tracked, whether it brings a defect; and the quarter's decision on a known defect."""
+
+    order: np.ndarray
+    neutral: np.ndarray
+    tested: np.ndarray
+    test: np.ndarray
+    brave: np.ndarray
+    tracked: np.ndarray
+    track: np.ndarray
+    defect: np.ndarray
+    admit: float
+
+
+def quarter_draws(m: int, rng) -> Draws:
+    """Every draw of a quarter's decisions, for ``m`` needs, in one fixed order."""
+    u = rng.random((6, m))
+    z = rng.standard_normal((2, m))
+    return Draws(u[0], u[1], u[2], z[0], u[3], u[4], z[1], u[5], float(rng.random()))
+
+
+def propose(code, offering, reality, weight, count: int, spread: float, draws: Draws) -> Ideas:
     """Ideas come from the leaders' view: change the offering where the view says it is
     wrong; with no such place left, a guess.  The true effect is the change in fit for
     the average customer (``weight``: the needs' importance); a share NEUTRAL_SHARE of
     ideas change nothing customers notice."""
     m = len(offering)
-    believed = rng.permutation(np.flatnonzero((code != 0) & (code != offering)))[:count]
-    guesses = rng.choice(np.setdiff1d(np.arange(m), believed), count - len(believed), replace=False)
+    wrong = np.flatnonzero((code != 0) & (code != offering))
+    believed = wrong[np.argsort(draws.order[wrong], kind="stable")][:count]
+    rest = np.setdiff1d(np.arange(m), believed)
+    guesses = rest[np.argsort(draws.order[rest], kind="stable")][:count - len(believed)]
     dims = np.concatenate([believed, guesses]).astype(int)
     values = np.where(code[dims] != 0, code[dims], -offering[dims]).astype(np.int8)
-    neutral = rng.random(len(dims)) < NEUTRAL_SHARE
+    neutral = draws.neutral[dims] < NEUTRAL_SHARE
     values[neutral] = offering[dims[neutral]]
     effect = FIT_WEIGHT * (1 - 2 * spread) * (values - offering[dims]) * reality[dims] * weight[dims]
     return Ideas(dims, values, effect.astype(float))
 
 
-def measure(effects: np.ndarray, noise: float, rng) -> np.ndarray:
-    """What a test with real customers, or tracking after shipping, sees of ``effects``."""
-    return effects + rng.normal(0.0, noise, len(effects))
+def measure(effects: np.ndarray, noise: float, normal: np.ndarray) -> np.ndarray:
+    """What a test with real customers, or tracking after shipping, sees of ``effects``
+    (``normal``: a standard normal draw per effect)."""
+    return effects + noise * normal
 
 
 def choose(ideas: Ideas, experimentation: float, courage: float, noise: float,
-           rng) -> tuple[np.ndarray, np.ndarray]:
+           draws: Draws) -> tuple[np.ndarray, np.ndarray]:
     """Which ideas ship, and which were tested and found wanting: tested ones ship only if
     the test says they help, untested ones on the leaders' opinion (HiPPO); either way only
     with courage to change."""
-    n = len(ideas.dims)
-    tested = rng.random(n) < experimentation
-    measured = measure(ideas.effect, noise, rng)
-    brave = rng.random(n) < courage
+    dims = ideas.dims
+    tested = draws.tested[dims] < experimentation
+    measured = measure(ideas.effect, noise, draws.test[dims])
+    brave = draws.brave[dims] < courage
     return brave & (~tested | (measured > 0)), tested & (measured <= 0)
 
 
-def rollback(effects: np.ndarray, accountability: float, noise: float, rng) -> np.ndarray:
-    """Shipped changes that tracking shows as harmful (tracked with chance accountability,
-    measured with noise), to roll back."""
-    tracked = rng.random(len(effects)) < accountability
-    return tracked & (measure(effects, noise, rng) < 0)
+def rollback(dims: np.ndarray, effects: np.ndarray, accountability: float, noise: float,
+             draws: Draws) -> np.ndarray:
+    """Shipped changes (on needs ``dims``) that tracking shows as harmful (tracked with
+    chance accountability, measured with noise), to roll back."""
+    tracked = draws.tracked[dims] < accountability
+    return tracked & (measure(effects, noise, draws.track[dims]) < 0)
 
 
-def brings_defect(shipped: int, rate: float, rng) -> bool:
-    """Whether any of ``shipped`` changes brings a defect (change failure rate ``rate``)."""
-    return bool(shipped) and bool(np.any(rng.random(shipped) < rate))
+def brings_defect(dims: np.ndarray, rate: float, draws: Draws) -> bool:
+    """Whether any change shipped on needs ``dims`` brings a defect (change failure rate ``rate``)."""
+    return bool(np.any(draws.defect[dims] < rate))
 
 
 def defect_noticed(voice: float, accountability: float, u: float) -> bool:
@@ -87,6 +117,6 @@ def defect_noticed(voice: float, accountability: float, u: float) -> bool:
     return bool(u < 1.0 - (1.0 - 0.15 * voice) * (1.0 - 0.15 * accountability))
 
 
-def admit(integrity: float, rng) -> bool:
+def admit(integrity: float, draws: Draws) -> bool:
     """A quarter's decision on a known defect: admit and fix it, or deny it."""
-    return bool(rng.random() < integrity)
+    return draws.admit < integrity
