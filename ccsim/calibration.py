@@ -33,7 +33,10 @@ class Pattern:
 
 
 # The parameters fitted, each with a uniform prior over the range worth exploring.
-PRIORS = {"base_quality": (0.0, 1.0), "memory_rate": (0.05, 0.6), "survey_annoyance": (0.0, 0.5)}
+# competition scales the hazard of Jones & Sasser's curve (1: their competitive markets);
+# the others have no published size.
+PRIORS = {"base_quality": (0.0, 1.0), "memory_rate": (0.05, 0.6), "survey_annoyance": (0.0, 0.5),
+          "competition": (0.1, 1.5)}
 
 FITTED = {
     "churn": Pattern(0.20, 0.07, "customers lost per year (years 2-3)",
