@@ -5,7 +5,8 @@ on average not above never having failed.
 Customers of a default firm after a year (CultureModel) each live one more episode built
 by the model's service functions (service.routine_moment, service.problem_episodes),
 remembered by memory.remember, folded into satisfaction by memory.update_satisfaction;
-repurchase is their yearly chance to stay (loyalty.yearly_stay), advocacy the share of
+repurchase is their chance to stay a year at the model's weekly churn (loyalty.weekly_churn,
+rivals' pull included), advocacy the share of
 promoters (loyalty.recommend_score 9-10).
 """
 
@@ -41,7 +42,8 @@ def episode_outcomes(model: CultureModel, rng) -> dict[str, tuple[np.ndarray, np
         remembered = memory.remember(moments, model.negativity_weight, model.peak_weight,
                                      model.end_weight, model.duration_weight)
         after = memory.update_satisfaction(model.satisfaction[who], remembered, model.memory_rate)
-        out[label] = (loyalty.yearly_stay(after, model.switching_cost),
+        stay = (1.0 - loyalty.weekly_churn(after, model.switching_cost, model.competition)) ** 52
+        out[label] = (stay,
                       loyalty.recommend_score(after) >= 9)
     return out
 
