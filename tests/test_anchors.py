@@ -55,6 +55,8 @@ def test_negative_wom_counts_the_wronged_and_can_silence_them():
     assert table.recommendations_per_week.min() > 0
 
 
+@pytest.mark.xfail(strict=True, reason="at the calibrated defaults warnings cost about 1.4% of "
+                   "profit, below the wronged's share (3.7%)")
 def test_negative_wom_warnings_cost_more_than_the_wronged_share():
     # with the organisation held still, as the anchor measures it; 6 pairs do not narrow
     # the interval enough for its claim (lo above the share), so the mean must clear it

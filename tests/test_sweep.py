@@ -296,8 +296,9 @@ def test_analysis_tables_figures_and_report(tmp_path):
                                         ("morris", "trajectories = 6")])
 def test_sensitivity_finds_a_factor_without_effect(kind, extra, tmp_path):
     """With common seeds, ``wage`` changes cash but not a single customer decision, so its
-    indices for ``customers`` are exactly zero, while humility's are not; so are its
-    second-order indices with any other factor."""
+    indices for ``customers`` are exactly zero, while those of competition (the pull of
+    rivals on every customer's churn) are not; so are its second-order indices with any
+    other factor."""
     text = f"""
 title = "{kind}"
 weeks = 30
@@ -308,7 +309,7 @@ common_seeds = true
 kind = "{kind}"
 {extra}
 [factors]
-humility = {{ lo = 0.0, hi = 1.0 }}
+competition = {{ lo = 0.1, hi = 3.0 }}
 conformity = {{ lo = 0.0, hi = 1.0 }}
 wage = {{ lo = 1.0, hi = 20.0 }}
 [fixed]
@@ -326,7 +327,7 @@ every = 5
     s = pd.read_csv(out / "analysis" / "sensitivity.csv").set_index(["metric", "factor"])
     key = "ST" if kind == "sobol" else "mu_star"
     assert s.loc[("customers", "wage"), key] == pytest.approx(0, abs=1e-12)
-    assert s.loc[("customers", "humility"), key] > 0
+    assert s.loc[("customers", "competition"), key] > 0
     assert s.loc[("cash", "wage"), key] > 0
     assert (out / "analysis" / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
     assert "## Sensitivity" in (out / "analysis" / "report.md").read_text()
