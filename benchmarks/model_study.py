@@ -9,8 +9,8 @@ reporters of ccsim.metrics).
 4. Presets: hippo against customer-centric on the same seeds.
 5. Annual figures beside their published sources, and survival in a harsh world: a
    firm that mistreats customers (low empowerment and integrity) against a good
-   culture, both under competition at its high end (not a high price: in the model a
-   higher price only adds revenue).
+   culture, both under four times the calibrated pull of rivals (competition 1.5; not a
+   high price: in the model a higher price only adds revenue).
 
     make study                                               # 260 weeks, 20 seeds
     .venv/bin/python benchmarks/model_study.py --quick       # 104 weeks, 5 seeds
@@ -54,7 +54,7 @@ LOW, HIGH = 0.1, 0.9
 DETECTABLE_T = 2.4
 PRESETS = ("hippo", "customer-centric")
 # a firm that mistreats customers against a good culture, both under strong competition
-HARSH = {"competition": PARAMS["competition"].hi} if "competition" in PARAMS else None
+HARSH = {"competition": 1.5} if "competition" in PARAMS else None   # four times the calibrated pull
 MISTREATS = {"empowerment": LOW, "integrity": LOW}
 GOOD = {"empowerment": HIGH, "integrity": HIGH}
 # what the model may say about itself; staff turnover: a weekly reporter `staff_turnover`
