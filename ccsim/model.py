@@ -18,6 +18,7 @@ import numpy as np
 
 from ccsim import metrics
 from ccsim.agents import Customer, Employee, Leader
+from ccsim.dynamics import compiled as kernels
 from ccsim.dynamics import decisions, economics, learning, loyalty, memory, needs, service, wom, workforce
 from ccsim.events import Event
 from ccsim.params import FIXED_SIZES, PARAMS, ParamError, defaults, validate
@@ -54,8 +55,13 @@ class CultureModel(mesa.Model):
     """A firm, its leaders and employees, and the market of customers it serves."""
 
     def __init__(self, rng=None, events: list[Event] | tuple = (), customer_agents: bool = True,
-                 **params):
+                 compiled: bool = kernels.AVAILABLE, **params):
+        """``compiled``: the customers' week in compiled passes (dynamics/compiled.py, the
+        same results) rather than numpy's array calls; the default wherever numba is installed."""
         super().__init__(rng=rng)
+        if compiled and not kernels.AVAILABLE:
+            raise ValueError("compiled=True needs numba, which is not installed")
+        self.compiled = bool(compiled)
         self._entropy = int(self.rng.integers(2**63))
         self.streams = dict(zip(STREAMS, (np.random.default_rng(s) for s in
                                           np.random.SeedSequence(self._entropy).spawn(len(STREAMS)))))
@@ -77,6 +83,8 @@ class CultureModel(mesa.Model):
         self._last_shipped: list[tuple[int, int, float, float]] = []
         self._touched = np.empty(0, np.int64)
         self._touched_identity = np.empty(0, np.int64)
+        if self.compiled:   # the compiled week's scratch: word heard (zeros between weeks), touched, identities, active
+            self._heard, self._scratch = np.zeros(2 * self.n_customers), np.empty((3, self.n_customers), np.int64)
         self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
                                problems=0, resolved_share=1.0, unresolved=0, positive_talk=0,
                                negative_talk=0, staff_left=0.0, pushed=0, push_sales=0)
@@ -189,8 +197,11 @@ class CultureModel(mesa.Model):
             needs.refit(self.fits, self.deviation, np.flatnonzero(flips), self.offering * self.reality[0],
                         self.importance)
         self.experience[:] = 0.0
-        self._serve_customers()
-        self._spread_word()
+        if self.compiled:
+            self._serve_and_spread_compiled()
+        else:
+            self._serve_customers()
+            self._spread_word()
         self._organisation_learns()
         if week % QUARTER == 0:
             self._leaders_learn()
@@ -316,6 +327,39 @@ class CultureModel(mesa.Model):
         self.week_stats["churned"] = len(leave)
         self.week_stats["new"] = len(joins)
 
+    def _serve_and_spread_compiled(self):
+        """_serve_customers, _serve_problems and _spread_word in compiled passes over the
+        customers (dynamics/compiled.py), drawing the same numbers from the same streams."""
+        n, stats, recall = self.n_customers, self.week_stats, (self.negativity_weight, self.peak_weight,
+                                                               self.end_weight, self.duration_weight)
+        stats["active_before"] = len(self.active)
+        problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
+        resolve = service.resolve_chance(self.empowerment, workforce.skill(self.employee_tenure), self.morale)
+        touched_all, identity_all, active = self._scratch
+        touched, stats["problems"], fast, slow, unresolved = kernels.serve(
+            self.streams["touch"], self.streams["service"], n, self.active, self.fits, self.satisfaction,
+            self.wronged_until, self.experience, resolve, touched_all, identity_all,
+            self.touch_rate * self.demand, problem_p, self.survey_rate,
+            self.base_quality + self.engagement_weight * (float(self.morale.mean()) - 0.5),
+            service.ROUTINE_NOISE, service.FIT_WEIGHT, *recall, self.survey_annoyance, self.memory_rate,
+            decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12), self.defect_admitted,
+            self.empowerment, self.accountability, service.problem_memories(*recall, self.survey_annoyance),
+            self.steps + GRIEVANCE_WEEKS)
+        self._touched, self._touched_identity = touched_all[:touched], identity_all[:touched]
+        self.recovery_cost = service.recovery_cost_of(fast, slow, self.refund_cost)
+        stats["resolved_share"] = (fast + slow) / stats["problems"] if stats["problems"] else 1.0
+        stats["unresolved"] = unresolved
+        contacts = self.contacts
+        stats["positive_talk"], stats["negative_talk"], stats["churned"], stats["new"], count = kernels.spread(
+            self.streams["talk"], self.streams["adopt"], self.streams["churn"], n, self.status, self.satisfaction,
+            self.wronged_until, self.warnings_heard, self.joined, contacts.indptr, contacts.indices,
+            contacts.data, self._heard[:n], self._heard[n:], active, self.steps, ACTIVE, LOST, self.talk_rate,
+            min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,
+            1.0 - 1.0 / WARNING_WEEKS, self.advertising * self.demand, self.word_of_mouth * self.demand,
+            wom.WARNING_WEIGHT, WINBACK, HEARSAY, *loyalty._churn_table(float(self.switching_cost)),
+            self.competition * self.shock_churn, NEWCOMER_SATISFACTION)
+        self.active = active[:count].copy()
+
     def _organisation_learns(self):
         e, m = self.n_employees, self.n_needs
         draw = self.streams["staff"]
@@ -404,8 +448,13 @@ class CultureModel(mesa.Model):
             needs.refit(self.fits, self.deviation, [dim], self.offering * self.reality[0], self.importance)
 
     def _account(self):
-        revenue = economics.weekly_revenue(self.steps - self.joined[self.active], self.price,
-                                           self.tenure_growth) * self.demand
+        if self.compiled:
+            weeks = kernels.tenure_weeks(self.joined, self.active, self.steps,
+                                         economics.MAX_TENURE_YEARS * economics.WEEKS_PER_YEAR)
+            revenue = economics.revenue_of(len(self.active), weeks, self.price, self.tenure_growth) * self.demand
+        else:
+            revenue = economics.weekly_revenue(self.steps - self.joined[self.active], self.price,
+                                               self.tenure_growth) * self.demand
         revenue -= self.price * self.week_stats["unresolved"]   # what went wrong is not paid for
         revenue += self.price * self.week_stats["push_sales"]
         profit = economics.weekly_profit(revenue, self.margin, self.wage * self.n_employees,

@@ -22,7 +22,13 @@ def value_per_week(tenure_weeks: np.ndarray, price: float, growth: float) -> np.
 def weekly_revenue(tenure_weeks: np.ndarray, price: float, growth: float) -> float:
     """value_per_week summed over customers, in one pass over whole weeks."""
     capped_weeks = np.minimum(tenure_weeks, MAX_TENURE_YEARS * WEEKS_PER_YEAR).sum()
-    return float(price * (len(tenure_weeks) + growth * capped_weeks / WEEKS_PER_YEAR))
+    return revenue_of(len(tenure_weeks), capped_weeks, price, growth)
+
+
+def revenue_of(customers: int, capped_weeks: int, price: float, growth: float) -> float:
+    """weekly_revenue from the number of customers and their summed tenure in weeks, each
+    at most MAX_TENURE_YEARS years."""
+    return float(price * (customers + growth * capped_weeks / WEEKS_PER_YEAR))
 
 
 def weekly_profit(revenue: float, margin: float, staff_cost: float, recovery_cost: float,

@@ -97,4 +97,9 @@ def problem_memories(negativity: float, peak: float, end: float, duration: float
 
 def recovery_cost(outcome: np.ndarray, refund_cost: float) -> float:
     """Money spent putting problems right; on-the-spot fixes cost more."""
-    return float(refund_cost * (ON_THE_SPOT * np.sum(outcome == FAST) + np.sum(outcome == SLOW)))
+    return recovery_cost_of(np.sum(outcome == FAST), np.sum(outcome == SLOW), refund_cost)
+
+
+def recovery_cost_of(fast: int, slow: int, refund_cost: float) -> float:
+    """recovery_cost from the counts of problems resolved fast and slowly."""
+    return float(refund_cost * (ON_THE_SPOT * fast + slow))
