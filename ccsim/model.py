@@ -83,8 +83,8 @@ class CultureModel(mesa.Model):
         self._last_shipped: list[tuple[int, int, float, float]] = []
         self._touched = np.empty(0, np.int64)
         self._touched_identity = np.empty(0, np.int64)
-        if self.compiled:   # the compiled week's scratch: word heard (zeros between weeks), touched, identities, active
-            self._heard, self._scratch = np.zeros(2 * self.n_customers), np.empty((3, self.n_customers), np.int64)
+        if self.compiled:
+            self._draws = kernels.Scratch(self.n_customers)
         self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
                                problems=0, resolved_share=1.0, unresolved=0, positive_talk=0,
                                negative_talk=0, staff_left=0.0, pushed=0, push_sales=0)
@@ -328,37 +328,45 @@ class CultureModel(mesa.Model):
         self.week_stats["new"] = len(joins)
 
     def _serve_and_spread_compiled(self):
-        """_serve_customers, _serve_problems and _spread_word in compiled passes over the
-        customers (dynamics/compiled.py), drawing the same numbers from the same streams."""
-        n, stats, recall = self.n_customers, self.week_stats, (self.negativity_weight, self.peak_weight,
-                                                               self.end_weight, self.duration_weight)
+        """_serve_customers, _serve_problems and _spread_word as compiled passes over the
+        customers (dynamics/compiled.py), on the numbers those draw, drawn the same way."""
+        n, stats, draws = self.n_customers, self.week_stats, self._draws
+        recall = (self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
+        touch, served = self.streams["touch"], self.streams["service"]
+        touch.random(dtype=np.float32, out=draws.touch)
+        identity_of = touch.integers(0, self.n_identities, n)
+        touch.standard_normal(dtype=np.float32, out=draws.normal)
+        served.random(out=draws.service)
+        handler_of = served.integers(0, self.n_employees, n)
         stats["active_before"] = len(self.active)
         problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
         resolve = service.resolve_chance(self.empowerment, workforce.skill(self.employee_tenure), self.morale)
-        touched_all, identity_all, active = self._scratch
         touched, stats["problems"], fast, slow, unresolved = kernels.serve(
-            self.streams["touch"], self.streams["service"], n, self.active, self.fits, self.satisfaction,
-            self.wronged_until, self.experience, resolve, touched_all, identity_all,
+            self.active, draws.touch, identity_of, draws.normal, draws.service, handler_of, self.fits,
+            self.satisfaction, self.wronged_until, self.experience, resolve, draws.touched, draws.identity,
             self.touch_rate * self.demand, problem_p, self.survey_rate,
             self.base_quality + self.engagement_weight * (float(self.morale.mean()) - 0.5),
             service.ROUTINE_NOISE, service.FIT_WEIGHT, *recall, self.survey_annoyance, self.memory_rate,
             decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12), self.defect_admitted,
             self.empowerment, self.accountability, service.problem_memories(*recall, self.survey_annoyance),
             self.steps + GRIEVANCE_WEEKS)
-        self._touched, self._touched_identity = touched_all[:touched], identity_all[:touched]
+        self._touched, self._touched_identity = draws.touched[:touched], draws.identity[:touched]
         self.recovery_cost = service.recovery_cost_of(fast, slow, self.refund_cost)
         stats["resolved_share"] = (fast + slow) / stats["problems"] if stats["problems"] else 1.0
         stats["unresolved"] = unresolved
+        self.streams["talk"].random(dtype=np.float32, out=draws.talk)
+        self.streams["adopt"].random(dtype=np.float32, out=draws.adopt)
+        self.streams["churn"].random(dtype=np.float32, out=draws.churn)
         contacts = self.contacts
         stats["positive_talk"], stats["negative_talk"], stats["churned"], stats["new"], count = kernels.spread(
-            self.streams["talk"], self.streams["adopt"], self.streams["churn"], n, self.status, self.satisfaction,
-            self.wronged_until, self.warnings_heard, self.joined, contacts.indptr, contacts.indices,
-            contacts.data, self._heard[:n], self._heard[n:], active, self.steps, ACTIVE, LOST, self.talk_rate,
+            draws.talk, draws.adopt, draws.churn, self.status, self.satisfaction, self.wronged_until,
+            self.warnings_heard, self.joined, contacts.indptr, contacts.indices, contacts.data, draws.positive,
+            draws.negative, draws.active, self.steps, ACTIVE, LOST, self.talk_rate,
             min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,
             1.0 - 1.0 / WARNING_WEEKS, self.advertising * self.demand, self.word_of_mouth * self.demand,
             wom.WARNING_WEIGHT, WINBACK, HEARSAY, *loyalty._churn_table(float(self.switching_cost)),
             self.competition * self.shock_churn, NEWCOMER_SATISFACTION)
-        self.active = active[:count].copy()
+        self.active = draws.active[:count].copy()
 
     def _organisation_learns(self):
         e, m = self.n_employees, self.n_needs

@@ -3,10 +3,10 @@
 The numpy path (CultureModel._serve_customers, _serve_problems, _spread_word) makes about
 sixty array calls a week, mostly on small arrays; at the default 2,000 customers their
 overhead, not the arithmetic, is the week.  These kernels walk the customers instead,
-once per block of draws, and draw from the same per-mechanism streams (numba's kernels
-take numpy ``Generator`` objects and advance the very same bit generators), in the same
-order and with the same algorithms, so each stream's state after a week is what the
-numpy path leaves.  Every operation that sets state (satisfaction, warnings, status,
+in one or two passes, reading the numbers the numpy path draws: the model draws them from
+the same per-mechanism streams with the same numpy calls (numba can draw from a numpy
+``Generator`` itself, but each draw took about four times as long, and handing a
+kernel a generator cost about 10 us a call).  Every operation that sets state (satisfaction, warnings, status,
 grievances, tenure) is done in the same float width and order as the numpy path, so the
 state is bit-identical.  The one difference: exp, log1p and expm1 inside the chance to
 adopt come from the C library here and from numpy's vectorised
@@ -42,95 +42,56 @@ def _jit(function):
     return numba.njit(cache=True, nogil=True)(function) if AVAILABLE else function
 
 
+class Scratch:
+    """The arrays the compiled week reuses: a week's draws (as the numpy path draws them),
+    the word heard (zeros between weeks), the touched customers, their identities and the
+    active customers."""
+
+    def __init__(self, n: int):
+        self.touch, self.normal = np.empty((3, n), np.float32), np.empty(n, np.float32)
+        self.service = np.empty((4, n))
+        self.talk, self.adopt, self.churn = np.empty((2, n), np.float32), np.empty(n, np.float32), \
+            np.empty(n, np.float32)
+        self.positive, self.negative = np.zeros(n), np.zeros(n)
+        self.touched, self.identity, self.active = np.empty((3, n), np.int64)
+
+
 @_jit
-def serve(touch, service, n, active, fits, satisfaction, wronged_until, experience, resolve,
-          touched, identity,
+def serve(active, u_touch, identity_of, normal, u_service, handler_of, fits, satisfaction, wronged_until,
+          experience, resolve, touched, identity,
           touch_p, problem_p, survey_p, served, noise_sd, fit_weight,
           negativity, peak, end, duration, survey_annoyance, memory_rate,
           defect_share, admitted, empowerment, accountability, problem_memories, grievance_until):
     """Touchpoints, problems and recovery, memories (steps 4 and 4a of docs/ODD.md section 3):
     service.routine_moment, memory.remember_moment and memory.remember (a routine touch and
     a survey), service.recover (``resolve``: each employee's service.resolve_chance),
-    memory.update_satisfaction.
+    memory.update_satisfaction.  The draws are the touch stream's (``u_touch``: touched,
+    problem, survey) and the service stream's (``u_service``: from the defect, resolved,
+    fast, recognised) for every customer.
 
     ``touched`` and ``identity`` (length n) receive the touched customers and their salient
     identities; returns (touched, problems, fast, slow, unresolved)."""
     f32 = np.float32
-    # the touch stream: u_touch, u_problem, u_survey (n each), identity, normal
-    t, a = 0, 0
-    touch_p32 = f32(touch_p)
-    for i in range(n):
-        u = touch.random(dtype=np.float32)
-        if a < len(active) and active[a] == i:
-            a += 1
-            if u < touch_p32:
-                touched[t] = i
-                t += 1
-    problem = np.empty(t, np.bool_)
-    surveyed = np.empty(t, np.bool_)
-    normal = np.empty(t, np.float32)
-    problem_p32, survey_p32 = f32(problem_p), f32(survey_p)
-    for which, threshold in ((problem, problem_p32), (surveyed, survey_p32)):
-        j = 0
-        for i in range(n):
-            u = touch.random(dtype=np.float32)
-            if j < t and touched[j] == i:
-                which[j] = u < threshold
-                j += 1
-    j = 0
-    for i in range(n):
-        k = touch.integers(0, fits.shape[1])
-        if j < t and touched[j] == i:
-            identity[j] = k
-            j += 1
-    j = 0
-    for i in range(n):
-        z = touch.standard_normal(dtype=np.float32)
-        if j < t and touched[j] == i:
-            normal[j] = z
-            j += 1
-    # the service stream: u_defect, u_resolve, u_fast, u_recognise (n each), handler
-    k = 0
-    for j in range(t):
-        k += problem[j]
-    who = np.empty(k, np.int64)
-    slot = np.empty(t, np.int64)       # a problem's place in ``who``
-    w = 0
-    for j in range(t):
-        if problem[j]:
-            who[w] = touched[j]
-            slot[j] = w
-            w += 1
-    u4 = np.empty((4, k))
-    for row in range(4):
-        w = 0
-        for i in range(n):
-            u = service.random()
-            if w < k and who[w] == i:
-                u4[row, w] = u
-                w += 1
-    handler = np.empty(k, np.int64)
-    w = 0
-    for i in range(n):
-        h = service.integers(0, len(resolve))
-        if w < k and who[w] == i:
-            handler[w] = h
-            w += 1
-    fast = slow = unresolved = 0
-    served32, noise32, fit32 = f32(served), f32(noise_sd), f32(fit_weight)
-    negativity32 = f32(negativity)
+    touch_p32, problem_p32, survey_p32 = f32(touch_p), f32(problem_p), f32(survey_p)
+    served32, noise32, fit32, negativity32 = f32(served), f32(noise_sd), f32(fit_weight), f32(negativity)
     mean_weight = max(0.0, 1.0 - peak - end)
     one_moment = f32(peak + end + mean_weight + duration)
     keep, rate = f32(1.0 - memory_rate), f32(memory_rate)
-    for j in range(t):
-        i = touched[j]
-        if problem[j]:
-            w = slot[j]
-            h = handler[w]
-            if u4[1, w] < resolve[h] and (not u4[0, w] < defect_share or admitted):
-                outcome = 0 if u4[2, w] < empowerment else 1
+    t = problems = fast = slow = unresolved = 0
+    for i in active:
+        if not u_touch[0, i] < touch_p32:
+            continue
+        touched[t] = i
+        identity[t] = identity_of[i]
+        t += 1
+        surveyed = u_touch[2, i] < survey_p32
+        if u_touch[1, i] < problem_p32:
+            problems += 1
+            h = handler_of[i]
+            if u_service[1, i] < resolve[h] and (not u_service[0, i] < defect_share or admitted):
+                outcome = 0 if u_service[2, i] < empowerment else 1
                 experience[h] += 1.0
-                if u4[3, w] < accountability:
+                if u_service[3, i] < accountability:
                     experience[h] += 1.0
                 if outcome == 0:
                     fast += 1
@@ -141,11 +102,11 @@ def serve(touch, service, n, active, fits, satisfaction, wronged_until, experien
                 unresolved += 1
                 experience[h] -= 1.0
                 wronged_until[i] = grievance_until
-            remembered = f32(problem_memories[2 * outcome + surveyed[j]])
+            remembered = f32(problem_memories[2 * outcome + surveyed])
         else:
-            value = normal[j] * noise32 + served32 + fit32 * fits[i, identity[j]]
+            value = normal[i] * noise32 + served32 + fit32 * fits[i, identity_of[i]]
             value = min(max(value, f32(-1.0)), f32(1.0))
-            if not surveyed[j]:
+            if not surveyed:
                 remembered = (value * negativity32 if value < 0 else value) * one_moment
             else:
                 first = float(value)
@@ -159,7 +120,7 @@ def serve(touch, service, n, active, fits, satisfaction, wronged_until, experien
                                  + duration * total)
         s = keep * satisfaction[i] + rate * remembered
         satisfaction[i] = min(max(s, f32(-1.0)), f32(1.0))
-    return t, k, fast, slow, unresolved
+    return t, problems, fast, slow, unresolved
 
 
 @_jit
@@ -181,40 +142,39 @@ def _churn(s, hazard, step, competition):
 
 
 @_jit
-def spread(talk, adopt, churn, n, status, satisfaction, wronged_until, warnings_heard, joined,
+def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnings_heard, joined,
            indptr, indices, weights, positive, negative, active,
            week, active_code, lost_code, talk_rate, warn_rate, promoter, wronged_at,
            fading, p, q, warning_weight, winback, hearsay, hazard, step, competition, newcomer):
     """Word of mouth, adoption and churn (step 5 of docs/ODD.md section 3): loyalty.is_promoter,
     wom.talkers, wom.reach with bincount, wom.remember_warnings, wom.adoption_chance,
-    wom.weekly, loyalty.weekly_churn, from the statuses at the start of the step.
+    wom.weekly, loyalty.weekly_churn, from the statuses at the start of the step.  The draws
+    are the talk stream's (``u_talk``: recommend, warn), the adopt and the churn streams'.
 
     ``positive`` and ``negative`` are zeros of length n and are left so; ``active``
     (length n) receives the active customers at the end.  Returns (recommending, warning,
     churned, joined, active)."""
     f32 = np.float32
+    n = len(status)
     talk_rate32, warn_rate32, promoter32, wronged32 = f32(talk_rate), f32(warn_rate), f32(promoter), f32(wronged_at)
     recommend = np.empty(n, np.int64)
-    r = 0
+    warn = np.empty(n, np.int64)
+    r = m = 0
     for i in range(n):
-        u = talk.random(dtype=np.float32)
-        if status[i] == active_code and satisfaction[i] > promoter32 and u < talk_rate32:
+        is_active = status[i] == active_code
+        if is_active and satisfaction[i] > promoter32 and u_talk[0, i] < talk_rate32:
             recommend[r] = i
             r += 1
-    warn = np.empty(n, np.int64)
-    m = 0
-    for i in range(n):
-        u = talk.random(dtype=np.float32)
-        wronged = wronged_until[i] > week or (satisfaction[i] <= wronged32 and status[i] == active_code)
-        if wronged and u < warn_rate32:
+        wronged = wronged_until[i] > week or (satisfaction[i] <= wronged32 and is_active)
+        if wronged and u_talk[1, i] < warn_rate32:
             warn[m] = i
             m += 1
-    most = 0.0
     for heard, talkers, count in ((positive, recommend, r), (negative, warn, m)):
         for c in range(count):
             j = talkers[c]
             for e in range(indptr[j], indptr[j + 1]):
                 heard[indices[e]] += float(weights[e])
+    most = 0.0
     for c in range(r):
         j = recommend[c]
         for e in range(indptr[j], indptr[j + 1]):
@@ -224,8 +184,6 @@ def spread(talk, adopt, churn, n, status, satisfaction, wronged_until, warnings_
     highest = _churn(f32(-1.0), hazard, step, competition32)   # above it nobody leaves
     churned = joins = count = 0
     for i in range(n):
-        d_adopt = adopt.random(dtype=np.float32)
-        d_churn = churn.random(dtype=np.float32)
         heard_now, recommended = negative[i], positive[i]
         negative[i] = positive[i] = 0.0
         heard_before = warnings_heard[i] * fading32
@@ -233,13 +191,13 @@ def spread(talk, adopt, churn, n, status, satisfaction, wronged_until, warnings_
             heard_before = f32(float(heard_before) + heard_now)
         warnings_heard[i] = heard_before
         if status[i] != active_code:
-            if d_adopt < threshold:
+            if u_adopt[i] < threshold:
                 chance = p + q * recommended
                 if heard_before != 0.0:
                     chance *= float(np.exp(f32(-warning_weight) * heard_before))
                 chance = _weekly(min(max(chance, 0.0), 1.0))
                 chance *= winback if status[i] == lost_code else 1.0
-                if d_adopt < chance:
+                if u_adopt[i] < chance:
                     status[i] = active_code
                     joined[i] = week - 1
                     satisfaction[i] = newcomer32
@@ -247,7 +205,7 @@ def spread(talk, adopt, churn, n, status, satisfaction, wronged_until, warnings_
         else:
             if heard_now != 0.0:
                 satisfaction[i] = max(float(satisfaction[i]) - hearsay * heard_now, -1.0)
-            if d_churn < highest and d_churn < _churn(satisfaction[i], hazard, step, competition32):
+            if u_churn[i] < highest and u_churn[i] < _churn(satisfaction[i], hazard, step, competition32):
                 status[i] = lost_code
                 churned += 1
         if status[i] == active_code:
