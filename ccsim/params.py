@@ -121,7 +121,7 @@ _ALL = [
     Param("ideas_per_quarter", 4, 0, 50, "ideas", ORGANISATION,
           "Changes to the offering that leaders consider each quarter.", kind=int, neutral=0),
     # --- market ---
-    Param("n_customers", 2000, 10, 2_000_000, "people", MARKET,
+    Param("n_customers", 2000, 10, 10_000_000, "people", MARKET,
           "People in the market (prospects, customers and those lost to competitors).", kind=int, fixed=True),
     Param("initial_share", 0.3, 0, 1, "share", MARKET,
           "Share of the market that are customers at the start."),

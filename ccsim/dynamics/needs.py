@@ -14,8 +14,14 @@ import numpy as np
 
 
 def deviations(n: int, identities: int, m: int, spread: float, rng) -> np.ndarray:
-    """(n, identities, m) int8 of +-1: -1 where an identity departs from the typical need."""
-    return np.where(rng.random((n, identities, m)) < spread, -1, 1).astype(np.int8)
+    """(n, identities, m) int8 of +-1: -1 where an identity departs from the typical need.
+    Drawn in blocks of customers, in order: the numbers of one draw, without a float64 copy
+    of the whole array (7 GB at 10 million customers)."""
+    out = np.empty((n, identities, m), np.int8)
+    for start in range(0, n, 100_000):
+        block = rng.random((min(n - start, 100_000), identities, m))
+        out[start:start + len(block)] = np.where(block < spread, -1, 1)
+    return out
 
 
 def importance(m: int, rng) -> np.ndarray:
