@@ -30,7 +30,7 @@ FILE_CASES = {
     "malformed.toml": ["malformed TOML", "line 1"],
     "unknown_event.toml": ["events[1]", "'meteor'", "allowed: set, new_leader, defect, shock"],
     "event_past_end.toml": ["events[1]", "week=100", "past the end", "week 52"],
-    "negative_size.toml": ["[params]", "n_customers=-5", "out of range", "[10, 2e+06]"],
+    "negative_size.toml": ["[params]", "n_customers=-5", "out of range", "[10, 1e+07]"],
     "absurd_size.toml": ["[params]", "n_customers=8000000000", "out of range"],
     "absurd_steps.toml": ["steps=1000000", "[1, 5200]"],
     "unknown_key.toml": ["'titel'", "allowed: title"],
