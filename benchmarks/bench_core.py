@@ -18,6 +18,7 @@ import time
 
 import mesa
 
+from ccsim.dynamics.compiled import AVAILABLE
 from ccsim.model import CultureModel
 
 REPEATS = 3
@@ -48,13 +49,13 @@ class BoltzmannWealth(mesa.Model):
 
 
 def side_by_side(n=100_000, employees=200, weeks=520, agents=10_000, boltzmann_steps=100,
-                 chunks=20) -> tuple[float, float, float]:
+                 chunks=20, compiled=AVAILABLE) -> tuple[float, float, float]:
     """(Boltzmann agent-steps/s, CultureModel customer-steps/s, CultureModel wall time
     including set-up).  The two models take turns in ``chunks`` slices of their runs, so
     that a machine whose speed drifts (a shared VM) slows both alike."""
     gc.collect()
     start = time.perf_counter()
-    culture = CultureModel(rng=1, n_customers=n, n_employees=employees)
+    culture = CultureModel(rng=1, n_customers=n, n_employees=employees, compiled=compiled)
     set_up = time.perf_counter() - start
     boltzmann = BoltzmannWealth(agents, rng=1)
     spent = {"culture": 0.0, "boltzmann": 0.0}

@@ -1,0 +1,120 @@
+"""The compiled customer week (ccsim/dynamics/compiled.py) against the numpy path.
+
+Targets (issue 18): a default run (2,000 customers, 260 weeks) at least 10x faster than the
+numpy path, measured in this process, the two paths taking turns; at 100,000 customers,
+customer-steps/s at least 50x Mesa's Boltzmann agent-steps/s (bench_core's model, side by
+side), and the share of a physical limit of 50-100 M customer-steps/s per core; the
+estimated time of a 25,600-run Sobol study (8 levers, N = 512, 5 replications) from a
+real sweep's runs/s with 2 workers; 1,000,000 customers at least 10 weeks/s; peak memory
+at 1,000,000 customers, and at 10,000,000 customers x 52 weeks with ``--10m`` (minutes of
+both cores: not part of ``make bench``).  Compile cost: the first week in a fresh process
+with an empty numba cache, then with that cache.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench_core import side_by_side
+from bench_sweep import experiment, sweep
+
+from ccsim.model import CultureModel
+
+REPEATS = 5
+SOBOL_RUNS = 25_600
+
+FRESH = """
+import resource, sys, time
+start = time.perf_counter()
+from ccsim.model import CultureModel
+imported = time.perf_counter()
+model = CultureModel(rng=1, n_customers={n}, n_employees=200, customer_agents=False, compiled={compiled})
+built = time.perf_counter()
+model.advance(1)
+first = time.perf_counter()
+model.advance({weeks})
+end = time.perf_counter()
+print(imported - start, built - imported, first - built, {weeks} / (end - first),
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def fresh(n: int, weeks: int, compiled: bool, env=None) -> dict:
+    """A model of ``n`` customers in a new process: import, build and first-week seconds,
+    weeks/s after the first week, peak memory (MB)."""
+    code = FRESH.format(n=n, weeks=weeks, compiled=compiled)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    values = [float(x) for x in out.stdout.split()]
+    return dict(zip(("import", "build", "first", "weeks_per_s", "peak_mb"), values))
+
+
+def default_runs() -> tuple[float, float, float]:
+    """Runs/s of the default run, compiled and numpy, taking turns; the median paired ratio."""
+    CultureModel(rng=0, customer_agents=False, compiled=True).advance(1)     # load the kernels
+    times = {True: [], False: []}
+    for seed in range(REPEATS):
+        for compiled in (True, False):
+            start = time.perf_counter()
+            CultureModel(rng=seed, customer_agents=False, compiled=compiled).advance(260)
+            times[compiled].append(time.perf_counter() - start)
+    ratio = statistics.median(b / a for a, b in zip(times[True], times[False]))
+    return 1 / statistics.median(times[True]), 1 / statistics.median(times[False]), ratio
+
+
+def compile_cost() -> tuple[float, float]:
+    """Seconds of the first compiled week in a fresh process: empty cache, then cached."""
+    import os
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        cold = fresh(2000, 1, True, env)
+        warm = fresh(2000, 1, True, env)
+    return cold["first"], warm["first"]
+
+
+def row(label: str, value: str, target: str = ""):
+    print(f"{label:66s} {value:>16s}  {target}")
+
+
+def main(ten_million: bool = False):
+    compiled_rate, numpy_rate, ratio = default_runs()
+    cold, warm = compile_cost()
+    big = {flag: [side_by_side(weeks=260, compiled=flag) for _ in range(3)] for flag in (True, False)}
+    boltzmann = statistics.median(b for runs in big.values() for b, _, _ in runs)
+    steps = {flag: statistics.median(c for _, c, _ in runs) for flag, runs in big.items()}
+    against = {flag: statistics.median(c / b for b, c, _ in runs) for flag, runs in big.items()}
+    runs = 40
+    seconds, _ = sweep(experiment(runs, 2000, 260), workers=2)
+    million = {flag: fresh(1_000_000, 10, flag) for flag in (True, False)}
+    row("measure", "value", "target")
+    row("default run (2,000 x 260 weeks), compiled: runs/s", f"{compiled_rate:.2f}")
+    row("default run, numpy path: runs/s", f"{numpy_rate:.2f}")
+    row("default run: compiled / numpy (median of paired runs)", f"{ratio:.1f}", ">= 10")
+    row("first compiled week in a fresh process, empty numba cache (s)", f"{cold:.2f}")
+    row("first compiled week in a fresh process, cached (s)", f"{warm:.2f}")
+    row("Boltzmann wealth, 10,000 agents: agent-steps/s", f"{boltzmann:,.0f}")
+    for flag, name in ((True, "compiled"), (False, "numpy path")):
+        row(f"100k customers, {name}: customer-steps/s", f"{steps[flag]:,.0f}")
+        row(f"100k customers, {name}: / Boltzmann (median, side by side)", f"{against[flag]:.1f}",
+            ">= 50" if flag else "")
+    row("100k customers, compiled: share of 50-100 M customer-steps/s", f"{steps[True] / 1e8:.0%}-"
+        f"{steps[True] / 5e7:.0%}")
+    row(f"sweep of {runs} default runs, 2 workers: runs/s", f"{runs / seconds:.2f}")
+    row(f"Sobol study, {SOBOL_RUNS:,} runs, 2 workers (hours)", f"{SOBOL_RUNS / (runs / seconds) / 3600:.2f}")
+    row("  the same from the numpy path's runs/s x 2 workers (hours)", f"{SOBOL_RUNS / (2 * numpy_rate) / 3600:.2f}")
+    for flag, name in ((True, "compiled"), (False, "numpy path")):
+        m = million[flag]
+        row(f"1M customers, {name}: weeks/s", f"{m['weeks_per_s']:.1f}", ">= 10" if flag else "")
+        row(f"1M customers, {name}: build (s), peak memory (MB)", f"{m['build']:.1f}, {m['peak_mb']:,.0f}")
+    if ten_million:
+        m = fresh(10_000_000, 51, True)
+        row("10M customers x 52 weeks, compiled: build (s), weeks/s", f"{m['build']:.0f}, {m['weeks_per_s']:.2f}")
+        row("10M customers x 52 weeks, compiled: peak memory (MB)", f"{m['peak_mb']:,.0f}", "< 24 GB")
+
+
+if __name__ == "__main__":
+    main(ten_million="--10m" in sys.argv)
