@@ -88,7 +88,8 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0):
     """Once the server has answered its first page, get ready for the first visitor: import
     the model and read the presets (importing Mesa takes seconds, so the server starts
     without it and imports it while the browser loads the page), then freeze what the
-    process keeps for good; if the server compresses, also fetch the page's static files
+    process keeps for good and step a tiny model (loading the compiled week from its cache);
+    if the server compresses, also fetch the page's static files
     once, so that nobody waits for Solara to compress them (it keeps them compressed)."""
     began = time.monotonic()
     while True:
@@ -99,11 +100,13 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0):
             if time.monotonic() - began > timeout:
                 return
             time.sleep(0.05)
-    import ccsim.model  # noqa: F401
+    import ccsim.model
     from ccsim.ui.session import presets
 
     presets()
     freeze_startup_state()
+    # load the compiled week from numba's cache now, not at the first visitor's first week
+    ccsim.model.CultureModel(rng=0, n_customers=10, customer_agents=False).advance(1)
     if not compressed:
         return
     from ccsim.ui.widgets import ECHARTS_JS
