@@ -336,15 +336,17 @@ class CultureModel(mesa.Model):
         touch.random(dtype=np.float32, out=draws.touch)
         identity_of = touch.integers(0, self.n_identities, n)
         touch.standard_normal(dtype=np.float32, out=draws.normal)
+        touch.random(dtype=np.float32, out=draws.push)
         served.random(out=draws.service)
         handler_of = served.integers(0, self.n_employees, n)
         stats["active_before"] = len(self.active)
         problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
         resolve = service.resolve_chance(self.empowerment, workforce.skill(self.employee_tenure), self.morale)
-        touched, stats["problems"], fast, slow, unresolved = kernels.serve(
-            self.active, draws.touch, identity_of, draws.normal, draws.service, handler_of, self.fits,
+        touched, stats["problems"], fast, slow, unresolved, stats["pushed"], stats["push_sales"] = kernels.serve(
+            self.active, draws.touch, identity_of, draws.normal, draws.push, draws.service, handler_of, self.fits,
             self.satisfaction, self.wronged_until, self.experience, resolve, draws.touched, draws.identity,
-            self.touch_rate * self.demand, problem_p, self.survey_rate,
+            self.touch_rate * self.demand, problem_p, self.survey_rate, self.push_rate * (1.0 - self.integrity),
+            self.push_take,
             self.base_quality + self.engagement_weight * (float(self.morale.mean()) - 0.5),
             service.ROUTINE_NOISE, service.FIT_WEIGHT, *recall, self.survey_annoyance, self.memory_rate,
             decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12), self.defect_admitted,

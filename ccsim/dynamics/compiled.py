@@ -49,6 +49,7 @@ class Scratch:
 
     def __init__(self, n: int):
         self.touch, self.normal = np.empty((3, n), np.float32), np.empty(n, np.float32)
+        self.push = np.empty((2, n), np.float32)
         self.service = np.empty((4, n))
         self.talk, self.adopt, self.churn = np.empty((2, n), np.float32), np.empty(n, np.float32), \
             np.empty(n, np.float32)
@@ -57,27 +58,28 @@ class Scratch:
 
 
 @_jit
-def serve(active, u_touch, identity_of, normal, u_service, handler_of, fits, satisfaction, wronged_until,
-          experience, resolve, touched, identity,
-          touch_p, problem_p, survey_p, served, noise_sd, fit_weight,
+def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, fits, satisfaction,
+          wronged_until, experience, resolve, touched, identity,
+          touch_p, problem_p, survey_p, push_p, take_p, served, noise_sd, fit_weight,
           negativity, peak, end, duration, survey_annoyance, memory_rate,
           defect_share, admitted, empowerment, accountability, problem_memories, grievance_until):
     """Touchpoints, problems and recovery, memories (steps 4 and 4a of docs/ODD.md section 3):
-    service.routine_moment, memory.remember_moment and memory.remember (a routine touch and
-    a survey), service.recover (``resolve``: each employee's service.resolve_chance),
-    memory.update_satisfaction.  The draws are the touch stream's (``u_touch``: touched,
-    problem, survey) and the service stream's (``u_service``: from the defect, resolved,
-    fast, recognised) for every customer.
+    service.routine_moment, memory.remember_moment and memory.remember (a routine touch,
+    then a push, a survey or both), service.recover (``resolve``: each employee's
+    service.resolve_chance), memory.update_satisfaction.  The draws are the touch stream's
+    (``u_touch``: touched, problem, survey; ``u_push``: pushed, buys) and the service
+    stream's (``u_service``: from the defect, resolved, fast, recognised) for every customer.
 
     ``touched`` and ``identity`` (length n) receive the touched customers and their salient
-    identities; returns (touched, problems, fast, slow, unresolved)."""
+    identities; returns (touched, problems, fast, slow, unresolved, pushed, push sales)."""
     f32 = np.float32
-    touch_p32, problem_p32, survey_p32 = f32(touch_p), f32(problem_p), f32(survey_p)
+    touch_p32, problem_p32, survey_p32, push_p32, take_p32 = f32(touch_p), f32(problem_p), f32(survey_p), \
+        f32(push_p), f32(take_p)
     served32, noise32, fit32, negativity32 = f32(served), f32(noise_sd), f32(fit_weight), f32(negativity)
     mean_weight = max(0.0, 1.0 - peak - end)
     one_moment = f32(peak + end + mean_weight + duration)
     keep, rate = f32(1.0 - memory_rate), f32(memory_rate)
-    t = problems = fast = slow = unresolved = 0
+    t = problems = fast = slow = unresolved = pushed = sales = 0
     for i in active:
         if not u_touch[0, i] < touch_p32:
             continue
@@ -106,21 +108,30 @@ def serve(active, u_touch, identity_of, normal, u_service, handler_of, fits, sat
         else:
             value = normal[i] * noise32 + served32 + fit32 * fits[i, identity_of[i]]
             value = min(max(value, f32(-1.0)), f32(1.0))
-            if not surveyed:
+            push = u_push[0, i] < push_p32
+            if push:
+                pushed += 1
+                sales += u_push[1, i] < take_p32
+            if not (surveyed or push):
                 remembered = (value * negativity32 if value < 0 else value) * one_moment
-            else:
+            else:   # the moments: the touch, then -survey_annoyance for a push and for a survey
                 first = float(value)
                 first = first * negativity if first < 0 else first
-                second = -survey_annoyance
-                second = second * negativity if second < 0 else second
+                unwanted = -survey_annoyance
+                unwanted = unwanted * negativity if unwanted < 0 else unwanted
                 peak_value = first if abs(first) > 0.0 else 0.0
-                peak_value = second if abs(second) > abs(peak_value) else peak_value
-                total = 0.0 + first + second
-                remembered = f32(peak * peak_value + end * second + mean_weight * (total / 2)
+                end_value, total, length = first, 0.0 + first, 1
+                for present in (push, surveyed):
+                    if present:
+                        peak_value = unwanted if abs(unwanted) > abs(peak_value) else peak_value
+                        end_value, total, length = unwanted, total + unwanted, length + 1
+                    else:
+                        total += 0.0
+                remembered = f32(peak * peak_value + end * end_value + mean_weight * (total / length)
                                  + duration * total)
         s = keep * satisfaction[i] + rate * remembered
         satisfaction[i] = min(max(s, f32(-1.0)), f32(1.0))
-    return t, problems, fast, slow, unresolved
+    return t, problems, fast, slow, unresolved, pushed, sales
 
 
 @_jit
