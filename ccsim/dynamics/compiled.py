@@ -1,19 +1,17 @@
-"""The customers' week in a few compiled passes (numba), drawing the numbers the numpy path draws.
+"""The customers' week in a few compiled passes (numba), on the numbers the numpy path draws.
 
 The numpy path (CultureModel._serve_customers, _serve_problems, _spread_word) makes about
-sixty array calls a week, mostly on small arrays; at the default 2,000 customers their
-overhead, not the arithmetic, is the week.  These kernels walk the customers instead,
-in one or two passes, reading the numbers the numpy path draws: the model draws them from
-the same per-mechanism streams with the same numpy calls (numba can draw from a numpy
-``Generator`` itself, but each draw took about four times as long, and handing a
-kernel a generator cost about 10 us a call).  Every operation that sets state (satisfaction, warnings, status,
-grievances, tenure) is done in the same float width and order as the numpy path, so the
-state is bit-identical.  The one difference: exp, log1p and expm1 inside the chance to
-adopt come from the C library here and from numpy's vectorised
-code there, which can differ in the last bit; a chance is only compared with a uniform
-draw, so a decision could change only if a draw fell between the two values (about 1e-11
-per decision).  docs/ODD.md, Stochasticity, says so; tests/test_compiled.py compares the
-two paths.
+sixty array calls a week, mostly on small arrays.  These kernels walk the customers
+instead, in one or two passes each, reading the numbers the model draws from the same
+per-mechanism streams with the same numpy calls (numba can draw from a numpy
+``Generator`` itself, but each draw took about four times as long, and handing a kernel a
+generator cost about 10 us a call; docs/DEVELOPING.md, Speed notes).  Every operation that
+sets state (satisfaction, warnings, status, grievances, tenure, the counts the money comes
+from) is done in the same float width and order as in the numpy path, so the runs are
+bit-identical.  The one difference: exp, log1p and expm1 in the chance to adopt come from
+the C library here and from numpy's vectorised code there, which can differ in the last
+bit; a chance is only compared with a uniform draw, so a decision could change only if a
+draw fell between the two values (about 1e-11 per decision; docs/ODD.md, section 3).
 
 Each kernel restates, in scalar form, the mechanisms of ccsim.dynamics it names (the
 sources are cited there; tests/test_compiled.py fails when the two drift apart), and
