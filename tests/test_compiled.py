@@ -45,7 +45,7 @@ def test_a_default_run_is_the_same_compiled(seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed, scenario", enumerate(list_scenarios(), start=3))
+@pytest.mark.parametrize("seed, scenario", list(enumerate(list_scenarios(), start=3)))
 def test_every_preset_runs_the_same_compiled(seed, scenario):
     assert_same(*both(260, seed, scenario))
 
