@@ -21,6 +21,8 @@ import pandas as pd
 from ccsim.params import PARAMS
 
 START, END = "<!-- SENSITIVITY:START -->", "<!-- SENSITIVITY:END -->"
+TOP = 8              # parameters named as the most influential
+NEGLIGIBLE = 0.05    # mu* below this share of the largest, on every output
 
 
 def _row(cells) -> str:
@@ -45,12 +47,22 @@ def morris_table(analysis: Path) -> list[str]:
     metrics = list(dict.fromkeys(s.metric))
     s["scaled"] = s.mu_star / s.groupby("metric").mu_star.transform("max")
     order = s.groupby("factor").scaled.mean().sort_values(ascending=False)
-    cell = {(r.factor, r.metric): f"{r.mu_star:.3g} ± {r.mu_star_conf:.2g} ({r.sigma:.3g})"
-            for r in s.itertuples()}
+    cell = {(r.factor, r.metric): f"{r.mu_star:.3g} ± {_small(r.mu_star_conf, r.mu_star):.2g} "
+                                   f"({r.sigma:.3g})" for r in s.itertuples()}
     rows = [(rank, f"`{factor}`", PARAMS[factor].group, f"{score:.2f}",
              *(cell[factor, m] for m in metrics))
             for rank, (factor, score) in enumerate(order.items(), 1)]
-    return _table(["rank", "parameter", "group", "mean scaled mu*", *metrics], rows)
+    weak = s.groupby("factor").scaled.max()
+    weak = [f"`{f}`" for f in order.index if weak[f] < NEGLIGIBLE]
+    words = (f"Most influential: {', '.join(f'`{f}`' for f in order.index[:TOP])}. Negligible "
+             f"(mu* under {NEGLIGIBLE:.0%} of the largest on every output): "
+             f"{', '.join(weak) if weak else 'none'}.")
+    return [words, "", *_table(["rank", "parameter", "group", "mean scaled mu*", *metrics], rows)]
+
+
+def _small(value: float, scale: float) -> float:
+    """``value``, or 0 where it is rounding noise against ``scale``."""
+    return value if abs(value) > 1e-9 * max(abs(scale), 1.0) else 0.0
 
 
 def sobol_table(analysis: Path) -> list[str]:
