@@ -59,6 +59,7 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
     ratio = {market: sd_ratio(runs, market, rng) for market in TURBULENCE}
     table = runs.groupby(["market", "culture"], sort=False).profit.agg(
         ["mean", "std"]).reset_index()
+    table.insert(0, "cell", table.market + ", " + table.culture + " conformity")
     table["sd_ratio_high_low"] = table.market.map({m: r[0] for m, r in ratio.items()})
     stable, volatile = ratio["stable"], ratio["volatile"]
     claims = [
