@@ -56,12 +56,12 @@ sweep: $(STAMP)
 # command; `make sensitivity` runs both and writes their tables and figures into the ODD
 SENS := out/sensitivity
 morris: $(STAMP)
-	mkdir -p $(SENS) && git rev-parse --short HEAD > $(SENS)/commit
+	mkdir -p $(SENS) && git rev-parse --short HEAD > $(SENS)/morris.commit
 	$(BIN)/ccsim sweep experiments/morris_screening.toml --out $(SENS)/morris --resume
 	$(BIN)/ccsim analyze $(SENS)/morris
 
 sobol: $(STAMP)
-	mkdir -p $(SENS) && git rev-parse --short HEAD > $(SENS)/commit
+	mkdir -p $(SENS) && git rev-parse --short HEAD > $(SENS)/sobol.commit
 	$(BIN)/ccsim sweep experiments/sobol_culture.toml --out $(SENS)/sobol --resume
 	$(BIN)/ccsim analyze $(SENS)/sobol
 

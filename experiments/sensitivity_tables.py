@@ -2,8 +2,9 @@
 
     python experiments/sensitivity_tables.py out/sensitivity [--odd docs/ODD.md]
 
-Reads DIR/morris/analysis and DIR/sobol/analysis (``ccsim analyze``) and DIR/commit (the
-commit the sweeps ran on, written by ``make sensitivity``); replaces the text between the
+Reads DIR/morris/analysis and DIR/sobol/analysis (``ccsim analyze``) and DIR/morris.commit
+and DIR/sobol.commit (the commit each sweep ran on, written by ``make morris`` and ``make
+sobol``); replaces the text between the
 two SENSITIVITY markers of the ODD with the tables (Morris mu* with its 95% interval and
 sigma, ranked; Sobol S1 and ST with their intervals; the seed-noise share of each
 output's variance) and copies the two index figures to docs/figures/.
@@ -82,15 +83,14 @@ def noise_table(analysis: Path) -> list[str]:
 
 
 def section(directory: Path) -> str:
-    commit = (directory / "commit").read_text().strip()
     morris, sobol = directory / "morris", directory / "sobol"
     mp, mr, mw, mhash = _runs(morris)
     sp, sr, sw, shash = _runs(sobol)
+    mcommit, scommit = ((directory / f"{n}.commit").read_text().strip() for n in ("morris", "sobol"))
     lines = [
-        f"Produced by `make sensitivity` on commit {commit} (model hash {mhash}"
-        + ("" if mhash == shash else f" and {shash}") + "): Morris "
-        f"{mp} points x {mr} replications, Sobol {sp} points x {sr} replications, {mw} and "
-        f"{sw} weeks, common seeds.",
+        f"Produced by `make sensitivity`: Morris on commit {mcommit} (model hash {mhash}), "
+        f"{mp} points x {mr} replications of {mw} weeks; Sobol on commit {scommit} (model "
+        f"hash {shash}), {sp} points x {sr} replications of {sw} weeks; common seeds.",
         "",
         "**Morris screening, every parameter** (mu* ± the half-width of its bootstrap 95% "
         "interval, sigma in brackets, at the end of the run; ranked by each output's mu* "

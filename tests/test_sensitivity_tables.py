@@ -31,7 +31,8 @@ def test_section_replaces_only_the_marked_text(tmp_path, monkeypatch):
         assert cli(["sweep", str(tmp_path / f"{name}.toml"), "--out", str(out), "--workers", "1",
                     "--no-progress"]) == 0
         assert cli(["analyze", str(out)]) == 0
-    (tmp_path / "sens" / "commit").write_text("abc1234\n")
+    (tmp_path / "sens" / "morris.commit").write_text("abc1234\n")
+    (tmp_path / "sens" / "sobol.commit").write_text("def5678\n")
     tables = _tables()
     odd = tmp_path / "docs" / "ODD.md"
     odd.parent.mkdir()
@@ -40,6 +41,7 @@ def test_section_replaces_only_the_marked_text(tmp_path, monkeypatch):
     tables.main()
     text = odd.read_text()
     assert text.startswith("before\n") and text.endswith("after\n") and "stale" not in text
-    assert "commit abc1234" in text and "Morris 6 points x 2 replications" in text
+    assert "Morris on commit abc1234" in text and "Sobol on commit def5678" in text
+    assert "6 points x 2 replications" in text
     assert "| 1 | `" in text and "| `humility` |" in text and "noise share" in text
     assert {p.name for p in (odd.parent / "figures").iterdir()} == {"morris.png", "sobol.png"}
