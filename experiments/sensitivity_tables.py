@@ -7,7 +7,7 @@ and DIR/sobol.commit (the commit each sweep ran on, written by ``make morris`` a
 sobol``); replaces the text between the
 two SENSITIVITY markers of the ODD with the tables (Morris mu* with its 95% interval and
 sigma, ranked; Sobol S1 and ST with their intervals; the seed-noise share of each
-output's variance) and copies the two index figures to docs/figures/.
+output's variance), draws the Morris ranking and copies the Sobol figure to docs/figures/.
 """
 
 from __future__ import annotations
@@ -42,12 +42,39 @@ def _runs(directory: Path) -> tuple[int, int, int, str]:
             manifest["provenance"]["model_hash"])
 
 
+def morris_scores(analysis: Path) -> tuple[pd.DataFrame, pd.Series]:
+    """SALib's Morris table with ``scaled`` (each output's mu* over its largest), and the
+    parameters' mean scaled mu*, largest first."""
+    s = pd.read_csv(analysis / "sensitivity.csv")
+    s["scaled"] = s.mu_star / s.groupby("metric").mu_star.transform("max")
+    return s, s.groupby("factor").scaled.mean().sort_values(ascending=False)
+
+
+def morris_figure(analysis: Path, path: Path) -> None:
+    """The ranking as one bar per parameter, each output's scaled mu* as a dot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s, order = morris_scores(analysis)
+    fig, ax = plt.subplots(figsize=(9, 0.28 * len(order) + 1.5))
+    rows = range(len(order))[::-1]
+    ax.barh(rows, order.values, color="#bbbbbb", label="mean over the outputs")
+    for metric, part in s.groupby("metric", sort=False):
+        ax.plot(part.set_index("factor").scaled[order.index], rows, "o", ms=4, label=metric)
+    ax.set_yticks(rows, order.index)
+    ax.set_xlabel("Morris mu*, divided by the largest for each output")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def morris_table(analysis: Path) -> list[str]:
     """Parameters ranked by mu* (each output's mu* divided by its largest, averaged)."""
-    s = pd.read_csv(analysis / "sensitivity.csv")
+    s, order = morris_scores(analysis)
     metrics = list(dict.fromkeys(s.metric))
-    s["scaled"] = s.mu_star / s.groupby("metric").mu_star.transform("max")
-    order = s.groupby("factor").scaled.mean().sort_values(ascending=False)
     cell = {(r.factor, r.metric): f"{r.mu_star:.3g} ± {_small(r.mu_star_conf, r.mu_star):.2g} "
                                    f"({r.sigma:.3g})" for r in s.itertuples()}
     rows = [(rank, f"`{factor}`", PARAMS[factor].group, f"{score:.2f}",
@@ -98,7 +125,7 @@ def section(directory: Path) -> str:
         "",
         *morris_table(morris / "analysis"),
         "",
-        "![Morris mu* and sigma](figures/morris.png)",
+        "![Morris ranking: scaled mu* per parameter](figures/morris.png)",
         "",
         "**Sobol indices of the culture levers** (first-order S1 / total ST, each ± the "
         "half-width of its bootstrap 95% interval; levers in order of ST on the first output).",
@@ -128,8 +155,8 @@ def main() -> None:
     args.odd.write_text(f"{before}{START}\n{section(args.directory)}\n{END}{after}")
     figures = args.odd.parent / "figures"
     figures.mkdir(exist_ok=True)
-    for name in ("morris", "sobol"):
-        shutil.copy(args.directory / name / "analysis" / "sensitivity.png", figures / f"{name}.png")
+    morris_figure(args.directory / "morris" / "analysis", figures / "morris.png")
+    shutil.copy(args.directory / "sobol" / "analysis" / "sensitivity.png", figures / "sobol.png")
     print(f"wrote the Sensitivity section of {args.odd} and {figures}/")
 
 
