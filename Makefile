@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint bench validate calibrate sweep clean assets chromium bytecode study
+.PHONY: run test check lint bench validate calibrate sweep clean assets chromium bytecode study morris sobol sensitivity
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "using $$PY" && $$PY -m venv $(VENV)
@@ -50,6 +50,23 @@ calibrate: $(STAMP)
 
 sweep: $(STAMP)
 	$(BIN)/ccsim sweep experiments/humility_x_empowerment.toml --out out/sweep --resume
+
+# global sensitivity (docs/ODD.md, Sensitivity): a Morris screening of every parameter
+# (about 15 core-minutes) and a Sobol study of the culture levers (about 11), each one
+# command; `make sensitivity` runs both and writes their tables and figures into the ODD
+SENS := out/sensitivity
+morris: $(STAMP)
+	mkdir -p $(SENS) && git rev-parse --short HEAD > $(SENS)/morris.commit
+	$(BIN)/ccsim sweep experiments/morris_screening.toml --out $(SENS)/morris --resume
+	$(BIN)/ccsim analyze $(SENS)/morris
+
+sobol: $(STAMP)
+	mkdir -p $(SENS) && git rev-parse --short HEAD > $(SENS)/sobol.commit
+	$(BIN)/ccsim sweep experiments/sobol_culture.toml --out $(SENS)/sobol --resume
+	$(BIN)/ccsim analyze $(SENS)/sobol
+
+sensitivity: morris sobol
+	$(BIN)/python experiments/sensitivity_tables.py $(SENS)
 
 # the model study: noise, nudge, lever table, preset gap, annual figures; CSV to out/study
 study: $(STAMP)

@@ -16,7 +16,7 @@ IDEAS_ABOVE_RANGE = pytest.mark.xfail(strict=True, reason="42% of ideas help, ab
 
 @pytest.mark.parametrize("name, reps", [
     ("bass", 4), ("weak_ties", 2), ("peak_end", 1), ("negativity", 1),
-    ("loyalty_curve", 4), ("recovery", 2), ("retention", 1),
+    ("loyalty_curve", 4), ("recovery", 2), ("retention", 1), ("tie_strength", 3),
     pytest.param("ideas", 6, marks=IDEAS_ABOVE_RANGE)])
 def test_anchor_holds(name, reps):
     verdict = check(name, reps, seed=3)
@@ -68,19 +68,58 @@ def test_negative_wom_warnings_cost_more_than_the_wronged_share():
     assert cost["lo"] > 0 and cost["mean"] > share, (cost, share)
 
 
-# confirmation does not hold (docs/ODD.md, Validation): its claims that fail are left out
-# of test_anchor_holds; this checks what it does show.
-def test_confirmation_misread_slows_learning_and_tracking_locks_nothing_in():
-    verdict = check("confirmation", 20, seed=3)
-    claim, gives, ok = verdict.claims[1]
-    assert ok, (claim, gives)                     # misread 0 with unlimited data: none locked
-    table = verdict.tables["confirmation"][1]
-    unlimited, dry = table[table.data == "unlimited"], table[table.data == "dry up"]
-    assert list(unlimited.misread) == list(dry.misread) == sorted(unlimited.misread)
-    # misread 0.6 against 0: more needs still wrong after 200 periods, and more locked
-    # wrong when the data dry up (March's equilibrium)
-    assert unlimited.wrong_needs_early.iloc[-1] > 2 * unlimited.wrong_needs_early.iloc[0]
-    assert dry.wrong_needs_end.iloc[-1] > 1.5 * dry.wrong_needs_end.iloc[0]
+# The new emergent rows (docs/ODD.md, Validation): what each shows with few runs; the
+# claims that do not hold are strict expected failures.
+def test_recovery_paradox_staying_and_word_of_mouth_not_above_never_failing():
+    verdict = check("recovery_paradox", 3, seed=3)
+    for claim, gives, ok in verdict.claims[1:]:
+        assert ok, (claim, gives)
+    table = verdict.tables["recovery_paradox"][1].set_index("measure")
+    assert (table.lo <= table.difference).all() and (table.difference <= table.hi).all()
+
+
+def _claim_holds(name: str, reps: int, index: int) -> None:
+    claim, gives, ok = check(name, reps, seed=3).claims[index]
+    assert ok, (claim, gives)
+
+
+def test_voice_rises_with_humility():
+    _claim_holds("voice_climate", 2, 1)
+
+
+# recovery_paradox, satisfaction: a failure fixed on the spot is remembered at about -0.5,
+# far below a routine touch, so satisfaction falls (no paradox); voice_climate, withheld:
+# speaking up is a weekly draw, so nearly everyone under a low-humility leader is silent in
+# some week of a year (100%, not 71-93%)
+@pytest.mark.xfail(strict=True, reason="does not hold (docs/ODD.md, Anchors that do not hold)")
+@pytest.mark.parametrize("name, reps, index", [("recovery_paradox", 3, 0), ("voice_climate", 2, 0)])
+def test_claims_that_do_not_hold(name, reps, index):
+    _claim_holds(name, reps, index)
+
+
+def test_safety_predicts_learning_and_learning_takes_part_of_the_effect():
+    from ccsim.anchors import safety_learning
+
+    paths = safety_learning.mediation(safety_learning.firms(30, seed=3))
+    assert paths["t_a"] > 2, paths                        # humility -> leaders' knowledge
+    assert 0 < paths["c_direct"] < paths["c"], paths      # the effect shrinks with learning held
+
+
+def test_strong_cultures_sd_ratio_reads_the_spread():
+    import numpy as np
+    import pandas as pd
+
+    from ccsim.anchors import strong_cultures
+
+    base = np.random.default_rng(0).standard_normal(200)
+    runs = pd.DataFrame({"market": "stable", "rep": np.tile(range(200), 2),
+                         "culture": np.repeat(["low", "high"], 200),
+                         "profit": np.r_[base, 3 * base + 5]})
+    ratio, lo, hi = strong_cultures.sd_ratio(runs, "stable", np.random.default_rng(1))
+    assert ratio == pytest.approx(3) and lo == pytest.approx(3) and hi == pytest.approx(3)
+    runs.loc[runs.culture == "high", "profit"] = np.random.default_rng(2).standard_normal(200)
+    ratio, lo, hi = strong_cultures.sd_ratio(runs, "stable", np.random.default_rng(1))
+    assert lo < ratio < hi and lo < 1 < hi
 
 
 def test_every_anchor_has_its_fields():
@@ -105,7 +144,7 @@ def test_validate_command_writes_table_csv_and_png(tmp_path, capsys):
 
 def test_every_anchor_says_what_kind_of_evidence_it_is():
     assert all(kind in KINDS for _, kind in ANCHORS.values())
-    assert sum(kind == "emergent" for _, kind in ANCHORS.values()) >= 5
+    assert sum(kind == "emergent" for _, kind in ANCHORS.values()) >= 8
 
 
 @pytest.mark.parametrize("argv, text", [

@@ -24,6 +24,7 @@ ANCHORS = {
     "march1991": ("March 1991: exploration and exploitation", "emergent"),
     "bass": ("Bass diffusion docking", "docking"),
     "weak_ties": ("Weak vs strong ties", "emergent"),
+    "tie_strength": ("Weak ties as Goldenberg et al. define them", "emergent"),
     "peak_end": ("Peak-end rule, duration neglect", "docking"),
     "negativity": ("Negativity weight", "docking"),
     "loyalty_curve": ("Convex satisfaction to loyalty", "docking"),
@@ -32,7 +33,10 @@ ANCHORS = {
     "ideas": ("Share of ideas that help (HiPPO)", "emergent"),
     "service_profit": ("Service-profit chain", "calibration target"),
     "negative_wom": ("Negative word of mouth", "emergent"),
-    "confirmation": ("Confirmation bias lock-in", "emergent"),
+    "recovery_paradox": ("Service recovery paradox", "emergent"),
+    "voice_climate": ("Voice and silence", "emergent"),
+    "safety_learning": ("Psychological safety, learning and performance", "emergent"),
+    "strong_cultures": ("Strong cultures and turbulence", "emergent"),
 }
 
 

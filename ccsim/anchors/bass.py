@@ -24,25 +24,34 @@ PERIODS = 30
 TOLERANCE = 0.015   # largest allowed gap between mean simulated share and the recursion
 
 
-def diffuse(weights, n: int, p: float, q: float, periods: int, rng) -> tuple[np.ndarray, np.ndarray]:
+def diffuse(weights, n: int, p: float, q: float, periods: int,
+            rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Word of mouth alone: every adopter talks each period; a non-adopter adopts with the
-    model's adoption chance.  Returns the share adopted after each period (periods + 1,)
-    and, per period, the adoptions that advertising alone would have brought (draw < p)."""
+    model's adoption chance.  ``weights``: None (fully mixed), a contact_weights matrix, or
+    a tuple of parts that add up to one.  Returns the share adopted after each period
+    (periods + 1,); per period, the adoptions that advertising alone would have brought
+    (draw < p); and per period and part, the adoptions credited to word of mouth over that
+    part (each adopter's q x heard over the part / adoption hazard), (periods, parts)."""
+    parts = weights if isinstance(weights, tuple) else (weights,)
     adopted = np.zeros(n, bool)
     share = np.zeros(periods + 1)
     by_ads = np.zeros(periods, int)
+    credit = np.zeros((periods, len(parts)))
     nobody = np.empty(0, np.int64)
     for t in range(periods):
         recommend, _ = wom.talkers(np.flatnonzero(adopted), nobody, 1.0, 0.0,
                                    rng.random(n), np.empty(0))
         waiting = np.flatnonzero(~adopted)
-        positive = wom.heard(weights, recommend, n)[waiting]
+        heard = np.array([wom.heard(part, recommend, n)[waiting] for part in parts])
+        positive = heard.sum(axis=0)
         chance = wom.adoption_chance(positive, np.zeros(len(waiting)), p, q)
         draw = rng.random(len(waiting))
-        adopted[waiting[draw < chance]] = True
+        new = draw < chance
+        adopted[waiting[new]] = True
         by_ads[t] = int(np.count_nonzero(draw < min(p, 1.0)))
+        credit[t] = (q * heard[:, new] / (p + q * positive[new])).sum(axis=1)
         share[t + 1] = adopted.mean()
-    return share, by_ads
+    return share, by_ads, credit
 
 
 def check(reps: int = DEFAULT_REPS, seed: int = 0):

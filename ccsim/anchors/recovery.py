@@ -27,9 +27,8 @@ OUTCOMES = {"fixed fast": service.FAST, "fixed slowly": service.SLOW,
             "not fixed": service.UNRESOLVED}
 
 
-def episode_outcomes(model: CultureModel, rng) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """(repurchase, promoter) per active customer after one more episode of each kind."""
-    who = np.flatnonzero(model.status == ACTIVE)
+def satisfaction_after(model: CultureModel, who: np.ndarray, rng) -> dict[str, np.ndarray]:
+    """Satisfaction of customers ``who`` after one more episode of each kind."""
     identity = rng.integers(0, model.n_identities, len(who))
     routine = service.routine_moment(model.base_quality, model.fits[who, identity],
                                      rng.standard_normal(len(who)), float(model.morale.mean()),
@@ -41,11 +40,16 @@ def episode_outcomes(model: CultureModel, rng) -> dict[str, tuple[np.ndarray, np
     for label, moments in episodes.items():
         remembered = memory.remember(moments, model.negativity_weight, model.peak_weight,
                                      model.end_weight, model.duration_weight)
-        after = memory.update_satisfaction(model.satisfaction[who], remembered, model.memory_rate)
-        stay = (1.0 - loyalty.weekly_churn(after, model.switching_cost, model.competition)) ** 52
-        out[label] = (stay,
-                      loyalty.recommend_score(after) >= 9)
+        out[label] = memory.update_satisfaction(model.satisfaction[who], remembered,
+                                                model.memory_rate)
     return out
+
+
+def episode_outcomes(model: CultureModel, rng) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(repurchase, promoter) per active customer after one more episode of each kind."""
+    after = satisfaction_after(model, np.flatnonzero(model.status == ACTIVE), rng)
+    return {label: ((1.0 - loyalty.weekly_churn(s, model.switching_cost, model.competition)) ** 52,
+                    loyalty.recommend_score(s) >= 9) for label, s in after.items()}
 
 
 def check(reps: int = DEFAULT_REPS, seed: int = 0):

@@ -51,7 +51,7 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
     rows = []
     for rep in range(reps):
         for label, weights in networks(rng).items():
-            share, by_ads = diffuse(weights, POPULATION, P, Q, PERIODS, rng)
+            share, by_ads, _ = diffuse(weights, POPULATION, P, Q, PERIODS, rng)
             new = np.diff(share) * POPULATION
             cumulative = np.cumsum(new)
             early = cumulative <= EARLY * POPULATION

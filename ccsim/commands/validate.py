@@ -159,6 +159,12 @@ def plot(stem: str, title: str, frame: pd.DataFrame, path: Path) -> None:
                        label="one simulated firm")
             ax.set_xlabel("employee morale (firm mean)")
             ax.set_ylabel("customer satisfaction (firm mean)")
+        elif {"humility", "learning", "performance"} <= set(frame):
+            for colour, column in zip(colours, ("learning", "performance")):
+                ax.scatter(frame.humility, frame[column], s=60, color=colour, alpha=0.8,
+                           label=f"{column} (one simulated firm)")
+            ax.set_xlabel("humility (psychological safety)")
+            ax.set_ylabel("leaders' knowledge / customer satisfaction")
         else:
             numeric = [c for c in frame.columns[1:] if pd.api.types.is_numeric_dtype(frame[c])
                        and not c.endswith(("lo", "hi"))]
