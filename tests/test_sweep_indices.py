@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ccsim.cli import main as cli
 from ccsim.sweep.store import ResultStore
 
 SOBOL = """
@@ -37,15 +36,9 @@ every = 5
 
 
 @pytest.fixture(scope="module")
-def sobol(tmp_path_factory):
+def sobol(swept):
     """A Sobol sweep run with --replications 2 (the file says four), analysed."""
-    root = tmp_path_factory.mktemp("indices")
-    (root / "exp.toml").write_text(SOBOL)
-    out = root / "out"
-    assert cli(["sweep", str(root / "exp.toml"), "--out", str(out), "--workers", "2",
-                "--replications", "2", "--no-progress"]) == 0
-    assert cli(["analyze", str(out)]) == 0
-    return out
+    return swept("indices", SOBOL, "--replications", "2")
 
 
 def test_sensitivity_over_time(sobol):
@@ -136,18 +129,14 @@ def test_cautions_follow_the_numbers():
         _cautions(manifest, ends, wide, None, noise))
 
 
-def test_morris_draws_a_response_for_every_factor(tmp_path):
+def test_morris_draws_a_response_for_every_factor(swept):
     names = ["humility", "empowerment", "courage_to_change", "customer_intimacy",
              "experimentation", "integrity", "accountability", "conformity", "problem_rate"]
     factors = "\n".join(f"{n} = {{ lo = 0.0, hi = 0.5 }}" for n in names)
-    (tmp_path / "exp.toml").write_text(
-        f'title = "screen"\nweeks = 3\nreplications = 1\nseed = 1\n[design]\nkind = "morris"\n'
-        f"trajectories = 2\n[factors]\n{factors}\n[fixed]\nn_customers = 100\nn_employees = 10\n"
-        f'[output]\nreporters = ["customers"]\n')
-    out = tmp_path / "out"
-    assert cli(["sweep", str(tmp_path / "exp.toml"), "--out", str(out), "--workers", "2",
-                "--no-progress"]) == 0
-    assert cli(["analyze", str(out)]) == 0
+    out = swept("screen",
+                f'title = "screen"\nweeks = 3\nreplications = 1\nseed = 1\n[design]\nkind = "morris"\n'
+                f"trajectories = 2\n[factors]\n{factors}\n[fixed]\nn_customers = 100\nn_employees = 10\n"
+                f'[output]\nreporters = ["customers"]\n')
     drawn = sorted(p.name for p in (out / "analysis").glob("response_*.png"))
     assert drawn == sorted(f"response_{n}.png" for n in names)
     assert "One replication at some design point" in (out / "analysis" / "report.md").read_text()

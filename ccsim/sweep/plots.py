@@ -166,3 +166,21 @@ def sensitivity_over_time(table: pd.DataFrame, kind: str, path) -> None:
         ax.set_title(f"{output}: share of {'S1' if kind == 'sobol' else 'mu*'}")
     axes[0].legend(fontsize=6, loc="upper left")
     _save(fig, path)
+
+
+def peeling(table: pd.DataFrame, path) -> None:
+    """PRIM's peeling trajectories (Friedman & Fisher 1999): density against coverage at each
+    step, one line per box, the box kept marked and its restricted dimensions written."""
+    fig, ax = plt.subplots(figsize=(5.6, 4.4))
+    for box, part in table.groupby("box", sort=True):
+        line, = ax.plot(part.coverage, part.density, marker=".", lw=1, label=f"box {box}")
+        kept = part[part.chosen]
+        ax.scatter(kept.coverage, kept.density, s=90, facecolors="none",
+                   edgecolors=line.get_color(), zorder=3)
+        for row in kept.itertuples():
+            ax.annotate(f"kept: {row.res_dim} restricted", (row.coverage, row.density),
+                        textcoords="offset points", xytext=(6, 6), fontsize=8)
+    ax.set(xlabel="coverage (share of the runs where it held)",
+           ylabel="density (share of the box's runs)", xlim=(0, 1.05), ylim=(0, 1.05))
+    ax.legend(fontsize=8, loc="lower left")
+    _save(fig, path)
