@@ -28,6 +28,7 @@ from ccsim.sweep.store import ResultStore
 from ccsim.sweep.survival import failure_times, survival_table, wilson
 
 MAX_TRAJECTORIES = 9   # design points drawn as weekly curves
+RUN_ROWS = 1_000_000   # rows per row group of runs.parquet
 NOISE_SHARE = 0.3      # warn when seed noise is this share of the runs' variance or more
 ST_SUM = 1.5           # warn when Sobol total indices sum to more
 WIDE_INDEX = 0.1       # warn when the median half-width of ST is wider
@@ -65,6 +66,8 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     indices, pairs, why_not = sensitivity(design, ends, metrics, experiment["seed"])
     survival = survival_table(ends, experiment["weeks"])
     _tables(out, end_values=ends, points=points, timeseries=timeseries, survival=survival)
+    # every run's rows in one file: a run file is mostly its footer (schema and statistics)
+    runs.to_parquet(out / "runs.parquet", index=False, compression="zstd", row_group_size=RUN_ROWS)
     noise = noise_share(ends, metrics, experiment["common_seeds"])
     _tables(out, noise_share=noise)
     over_time = None
@@ -256,6 +259,11 @@ def _methods(manifest, ends, times) -> str:
                  f"each point's mean over replications, at the end and at up to "
                  f"{MAX_INDEX_WEEKS} kept weeks; mu*'s {level} interval is SALib's bootstrap "
                  f"({RESAMPLES} resamples).")
+    grown = manifest.get("extended", [])
+    if grown:
+        text += (f" The sweep was extended {len(grown)} time{'s' * (len(grown) > 1)} (from "
+                 f"{', '.join(str(g['runs']) for g in grown)} runs); a run's seed depends only on "
+                 f"its point and replication, so its runs are those one sweep of this size makes.")
     return text + f" Software: {versions}."
 
 
@@ -326,7 +334,8 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
     lines += ["## Methods", "", _methods(manifest, ends, times), ""]
     lines += ["## Figures", ""]
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
-    lines += ["Tables: end_values, points, timeseries, survival"
+    lines += ["Every run's rows: runs.parquet (one file). "
+              "Tables: end_values, points, timeseries, survival"
               + (", sensitivity, sensitivity_over_time" if indices is not None else "")
               + (", sensitivity_pairs" if pairs is not None else "") + " (CSV and Parquet).", ""]
     return "\n".join(lines)
