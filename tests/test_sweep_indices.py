@@ -137,6 +137,32 @@ def test_morris_draws_a_response_for_every_factor(swept):
                 f'title = "screen"\nweeks = 3\nreplications = 1\nseed = 1\n[design]\nkind = "morris"\n'
                 f"trajectories = 2\n[factors]\n{factors}\n[fixed]\nn_customers = 100\nn_employees = 10\n"
                 f'[output]\nreporters = ["customers"]\n')
+    indices = pd.read_csv(out / "analysis" / "sensitivity.csv")
+    assert (indices.sigma_conf >= 0).all() and indices.sigma_conf.notna().all()
     drawn = sorted(p.name for p in (out / "analysis").glob("response_*.png"))
     assert drawn == sorted(f"response_{n}.png" for n in names)
     assert "One replication at some design point" in (out / "analysis" / "report.md").read_text()
+
+
+def test_morris_elementary_effects_are_salibs_and_sigma_has_an_interval():
+    """mu, mu* and sigma from ccsim's elementary effects equal SALib's; sigma's bootstrap
+    interval narrows as trajectories grow (about 1 / sqrt(r))."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    from ccsim.sweep.analysis import elementary_effects, sigma_conf
+    from ccsim.sweep.designs import Design
+
+    bounds = ((0.0, 1.0), (5.0, 15.0), (0.0, 2.0))
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [list(b) for b in bounds]}
+    widths = []
+    for r in (16, 256):
+        X = sample.sample(problem, r, num_levels=4, seed=3)
+        Y = X[:, 0] ** 2 + 3 * X[:, 1] * X[:, 2] + np.sin(X[:, 2])
+        effects = elementary_effects(Design("morris", ("a", "b", "c"), X, (), {"levels": 4}, bounds), Y)
+        S = analyze.analyze(problem, X, Y, num_levels=4, seed=1)
+        assert effects.mean(axis=1) == pytest.approx(S["mu"])
+        assert np.abs(effects).mean(axis=1) == pytest.approx(S["mu_star"])
+        assert effects.std(axis=1, ddof=1) == pytest.approx(S["sigma"])
+        widths.append(sigma_conf(effects, seed=1))
+    assert (widths[0] > 0).all() and (widths[1] < widths[0] / 2).all()

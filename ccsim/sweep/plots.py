@@ -113,14 +113,14 @@ def sensitivity_bars(indices: pd.DataFrame, kind: str, path) -> None:
     if kind == "sobol":
         bars = [("S1", "S1_conf", "first order"), ("ST", "ST_conf", "total")]
     else:
-        bars = [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")]
+        bars = [("mu_star", "mu_star_conf", "mu*"), ("sigma", "sigma_conf", "sigma")]
     for ax, metric in zip(axes, metrics):
         part = indices[indices.metric == metric]
         y = np.arange(len(part))
         height = 0.38
         for k, (value, conf, label) in enumerate(bars):
-            err = part[conf] if conf else None
-            ax.barh(y + (k - 0.5) * height, part[value], height, xerr=err, label=label, capsize=2)
+            ax.barh(y + (k - 0.5) * height, part[value], height, xerr=part[conf], label=label,
+                    capsize=2)
         ax.set_yticks(y, part["factor"])
         ax.invert_yaxis()
         ax.set_title(metric)

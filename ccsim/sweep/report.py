@@ -258,7 +258,8 @@ def _methods(manifest, ends, times) -> str:
         text += (f" Morris's mu* and sigma (Campolongo et al. 2007) were computed by SALib on "
                  f"each point's mean over replications, at the end and at up to "
                  f"{MAX_INDEX_WEEKS} kept weeks; mu*'s {level} interval is SALib's bootstrap "
-                 f"({RESAMPLES} resamples).")
+                 f"over elementary effects, sigma's the same bootstrap over trajectories "
+                 f"({RESAMPLES} resamples, normal approximation).")
     grown = manifest.get("extended", [])
     if grown:
         text += (f" The sweep was extended {len(grown)} time{'s' * (len(grown) > 1)} (from "
