@@ -5,6 +5,8 @@ a response curve for every factor."""
 
 from __future__ import annotations
 
+import tomllib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,6 +69,35 @@ def test_sensitivity_over_time(sobol):
         assert last.loc[(metric, factor, "ST"), "value"] == pytest.approx(row.ST)
         assert last.loc[(metric, factor, "ST"), "hi"] - row.ST == pytest.approx(row.ST_conf)
     assert (a / "sensitivity_over_time.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_convergence_is_salib_on_the_first_samples(sobol):
+    """sensitivity_convergence: at N the end's indices; at N/2 SALib's own sobol.analyze on
+    the first N/2 of Saltelli's blocks, which are the design SALib samples for N/2."""
+    from SALib.analyze import sobol as salib
+
+    from ccsim.sweep.designs import design_from_dict, make_design
+    from ccsim.sweep.experiment import parse_experiment
+
+    manifest = ResultStore(sobol).manifest()
+    design = design_from_dict(manifest["design"])
+    table = pd.read_csv(sobol / "analysis" / "sensitivity_convergence.csv")
+    assert sorted(table.samples.unique()) == [4, 8]
+    end = pd.read_csv(sobol / "analysis" / "sensitivity.csv").set_index(["metric", "factor"])
+    full = table[table.samples == 8].set_index(["output", "factor", "index"])
+    for (metric, factor), row in end.iterrows():
+        assert full.loc[(metric, factor, "ST"), "value"] == pytest.approx(row.ST)
+    half = make_design(parse_experiment({**tomllib.loads(SOBOL), "design": {"kind": "sobol", "samples": 4}},
+                                        "half", "half"))
+    assert np.array_equal(half.X, design.X[:len(half.X)])
+    ends = ResultStore(sobol).load_runs().groupby("run").tail(1)
+    Y = ends.groupby("point")["cash"].mean().to_numpy()[:len(half.X)]
+    S = salib.analyze(half.problem, Y, calc_second_order=False, num_resamples=200, seed=4)
+    mine = table[(table.samples == 4) & (table.output == "cash")].set_index(["factor", "index"])
+    for j, factor in enumerate(half.names):
+        assert mine.loc[(factor, "S1"), "value"] == pytest.approx(S["S1"][j])
+        assert mine.loc[(factor, "ST"), "value"] == pytest.approx(S["ST"][j])
+    assert (sobol / "analysis" / "sensitivity_convergence.png").is_file()
 
 
 def test_zero_effect_is_flagged_and_noise_measured(sobol):

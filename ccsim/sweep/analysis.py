@@ -24,6 +24,7 @@ from ccsim.sweep.survival import wilson
 CONF_LEVEL = 0.95
 RESAMPLES = 200
 MAX_INDEX_WEEKS = 27   # weeks of sensitivity_over_time (SALib per week and metric)
+MIN_SAMPLES = 4        # the smallest prefix of a design in ``convergence``
 
 
 def end_values(runs: pd.DataFrame) -> pd.DataFrame:
@@ -170,6 +171,36 @@ def sensitivity_over_time(design: Design, runs: pd.DataFrame, metrics: list[str]
                           "value": values[j], "lo": values[j] - half[j], "hi": values[j] + half[j]}
                          for j, factor in enumerate(design.names)]
     return pd.DataFrame(rows, columns=["week", "output", "factor", "index", "value", "lo", "hi"])
+
+
+def convergence(design: Design, ends: pd.DataFrame, metrics: list[str], seed: int) -> pd.DataFrame:
+    """The indices at the end from the design's first n samples, n = N, N/2, N/4, ... (at
+    least MIN_SAMPLES): output, factor, index, samples, value, lo, hi.  SALib's samples of
+    size n begin a larger one (Saltelli's blocks of its Sobol' sequence, Morris's
+    trajectories), so each prefix is the design a sweep of size n would have run; estimates
+    that still move as n doubles have not converged (Sarrazin et al. 2016)."""
+    k = len(design.names)
+    total = design.options["samples" if design.kind == "sobol" else "trajectories"]
+    block = len(design.points) // total
+    sizes = sorted({total >> h for h in range(total.bit_length()) if total >> h >= MIN_SAMPLES})
+    names = {"sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
+             "morris": (("mu_star", "mu_star_conf"), ("sigma", "sigma_conf"))}[design.kind]
+    rows = []
+    for n in sizes:
+        part = Design(design.kind, design.names, design.X[:n * block], design.points[:n * block],
+                      {**design.options, "samples" if design.kind == "sobol" else "trajectories": n},
+                      design.bounds)
+        for metric in metrics:
+            Y = point_means(ends, metric, len(design.points))[:n * block]
+            if np.isnan(Y).any() or np.ptp(Y) == 0:
+                continue
+            S = _analyse(part, Y, seed)
+            for index, conf in names:
+                values, half = np.asarray(S[index], float), np.asarray(S[conf], float)
+                rows += [{"output": metric, "factor": design.names[j], "index": index, "samples": n,
+                          "value": values[j], "lo": values[j] - half[j], "hi": values[j] + half[j]}
+                         for j in range(k)]
+    return pd.DataFrame(rows, columns=["output", "factor", "index", "samples", "value", "lo", "hi"])
 
 
 def noise_share(ends: pd.DataFrame, metrics: list[str], common: bool = False) -> pd.DataFrame:

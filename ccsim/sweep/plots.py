@@ -184,3 +184,22 @@ def peeling(table: pd.DataFrame, path) -> None:
            ylabel="density (share of the box's runs)", xlim=(0, 1.05), ylim=(0, 1.05))
     ax.legend(fontsize=8, loc="lower left")
     _save(fig, path)
+
+
+def convergence(table: pd.DataFrame, kind: str, path) -> None:
+    """Total Sobol indices (or Morris mu*) from the design's first n samples against n,
+    one line per factor with its 95% band: flat lines have converged."""
+    index = "ST" if kind == "sobol" else "mu_star"
+    part = table[table["index"] == index]
+    outputs = list(dict.fromkeys(part.output))
+    fig, axes = _grid(len(outputs), (4.6, 3.2))
+    for ax, output in zip(axes, outputs):
+        for factor, line in part[part.output == output].groupby("factor", sort=False):
+            drawn, = ax.plot(line.samples, line.value, marker=".", label=factor)
+            ax.fill_between(line.samples, line.lo, line.hi, alpha=0.12, color=drawn.get_color(),
+                            linewidth=0)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("samples (N)" if kind == "sobol" else "trajectories")
+        ax.set_title(f"{output}: {'ST' if kind == 'sobol' else 'mu*'}")
+    axes[0].legend(fontsize=6)
+    _save(fig, path)

@@ -16,6 +16,7 @@ from ccsim.sweep.analysis import (
     CONF_LEVEL,
     MAX_INDEX_WEEKS,
     RESAMPLES,
+    convergence,
     end_values,
     markdown_table,
     noise_share,
@@ -70,10 +71,12 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     runs.to_parquet(out / "runs.parquet", index=False, compression="zstd", row_group_size=RUN_ROWS)
     noise = noise_share(ends, metrics, experiment["common_seeds"])
     _tables(out, noise_share=noise)
-    over_time = None
+    over_time = converging = None
     if indices is not None:
         over_time = sensitivity_over_time(design, runs, metrics, experiment["seed"])
-        _tables(out, sensitivity=indices, sensitivity_over_time=over_time)
+        converging = convergence(design, ends, metrics, experiment["seed"])
+        _tables(out, sensitivity=indices, sensitivity_over_time=over_time,
+                sensitivity_convergence=converging)
     if pairs is not None:
         _tables(out, sensitivity_pairs=pairs)
     if failures:
@@ -108,12 +111,16 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     if over_time is not None and not over_time.empty:
         plots.sensitivity_over_time(over_time, design.kind, out / "sensitivity_over_time.png")
         figures.append(("Which lever matters when: sensitivity per week", "sensitivity_over_time.png"))
+    if indices is not None and converging["samples"].nunique() > 1:
+        plots.convergence(converging, design.kind, out / "sensitivity_convergence.png")
+        figures.append(("Convergence: the indices from the first n samples",
+                        "sensitivity_convergence.png"))
     if indices is not None:
         plots.sensitivity_bars(indices, design.kind, out / "sensitivity.png")
         figures.append((f"{design.kind.capitalize()} sensitivity indices (95% CI)",
                         "sensitivity.png"))
     report = _report(manifest, ends, points, indices, pairs, why_not, failures, figures,
-                     failure_times(ends, experiment["weeks"]), noise)
+                     failure_times(ends, experiment["weeks"]), noise, converging)
     (out / "report.md").write_text(report)
 
 
@@ -218,6 +225,25 @@ def _cautions(manifest, ends, points, indices, noise) -> list[str]:
     return said
 
 
+def _unsettled(converging) -> list[str]:
+    """A caution per output whose ranking of factors (by ST, or mu*) from the first half of
+    the samples differs from the ranking from all of them."""
+    if converging is None or converging["samples"].nunique() < 2:
+        return []
+    said = []
+    index = "ST" if "ST" in set(converging["index"]) else "mu_star"
+    ranked = converging[converging["index"] == index]
+    last, half = sorted(ranked.samples.unique())[-1], sorted(ranked.samples.unique())[-2]
+    for output, part in ranked.groupby("output", sort=False):
+        order = {n: list(part[part.samples == n].sort_values("value", ascending=False).factor)
+                 for n in (half, last)}
+        if order[half] != order[last]:
+            said.append(f"{output}: the factors rank differently by {index} from the first {half} "
+                        f"samples than from all {last} (sensitivity_convergence.csv): the ranking "
+                        f"has not settled; more samples would tell.")
+    return said
+
+
 def _methods(manifest, ends, times) -> str:
     """A paragraph a researcher can paste: design, sizes, seeds, intervals, versions."""
     e, d = manifest["experiment"], manifest["design"]
@@ -269,7 +295,7 @@ def _methods(manifest, ends, times) -> str:
 
 
 def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, times,
-            noise) -> str:
+            noise, converging) -> str:
     e, d = manifest["experiment"], manifest["design"]
     n_runs = len(manifest["runs"])
     first = e["reporters"][0]
@@ -303,7 +329,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
         lines.append("")
         ranked = pd.concat([ranked.head(10), ranked.tail(10)])
     lines += [markdown_table(ranked), ""]
-    cautions = _cautions(manifest, ends, points, indices, noise)
+    cautions = _cautions(manifest, ends, points, indices, noise) + _unsettled(converging)
     if cautions:
         lines += ["## Cautions", "", *(f"- {c}" for c in cautions), ""]
     lines += ["Seed noise: each output's variance at the end split into what lies between "
@@ -337,6 +363,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
     lines += ["Every run's rows: runs.parquet (one file). "
               "Tables: end_values, points, timeseries, survival"
-              + (", sensitivity, sensitivity_over_time" if indices is not None else "")
+              + (", sensitivity, sensitivity_over_time, sensitivity_convergence" if indices is not None
+                 else "")
               + (", sensitivity_pairs" if pairs is not None else "") + " (CSV and Parquet).", ""]
     return "\n".join(lines)
