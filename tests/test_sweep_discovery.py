@@ -103,6 +103,10 @@ def test_boxes_and_story_from_a_sweep(discovered):
     for row in first.itertuples():
         assert row.lo <= story.params[row.factor] <= row.hi
     assert story.params["initial_cash"] == 300.0 and story.steps == 20
+    other, moved, _ = story.partner()      # ccsim compare story.toml: outside the box
+    restricted = first[first.restricted].set_index("factor")
+    assert other is story and set(moved) == set(restricted.index)
+    assert all(not row.lo <= moved[f] <= row.hi for f, row in restricted.iterrows())
     report = (d / "discovery.md").read_text()
     seed = int(report.split("--seed ")[1].split()[0])
     if "it held for seed" in report:

@@ -14,7 +14,8 @@ density of at least ``min_density`` (the densest if none reaches it); further bo
 found among the runs outside the earlier ones (PRIM's covering), while they beat the
 remaining runs' base rate.  The best box's centre becomes a preset a trainer can load
 (``ccsim run story.toml --seed S``) and a link to the app, with a seed for which the
-condition held at that centre (run again here, as a sweep runs it).
+condition held at that centre (run again here, as a sweep runs it), and a counterpart for
+``ccsim compare story.toml``: the same firm with each restricted factor outside the box.
 """
 
 from __future__ import annotations
@@ -216,11 +217,8 @@ def _story(manifest, ends, held, condition, box: Box) -> dict:
     design = manifest["design"]
     params = dict(manifest["base_params"])
     bounds = dict(zip(design["names"], design["bounds"]))
-    centre = {}
-    for row in box.limits.itertuples():
-        value = (row.lo + row.hi) / 2
-        param = PARAMS[row.factor]
-        centre[row.factor] = int(round(value)) if param.kind is int else round(float(value), 4)
+    centre = {row.factor: _as_param(row.factor, (row.lo + row.hi) / 2)
+              for row in box.limits.itertuples()}
     params.update(centre)
     inside = np.ones(len(ends), dtype=bool)
     for row in box.limits.itertuples():
@@ -230,6 +228,11 @@ def _story(manifest, ends, held, condition, box: Box) -> dict:
     near["distance"] = sum(((near[f] - centre[f]) / span[f]) ** 2 for f in centre)
     seeds = [int(s) for s in near.sort_values(["distance", "run"]).seed]
     restricted = box.limits[box.limits.restricted]
+    outside = {}     # the counterpart: each restriction's larger side outside the box, its middle
+    for r in restricted.itertuples():
+        low, high = bounds[r.factor]
+        outside[r.factor] = _as_param(r.factor, (low + r.lo) / 2 if r.lo - low > high - r.hi
+                                      else (r.hi + high) / 2)
     where = " and ".join(f"{r.factor} {_range(r.lo, r.hi, *bounds[r.factor])}"
                          for r in restricted.itertuples()) or "anywhere in the sweep's range"
     e = manifest["experiment"]
@@ -247,6 +250,11 @@ def _story(manifest, ends, held, condition, box: Box) -> dict:
     if rest:
         lines += ["# held in the sweep (its preset and [fixed])"]
         lines += [f"{name} = {_toml(value)}" for name, value in sorted(rest.items())]
+    if outside:
+        moved = ", ".join(f"{k} = {_toml(v)}" for k, v in outside.items())
+        lines += ["", "# ccsim compare story.toml: the same firm outside the box", "[compare]",
+                  f"set = {{ {moved} }}",
+                  f"label = {json.dumps('outside the box: ' + moved.replace(' = ', ' '))}"]
     for event in manifest["scenario"]["events"]:
         lines += ["", "[[events]]", f"week = {event['week']}", f"kind = {json.dumps(event['kind'])}"]
         if event.get("label"):
@@ -256,6 +264,11 @@ def _story(manifest, ends, held, condition, box: Box) -> dict:
             lines.append(f"args = {{ {args} }}")
     return {"toml": "\n".join(lines) + "\n", "params": params, "centre": centre, "seeds": seeds,
             "where": where, "title": title}
+
+
+def _as_param(name: str, value: float):
+    """``value`` as parameter ``name`` takes it: a whole number, or a float to 4 decimals."""
+    return int(round(value)) if PARAMS[name].kind is int else round(float(value), 4)
 
 
 def _range(lo: float, hi: float, low: float, high: float) -> str:
@@ -335,7 +348,8 @@ def _report(manifest, held, condition, found, boxes, story, trial) -> str:
     lines += ["## The story", "",
               f"The best box ({story['where']}: coverage {best.coverage:.0%}, density "
               f"{best.density:.0%}) has its centre in story.toml; {seen}.", "",
-              "```", f"ccsim run story.toml --seed {trial['seed']}", "```", "",
+              "```", f"ccsim run story.toml --seed {trial['seed']}",
+              "ccsim compare story.toml --reps 10      # the same firm outside the box", "```", "",
               f"In the app: <{link}>", ""]
     if left_out:
         lines += [f"The link leaves out what the app's sliders cannot show: {', '.join(left_out)}; "
