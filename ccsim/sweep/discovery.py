@@ -214,10 +214,11 @@ def _write(manifest, ends, held, condition, found, tries, out: Path) -> None:
 def _story(manifest, ends, held, condition, box: Box) -> dict:
     """The best box's centre as a preset (TOML text), with the seeds of the runs in the box
     where the condition held, nearest the centre first."""
-    design = manifest["design"]
+    design, e = manifest["design"], manifest["experiment"]
     params = dict(manifest["base_params"])
     bounds = dict(zip(design["names"], design["bounds"]))
-    centre = {row.factor: _as_param(row.factor, (row.lo + row.hi) / 2)
+    centre = {row.factor: _as_param(row.factor, (row.lo + row.hi) / 2 if row.restricted else
+                                    sum(bounds[row.factor]) / 2)     # free: the sweep's range
               for row in box.limits.itertuples()}
     params.update(centre)
     inside = np.ones(len(ends), dtype=bool)
@@ -235,11 +236,10 @@ def _story(manifest, ends, held, condition, box: Box) -> dict:
                                       else (r.hi + high) / 2)
     where = " and ".join(f"{r.factor} {_range(r.lo, r.hi, *bounds[r.factor])}"
                          for r in restricted.itertuples()) or "anywhere in the sweep's range"
-    e = manifest["experiment"]
     title = f"Where {condition.text}: {e['title']}"
-    text = (f"Of the sweep's runs with {where}, {box.density:.0%} ended with {condition.text} "
-            f"(against {held.mean():.0%} of all runs); they are {box.coverage:.0%} of all the "
-            f"runs where it held.")
+    text = (f"Of the sweep's runs with {where}, {box.density:.0%} met '{condition.text}' at week "
+            f"{e['weeks']} (against {held.mean():.0%} of all runs); they are {box.coverage:.0%} of "
+            f"all the runs where it held.")
     lines = [f"# Found by ccsim discover in the sweep {e['name']!r} (PRIM; Bryant & Lempert 2010)",
              f"title = {json.dumps(title)}", f"story = {json.dumps(text)}", f"steps = {e['weeks']}",
              "debrief = [", f"  {json.dumps(f'What in this culture ({where}) leads to {condition.text}?')},",
