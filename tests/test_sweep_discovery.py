@@ -52,6 +52,7 @@ def test_where_reads_names_comparisons_and_joins():
             parse_where(bad, names)
 
 
+@pytest.mark.slow   # EMA Workbench's import: about 10 s on a busy 2-core machine
 def test_prim_finds_a_planted_box():
     """y holds exactly where a > 0.7 and b < 0.5: the box kept restricts a and b near those
     limits, leaves c free, and its coverage and density are what a recount gives."""
@@ -61,6 +62,7 @@ def test_prim_finds_a_planted_box():
     box = find_boxes(x, y, most=1, min_density=0.95)[0]
     limits = box.limits.set_index("factor")
     assert limits.restricted.tolist() == [True, True, False]
+    assert (limits.quasi_p[["a", "b"]] < 1e-6).all() and np.isnan(limits.quasi_p["c"])
     assert limits.lo["a"] == pytest.approx(0.7, abs=0.05) and limits.hi["b"] == pytest.approx(0.5, abs=0.05)
     inside = np.ones(len(x), bool)
     for factor, row in limits.iterrows():
@@ -69,6 +71,22 @@ def test_prim_finds_a_planted_box():
     assert box.density == pytest.approx((inside & y).sum() / inside.sum()) and box.density >= 0.95
     assert box.coverage == pytest.approx((inside & y).sum() / y.sum()) and box.coverage > 0.8
     assert box.trajectory.density[box.chosen] >= 0.95
+
+
+@pytest.mark.slow
+def test_covering_looks_for_each_box_among_the_runs_outside_the_ones_before():
+    """Box 2 starts from the runs outside box 1 and is kept only while denser than them."""
+    rng = np.random.default_rng(6)
+    x = pd.DataFrame(rng.uniform(size=(1200, 3)), columns=["a", "b", "c"])
+    y = ((x.a > 0.8) | (x.b > 0.85)).to_numpy()
+    first, second = find_boxes(x, y, most=2, min_density=0.95)
+    assert first.limits.lo[0] == pytest.approx(0.8, abs=0.03) and first.density >= 0.95
+    start = second.trajectory.iloc[0]
+    assert start.n == len(x) - first.runs and start.k == y.sum() - first.of_interest
+    assert second.density > start.density
+    noise = rng.uniform(size=len(x)) < 0.3          # nothing to find: later boxes are dropped
+    for box in find_boxes(x, noise, most=4, min_density=0.95)[1:]:
+        assert box.density > box.trajectory.density[0]
 
 
 @pytest.fixture(scope="module")

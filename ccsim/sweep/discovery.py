@@ -7,7 +7,8 @@ PRIM (Friedman & Fisher 1999) as EMA Workbench implements it (Kwakkel 2017): pee
 slice off the box's side that raises the density most, paste back what helps, and report
 the peeling trajectory.  Every run is a data point (its replications too): density is the
 chance that a run in the box meets the condition, coverage the share of all such runs the
-box holds; quasi-p is Bryant & Lempert's one-sided binomial test of each restriction.
+box holds; quasi-p is Bryant & Lempert's one-sided binomial test of each restriction (of
+its weaker side, for a factor bounded on both).
 
 From the trajectory the box kept is the one with the most coverage among those with a
 density of at least ``min_density`` (the densest if none reaches it); further boxes are
@@ -151,7 +152,6 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, most: int, min_density: float) ->
                     mass_min=MASS_MIN)
     found = []
     for _ in range(most):
-        base_rate = float(np.mean(y[prim.yi_remaining]))
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             box = prim.find_box()
@@ -160,12 +160,10 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, most: int, min_density: float) ->
         trajectory = box.peeling_trajectory.reset_index(drop=True)
         dense = trajectory[trajectory.density >= min_density]
         chosen = int(dense.coverage.idxmax() if len(dense) else trajectory.density.idxmax())
-        if found and trajectory.density[chosen] <= base_rate:
-            break
+        if found and trajectory.density[chosen] <= trajectory.density[0]:   # no better than
+            break                                                            # the runs left
         box.select(chosen)
         found.append(_box(box, prim, chosen, trajectory))
-        if not y[prim.yi_remaining].any():
-            break
     return found
 
 
@@ -177,10 +175,10 @@ def _box(box, prim, chosen: int, trajectory: pd.DataFrame) -> Box:
     for factor in limits.columns:
         lo, hi = float(limits[factor].iloc[0]), float(limits[factor].iloc[1])
         restricted = (lo, hi) != (float(initial[factor].iloc[0]), float(initial[factor].iloc[1]))
-        p = quasi_p.get(factor, [np.nan]) if restricted else [np.nan]
-        p = [v for v in np.atleast_1d(p) if v is not None and v >= 0]
+        # one test per restricted side (-1: that side is free); the weaker one is reported
+        sides = [p for p in quasi_p.get(factor, []) if p >= 0] if restricted else []
         rows.append({"factor": factor, "lo": lo, "hi": hi, "restricted": restricted,
-                     "quasi_p": float(min(p)) if p else np.nan})
+                     "quasi_p": float(max(sides)) if sides else np.nan})
     row = trajectory.loc[chosen]
     return Box(pd.DataFrame(rows), float(row.coverage), float(row.density), float(row.mass),
                int(row.n), int(row.k), trajectory, chosen)
