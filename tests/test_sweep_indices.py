@@ -5,11 +5,12 @@ a response curve for every factor."""
 
 from __future__ import annotations
 
+import tomllib
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from ccsim.cli import main as cli
 from ccsim.sweep.store import ResultStore
 
 SOBOL = """
@@ -37,15 +38,9 @@ every = 5
 
 
 @pytest.fixture(scope="module")
-def sobol(tmp_path_factory):
+def sobol(swept):
     """A Sobol sweep run with --replications 2 (the file says four), analysed."""
-    root = tmp_path_factory.mktemp("indices")
-    (root / "exp.toml").write_text(SOBOL)
-    out = root / "out"
-    assert cli(["sweep", str(root / "exp.toml"), "--out", str(out), "--workers", "2",
-                "--replications", "2", "--no-progress"]) == 0
-    assert cli(["analyze", str(out)]) == 0
-    return out
+    return swept("indices", SOBOL, "--replications", "2")
 
 
 def test_sensitivity_over_time(sobol):
@@ -74,6 +69,35 @@ def test_sensitivity_over_time(sobol):
         assert last.loc[(metric, factor, "ST"), "value"] == pytest.approx(row.ST)
         assert last.loc[(metric, factor, "ST"), "hi"] - row.ST == pytest.approx(row.ST_conf)
     assert (a / "sensitivity_over_time.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_convergence_is_salib_on_the_first_samples(sobol):
+    """sensitivity_convergence: at N the end's indices; at N/2 SALib's own sobol.analyze on
+    the first N/2 of Saltelli's blocks, which are the design SALib samples for N/2."""
+    from SALib.analyze import sobol as salib
+
+    from ccsim.sweep.designs import design_from_dict, make_design
+    from ccsim.sweep.experiment import parse_experiment
+
+    manifest = ResultStore(sobol).manifest()
+    design = design_from_dict(manifest["design"])
+    table = pd.read_csv(sobol / "analysis" / "sensitivity_convergence.csv")
+    assert sorted(table.samples.unique()) == [4, 8]
+    end = pd.read_csv(sobol / "analysis" / "sensitivity.csv").set_index(["metric", "factor"])
+    full = table[table.samples == 8].set_index(["output", "factor", "index"])
+    for (metric, factor), row in end.iterrows():
+        assert full.loc[(metric, factor, "ST"), "value"] == pytest.approx(row.ST)
+    half = make_design(parse_experiment({**tomllib.loads(SOBOL), "design": {"kind": "sobol", "samples": 4}},
+                                        "half", "half"))
+    assert np.array_equal(half.X, design.X[:len(half.X)])
+    ends = ResultStore(sobol).load_runs().groupby("run").tail(1)
+    Y = ends.groupby("point")["cash"].mean().to_numpy()[:len(half.X)]
+    S = salib.analyze(half.problem, Y, calc_second_order=False, num_resamples=200, seed=4)
+    mine = table[(table.samples == 4) & (table.output == "cash")].set_index(["factor", "index"])
+    for j, factor in enumerate(half.names):
+        assert mine.loc[(factor, "S1"), "value"] == pytest.approx(S["S1"][j])
+        assert mine.loc[(factor, "ST"), "value"] == pytest.approx(S["ST"][j])
+    assert (sobol / "analysis" / "sensitivity_convergence.png").is_file()
 
 
 def test_zero_effect_is_flagged_and_noise_measured(sobol):
@@ -136,18 +160,40 @@ def test_cautions_follow_the_numbers():
         _cautions(manifest, ends, wide, None, noise))
 
 
-def test_morris_draws_a_response_for_every_factor(tmp_path):
+def test_morris_draws_a_response_for_every_factor(swept):
     names = ["humility", "empowerment", "courage_to_change", "customer_intimacy",
              "experimentation", "integrity", "accountability", "conformity", "problem_rate"]
     factors = "\n".join(f"{n} = {{ lo = 0.0, hi = 0.5 }}" for n in names)
-    (tmp_path / "exp.toml").write_text(
-        f'title = "screen"\nweeks = 3\nreplications = 1\nseed = 1\n[design]\nkind = "morris"\n'
-        f"trajectories = 2\n[factors]\n{factors}\n[fixed]\nn_customers = 100\nn_employees = 10\n"
-        f'[output]\nreporters = ["customers"]\n')
-    out = tmp_path / "out"
-    assert cli(["sweep", str(tmp_path / "exp.toml"), "--out", str(out), "--workers", "2",
-                "--no-progress"]) == 0
-    assert cli(["analyze", str(out)]) == 0
+    out = swept("screen",
+                f'title = "screen"\nweeks = 3\nreplications = 1\nseed = 1\n[design]\nkind = "morris"\n'
+                f"trajectories = 2\n[factors]\n{factors}\n[fixed]\nn_customers = 100\nn_employees = 10\n"
+                f'[output]\nreporters = ["customers"]\n')
+    indices = pd.read_csv(out / "analysis" / "sensitivity.csv")
+    assert (indices.sigma_conf >= 0).all() and indices.sigma_conf.notna().all()
     drawn = sorted(p.name for p in (out / "analysis").glob("response_*.png"))
     assert drawn == sorted(f"response_{n}.png" for n in names)
     assert "One replication at some design point" in (out / "analysis" / "report.md").read_text()
+
+
+def test_morris_elementary_effects_are_salibs_and_sigma_has_an_interval():
+    """mu, mu* and sigma from ccsim's elementary effects equal SALib's; sigma's bootstrap
+    interval narrows as trajectories grow (about 1 / sqrt(r))."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    from ccsim.sweep.analysis import elementary_effects, sigma_conf
+    from ccsim.sweep.designs import Design
+
+    bounds = ((0.0, 1.0), (5.0, 15.0), (0.0, 2.0))
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [list(b) for b in bounds]}
+    widths = []
+    for r in (16, 256):
+        X = sample.sample(problem, r, num_levels=4, seed=3)
+        Y = X[:, 0] ** 2 + 3 * X[:, 1] * X[:, 2] + np.sin(X[:, 2])
+        effects = elementary_effects(Design("morris", ("a", "b", "c"), X, (), {"levels": 4}, bounds), Y)
+        S = analyze.analyze(problem, X, Y, num_levels=4, seed=1)
+        assert effects.mean(axis=1) == pytest.approx(S["mu"])
+        assert np.abs(effects).mean(axis=1) == pytest.approx(S["mu_star"])
+        assert effects.std(axis=1, ddof=1) == pytest.approx(S["sigma"])
+        widths.append(sigma_conf(effects, seed=1))
+    assert (widths[0] > 0).all() and (widths[1] < widths[0] / 2).all()

@@ -63,13 +63,8 @@ def test_wilson_is_scipys():
 
 
 @pytest.fixture(scope="module")
-def perished(tmp_path_factory):
-    root = tmp_path_factory.mktemp("perish")
-    (root / "exp.toml").write_text(PERISHING)
-    out = root / "out"
-    assert cli(["sweep", str(root / "exp.toml"), "--out", str(out), "--workers", "2",
-                "--no-progress"]) == 0
-    assert cli(["analyze", str(out)]) == 0
+def perished(swept):
+    out = swept("perish", PERISHING)
     return out, ResultStore(out).load_runs()
 
 

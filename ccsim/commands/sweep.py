@@ -14,6 +14,8 @@ def add_parser(subparsers) -> None:
         description="Run every run of an experiment file (experiments/*.toml): the design's "
                     "points times the replications, each with its recorded seed. Each finished "
                     "run is written to DIR at once; --resume runs only what is missing. "
+                    "--resume with more replications (or more Sobol samples or Morris trajectories) "
+                    "than DIR holds extends it, running only the new runs. "
                     "Exit code 1 if any run raised (recorded in DIR/failures).")
     parser.add_argument("experiment", help="experiment file (TOML)")
     parser.add_argument("--out", metavar="DIR",
@@ -21,7 +23,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes to run at once (default: all cores; at most 4 per core)")
     parser.add_argument("--resume", action="store_true",
-                        help="finish a sweep in DIR, running only the missing runs")
+                        help="finish or extend a sweep in DIR, running only the missing runs")
     parser.add_argument("--engine", choices=ENGINES, default="local",
                         help="local processes, or a Dask distributed cluster (default: local)")
     parser.add_argument("--address", metavar="ADDR",
@@ -29,6 +31,10 @@ def add_parser(subparsers) -> None:
                              "dask: start a local cluster of --workers processes)")
     parser.add_argument("--replications", type=int, metavar="R",
                         help="override the file's replications (a quick trial of a big sweep)")
+    parser.add_argument("--samples", type=int, metavar="N",
+                        help="override the file's samples (latin_hypercube, sobol) or trajectories "
+                             "(morris); with --resume, more than a finished sweep's grow it (sobol, "
+                             "morris)")
     parser.add_argument("--weeks", type=int, metavar="W", help="override the file's weeks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=main)
@@ -38,7 +44,7 @@ def main(args) -> int:
     from ccsim.sweep.experiment import load_experiment
     from ccsim.sweep.runner import SweepAborted, run_sweep
 
-    experiment = load_experiment(args.experiment).override(args.replications, args.weeks)
+    experiment = load_experiment(args.experiment).override(args.replications, args.weeks, args.samples)
     out = Path(args.out or Path("out") / f"sweep-{experiment.name}")
     try:
         summary = run_sweep(experiment, out, workers=args.workers, resume=args.resume,

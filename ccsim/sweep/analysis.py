@@ -6,8 +6,8 @@ the mean over replications, Student t; for ``perished``, a proportion of runs, W
 interval), ``timeseries`` (the same per kept week; a firm that perished is in every week,
 closed: ccsim.sweep.worker.CLOSED).
 Sensitivity: Sobol first-order and total indices (Saltelli's estimators) or Morris mu* and
-sigma, from SALib, on each point's mean over replications, with SALib's bootstrap 95%
-confidence intervals (200 resamples), at the end and per kept week; a factor whose every
+sigma, from SALib, on each point's mean over replications, with bootstrap 95% confidence
+intervals (200 resamples: SALib's, and sigma's here), at the end and per kept week; a factor whose every
 change left an output exactly unchanged is flagged; ``noise_share`` says how much of the
 runs' variance is seed noise, which the indices cannot tell from a factor's effect.
 """
@@ -24,6 +24,7 @@ from ccsim.sweep.survival import wilson
 CONF_LEVEL = 0.95
 RESAMPLES = 200
 MAX_INDEX_WEEKS = 27   # weeks of sensitivity_over_time (SALib per week and metric)
+MIN_SAMPLES = 4        # the smallest prefix of a design in ``convergence``
 
 
 def end_values(runs: pd.DataFrame) -> pd.DataFrame:
@@ -66,8 +67,37 @@ def _analyse(design: Design, Y: np.ndarray, seed: int) -> dict:
                                  num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed)
         from SALib.analyze import morris
 
-        return morris.analyze(design.problem, design.X, Y, num_resamples=RESAMPLES,
-                              conf_level=CONF_LEVEL, num_levels=design.options["levels"], seed=seed)
+        S = morris.analyze(design.problem, design.X, Y, num_resamples=RESAMPLES,
+                           conf_level=CONF_LEVEL, num_levels=design.options["levels"], seed=seed)
+        S["sigma_conf"] = sigma_conf(elementary_effects(design, Y), seed)
+        return S
+
+
+def elementary_effects(design: Design, Y: np.ndarray) -> np.ndarray:
+    """Morris's (1991) elementary effects, (factors, trajectories): along each trajectory
+    of k + 1 points, consecutive points differ in one factor j, and its effect is the change
+    of ``Y`` over that step in the unit cube (the range of j scaled to 1), as SALib has it."""
+    k = len(design.names)
+    X = design.X.reshape(-1, k + 1, k)
+    Y = np.asarray(Y, dtype=float).reshape(-1, k + 1)
+    span = np.array([hi - lo for lo, hi in design.bounds])
+    step = np.diff(X, axis=1) / span                      # (r, k steps, k factors)
+    moved = np.abs(step).argmax(axis=2)                   # the factor each step moves
+    effect = np.diff(Y, axis=1) / np.take_along_axis(step, moved[..., None], axis=2)[..., 0]
+    out = np.empty((k, len(X)))
+    out[moved.T, np.arange(len(X))[None, :]] = effect.T
+    return out
+
+
+def sigma_conf(effects: np.ndarray, seed: int) -> np.ndarray:
+    """Half-width of the 95% interval of Morris's sigma per factor: the bootstrap over
+    trajectories (RESAMPLES resamples, normal approximation), as SALib computes mu*'s."""
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    r = effects.shape[1]
+    resampled = effects[:, rng.integers(r, size=(RESAMPLES, r))].std(axis=2, ddof=1)
+    return stats.norm.ppf(0.5 + CONF_LEVEL / 2) * resampled.std(axis=1, ddof=1)
 
 
 def zero_effects(design: Design, Y: np.ndarray, S: dict) -> list[bool]:
@@ -106,7 +136,7 @@ def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
                            "S2": float(S["S2"][a, b]), "S2_conf": float(S["S2_conf"][a, b])}
                           for a in range(k) for b in range(a + 1, k)]
         else:
-            columns = ("mu", "mu_star", "mu_star_conf", "sigma")
+            columns = ("mu", "mu_star", "mu_star_conf", "sigma", "sigma_conf")
         zero = zero_effects(design, Y, S)
         for j, factor in enumerate(design.names):
             rows.append({"metric": metric, "factor": factor,
@@ -117,15 +147,15 @@ def sensitivity(design: Design, ends: pd.DataFrame, metrics: list[str],
 def sensitivity_over_time(design: Design, runs: pd.DataFrame, metrics: list[str], seed: int,
                           most: int = MAX_INDEX_WEEKS) -> pd.DataFrame:
     """Indices per kept week (at most ``most`` weeks, evenly spread, the last always): week,
-    output, factor, index (S1, ST or mu_star, sigma), value, lo, hi (SALib's bootstrap 95%
-    interval; none for sigma).  A week where the output is the same at every point (week 0)
+    output, factor, index (S1, ST or mu_star, sigma), value, lo, hi (the bootstrap 95%
+    interval: SALib's, and for sigma ``sigma_conf``).  A week where the output is the same at every point (week 0)
     has no indices and no rows; nor has a week some design point has not reached."""
     weeks = np.sort(runs.week.unique())
     if len(weeks) > most:
         weeks = np.unique(np.r_[weeks[np.linspace(0, len(weeks) - 1, most).round().astype(int)],
                                 weeks[-1]])
     names = {"sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
-             "morris": (("mu_star", "mu_star_conf"), ("sigma", None))}[design.kind]
+             "morris": (("mu_star", "mu_star_conf"), ("sigma", "sigma_conf"))}[design.kind]
     rows = []
     for week in weeks:
         at = runs[runs.week == week]
@@ -136,11 +166,41 @@ def sensitivity_over_time(design: Design, runs: pd.DataFrame, metrics: list[str]
             S = _analyse(design, Y, seed)
             for index, conf in names:
                 values = np.asarray(S[index], dtype=float)
-                half = np.asarray(S[conf], dtype=float) if conf else np.full_like(values, np.nan)
+                half = np.asarray(S[conf], dtype=float)
                 rows += [{"week": int(week), "output": metric, "factor": factor, "index": index,
                           "value": values[j], "lo": values[j] - half[j], "hi": values[j] + half[j]}
                          for j, factor in enumerate(design.names)]
     return pd.DataFrame(rows, columns=["week", "output", "factor", "index", "value", "lo", "hi"])
+
+
+def convergence(design: Design, ends: pd.DataFrame, metrics: list[str], seed: int) -> pd.DataFrame:
+    """The indices at the end from the design's first n samples, n = N, N/2, N/4, ... (at
+    least MIN_SAMPLES): output, factor, index, samples, value, lo, hi.  SALib's samples of
+    size n begin a larger one (Saltelli's blocks of its Sobol' sequence, Morris's
+    trajectories), so each prefix is the design a sweep of size n would have run; estimates
+    that still move as n doubles have not converged (Sarrazin et al. 2016)."""
+    k = len(design.names)
+    total = design.options["samples" if design.kind == "sobol" else "trajectories"]
+    block = len(design.points) // total
+    sizes = sorted({total >> h for h in range(total.bit_length()) if total >> h >= MIN_SAMPLES})
+    names = {"sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
+             "morris": (("mu_star", "mu_star_conf"), ("sigma", "sigma_conf"))}[design.kind]
+    rows = []
+    for n in sizes:
+        part = Design(design.kind, design.names, design.X[:n * block], design.points[:n * block],
+                      {**design.options, "samples" if design.kind == "sobol" else "trajectories": n},
+                      design.bounds)
+        for metric in metrics:
+            Y = point_means(ends, metric, len(design.points))[:n * block]
+            if np.isnan(Y).any() or np.ptp(Y) == 0:
+                continue
+            S = _analyse(part, Y, seed)
+            for index, conf in names:
+                values, half = np.asarray(S[index], float), np.asarray(S[conf], float)
+                rows += [{"output": metric, "factor": design.names[j], "index": index, "samples": n,
+                          "value": values[j], "lo": values[j] - half[j], "hi": values[j] + half[j]}
+                         for j in range(k)]
+    return pd.DataFrame(rows, columns=["output", "factor", "index", "samples", "value", "lo", "hi"])
 
 
 def noise_share(ends: pd.DataFrame, metrics: list[str], common: bool = False) -> pd.DataFrame:

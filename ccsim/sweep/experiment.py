@@ -56,6 +56,7 @@ DESIGNS = {
     "morris": {"trajectories": (None, "a whole number >= 2"),
                "levels": (4, "an even whole number >= 2")},
 }
+SAMPLES = {"latin_hypercube": "samples", "sobol": "samples", "morris": "trajectories"}   # --samples
 TOP_KEYS = ("title", "description", "scenario", "weeks", "replications", "seed", "common_seeds",
             "design", "factors", "fixed", "output")
 MAX_WEEKS = 5200
@@ -98,14 +99,23 @@ class Experiment:
     description: str = ""
     path: Path | None = None
 
-    def override(self, replications=None, weeks=None) -> Experiment:
-        """The same experiment with ``--replications`` / ``--weeks`` from the command line."""
+    def override(self, replications=None, weeks=None, samples=None) -> Experiment:
+        """The same experiment with ``--replications`` / ``--weeks`` / ``--samples`` (a Latin
+        hypercube's or Sobol design's samples, a Morris design's trajectories) from the
+        command line."""
         where = "command line"
         changes = {}
         if replications is not None:
             changes["replications"] = _count(replications, f"{where}: --replications", 1, MAX_RUNS)
         if weeks is not None:
             changes["weeks"] = _count(weeks, f"{where}: --weeks", 1, MAX_WEEKS)
+        if samples is not None:
+            key = SAMPLES.get(self.design)
+            if key is None:
+                raise ParamError(f"{where}: --samples does not apply to a {self.design} design; "
+                                 f"allowed: a {', '.join(SAMPLES)} design")
+            changes["options"] = _design({**self.options, "kind": self.design, key: samples},
+                                         f"{where}: --samples ({self.design})")[1]
         return _sized(replace(self, **changes), where)
 
     @property

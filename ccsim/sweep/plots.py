@@ -113,14 +113,14 @@ def sensitivity_bars(indices: pd.DataFrame, kind: str, path) -> None:
     if kind == "sobol":
         bars = [("S1", "S1_conf", "first order"), ("ST", "ST_conf", "total")]
     else:
-        bars = [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")]
+        bars = [("mu_star", "mu_star_conf", "mu*"), ("sigma", "sigma_conf", "sigma")]
     for ax, metric in zip(axes, metrics):
         part = indices[indices.metric == metric]
         y = np.arange(len(part))
         height = 0.38
         for k, (value, conf, label) in enumerate(bars):
-            err = part[conf] if conf else None
-            ax.barh(y + (k - 0.5) * height, part[value], height, xerr=err, label=label, capsize=2)
+            ax.barh(y + (k - 0.5) * height, part[value], height, xerr=part[conf], label=label,
+                    capsize=2)
         ax.set_yticks(y, part["factor"])
         ax.invert_yaxis()
         ax.set_title(metric)
@@ -165,4 +165,41 @@ def sensitivity_over_time(table: pd.DataFrame, kind: str, path) -> None:
         ax.set_xlabel("week")
         ax.set_title(f"{output}: share of {'S1' if kind == 'sobol' else 'mu*'}")
     axes[0].legend(fontsize=6, loc="upper left")
+    _save(fig, path)
+
+
+def peeling(table: pd.DataFrame, path) -> None:
+    """PRIM's peeling trajectories (Friedman & Fisher 1999): density against coverage at each
+    step, one line per box, the box kept marked and its restricted dimensions written."""
+    fig, ax = plt.subplots(figsize=(5.6, 4.4))
+    for box, part in table.groupby("box", sort=True):
+        line, = ax.plot(part.coverage, part.density, marker=".", lw=1, label=f"box {box}")
+        kept = part[part.chosen]
+        ax.scatter(kept.coverage, kept.density, s=90, facecolors="none",
+                   edgecolors=line.get_color(), zorder=3)
+        for row in kept.itertuples():
+            ax.annotate(f"kept: {row.res_dim} restricted", (row.coverage, row.density),
+                        textcoords="offset points", xytext=(6, 6), fontsize=8)
+    ax.set(xlabel="coverage (share of the runs where it held)",
+           ylabel="density (share of the box's runs)", xlim=(0, 1.05), ylim=(0, 1.05))
+    ax.legend(fontsize=8, loc="lower left")
+    _save(fig, path)
+
+
+def convergence(table: pd.DataFrame, kind: str, path) -> None:
+    """Total Sobol indices (or Morris mu*) from the design's first n samples against n,
+    one line per factor with its 95% band: flat lines have converged."""
+    index = "ST" if kind == "sobol" else "mu_star"
+    part = table[table["index"] == index]
+    outputs = list(dict.fromkeys(part.output))
+    fig, axes = _grid(len(outputs), (4.6, 3.2))
+    for ax, output in zip(axes, outputs):
+        for factor, line in part[part.output == output].groupby("factor", sort=False):
+            drawn, = ax.plot(line.samples, line.value, marker=".", label=factor)
+            ax.fill_between(line.samples, line.lo, line.hi, alpha=0.12, color=drawn.get_color(),
+                            linewidth=0)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("samples (N)" if kind == "sobol" else "trajectories")
+        ax.set_title(f"{output}: {'ST' if kind == 'sobol' else 'mu*'}")
+    axes[0].legend(fontsize=6)
     _save(fig, path)

@@ -6,7 +6,11 @@ without the front ends and the analysis, MODEL_EXCLUDES: an edit of the browser 
 ``ccsim analyze`` changes no run, and must not stop a resume), Python's version and the
 versions of the libraries the results depend on.  ``changes(old, new)`` says, in words, what differs between two
 manifests' inputs, so that a resume into a directory made by another model is refused
-naming what changed (a default, the code, the preset, the design...).
+naming what changed (a default, the code, the preset, the design...).  A sweep that
+only adds design points after the old ones (a larger Sobol N, more Morris trajectories:
+SALib's samples of a larger size begin with those of a smaller one) or replications
+changes nothing the old runs were made with: ``changes`` says nothing, and the store
+extends the sweep (ccsim.sweep.store.extend).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "SALib", "dask")
 # parts of the package that no run executes (paths under ccsim/, a folder ends with /)
 MODEL_EXCLUDES = ("ui/", "commands/", "anchors/", "__main__.py", "cli.py", "plots.py", "colours.py",
                   "output.py", "sweep/analysis.py", "sweep/report.py", "sweep/plots.py",
-                  "sweep/survival.py", "sweep/provenance.py", "sweep/store.py", "sweep/runner.py",
+                  "sweep/survival.py", "sweep/discovery.py", "sweep/provenance.py", "sweep/store.py", "sweep/runner.py",
                   "sweep/executors.py")
 
 
@@ -94,8 +98,12 @@ def changes(old: dict, new: dict) -> str:
             said.append(f"{key} {e.get(key)} -> {f.get(key)}")
     if old["scenario"]["events"] != new["scenario"]["events"]:
         said.append("the preset's events")
-    if old["design"]["points"] != new["design"]["points"]:
-        said.append("the design's points")
-    if [r["seed"] for r in old["runs"]] != [r["seed"] for r in new["runs"]]:
+    before, after = old["design"]["points"], new["design"]["points"]
+    if before != after[:len(before)]:
+        grows = old["design"]["kind"] == "latin_hypercube" and len(before) != len(after)
+        said.append("the design's points" + (" (a Latin hypercube's strata depend on its size, so "
+                                             "it cannot grow: add replications instead)" if grows else ""))
+    seeds = {(r["point"], r["replication"]): r["seed"] for r in new["runs"]}
+    if any(seeds.get((r["point"], r["replication"]), r["seed"]) != r["seed"] for r in old["runs"]):
         said.append("the seeds")
     return "; ".join(said)

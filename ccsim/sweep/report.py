@@ -16,6 +16,7 @@ from ccsim.sweep.analysis import (
     CONF_LEVEL,
     MAX_INDEX_WEEKS,
     RESAMPLES,
+    convergence,
     end_values,
     markdown_table,
     noise_share,
@@ -28,6 +29,7 @@ from ccsim.sweep.store import ResultStore
 from ccsim.sweep.survival import failure_times, survival_table, wilson
 
 MAX_TRAJECTORIES = 9   # design points drawn as weekly curves
+RUN_ROWS = 1_000_000   # rows per row group of runs.parquet
 NOISE_SHARE = 0.3      # warn when seed noise is this share of the runs' variance or more
 ST_SUM = 1.5           # warn when Sobol total indices sum to more
 WIDE_INDEX = 0.1       # warn when the median half-width of ST is wider
@@ -65,12 +67,16 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     indices, pairs, why_not = sensitivity(design, ends, metrics, experiment["seed"])
     survival = survival_table(ends, experiment["weeks"])
     _tables(out, end_values=ends, points=points, timeseries=timeseries, survival=survival)
+    # every run's rows in one file: a run file is mostly its footer (schema and statistics)
+    runs.to_parquet(out / "runs.parquet", index=False, compression="zstd", row_group_size=RUN_ROWS)
     noise = noise_share(ends, metrics, experiment["common_seeds"])
     _tables(out, noise_share=noise)
-    over_time = None
+    over_time = converging = None
     if indices is not None:
         over_time = sensitivity_over_time(design, runs, metrics, experiment["seed"])
-        _tables(out, sensitivity=indices, sensitivity_over_time=over_time)
+        converging = convergence(design, ends, metrics, experiment["seed"])
+        _tables(out, sensitivity=indices, sensitivity_over_time=over_time,
+                sensitivity_convergence=converging)
     if pairs is not None:
         _tables(out, sensitivity_pairs=pairs)
     if failures:
@@ -105,12 +111,16 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     if over_time is not None and not over_time.empty:
         plots.sensitivity_over_time(over_time, design.kind, out / "sensitivity_over_time.png")
         figures.append(("Which lever matters when: sensitivity per week", "sensitivity_over_time.png"))
+    if indices is not None and converging["samples"].nunique() > 1:
+        plots.convergence(converging, design.kind, out / "sensitivity_convergence.png")
+        figures.append(("Convergence: the indices from the first n samples",
+                        "sensitivity_convergence.png"))
     if indices is not None:
         plots.sensitivity_bars(indices, design.kind, out / "sensitivity.png")
         figures.append((f"{design.kind.capitalize()} sensitivity indices (95% CI)",
                         "sensitivity.png"))
     report = _report(manifest, ends, points, indices, pairs, why_not, failures, figures,
-                     failure_times(ends, experiment["weeks"]), noise)
+                     failure_times(ends, experiment["weeks"]), noise, converging)
     (out / "report.md").write_text(report)
 
 
@@ -215,6 +225,25 @@ def _cautions(manifest, ends, points, indices, noise) -> list[str]:
     return said
 
 
+def _unsettled(converging) -> list[str]:
+    """A caution per output whose ranking of factors (by ST, or mu*) from the first half of
+    the samples differs from the ranking from all of them."""
+    if converging is None or converging["samples"].nunique() < 2:
+        return []
+    said = []
+    index = "ST" if "ST" in set(converging["index"]) else "mu_star"
+    ranked = converging[converging["index"] == index]
+    last, half = sorted(ranked.samples.unique())[-1], sorted(ranked.samples.unique())[-2]
+    for output, part in ranked.groupby("output", sort=False):
+        order = {n: list(part[part.samples == n].sort_values("value", ascending=False).factor)
+                 for n in (half, last)}
+        if order[half] != order[last]:
+            said.append(f"{output}: the factors rank differently by {index} from the first {half} "
+                        f"samples than from all {last} (sensitivity_convergence.csv): the ranking "
+                        f"has not settled; more samples would tell.")
+    return said
+
+
 def _methods(manifest, ends, times) -> str:
     """A paragraph a researcher can paste: design, sizes, seeds, intervals, versions."""
     e, d = manifest["experiment"], manifest["design"]
@@ -255,12 +284,18 @@ def _methods(manifest, ends, times) -> str:
         text += (f" Morris's mu* and sigma (Campolongo et al. 2007) were computed by SALib on "
                  f"each point's mean over replications, at the end and at up to "
                  f"{MAX_INDEX_WEEKS} kept weeks; mu*'s {level} interval is SALib's bootstrap "
-                 f"({RESAMPLES} resamples).")
+                 f"over elementary effects, sigma's the same bootstrap over trajectories "
+                 f"({RESAMPLES} resamples, normal approximation).")
+    grown = manifest.get("extended", [])
+    if grown:
+        text += (f" The sweep was extended {len(grown)} time{'s' * (len(grown) > 1)} (from "
+                 f"{', '.join(str(g['runs']) for g in grown)} runs); a run's seed depends only on "
+                 f"its point and replication, so its runs are those one sweep of this size makes.")
     return text + f" Software: {versions}."
 
 
 def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, times,
-            noise) -> str:
+            noise, converging) -> str:
     e, d = manifest["experiment"], manifest["design"]
     n_runs = len(manifest["runs"])
     first = e["reporters"][0]
@@ -294,7 +329,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
         lines.append("")
         ranked = pd.concat([ranked.head(10), ranked.tail(10)])
     lines += [markdown_table(ranked), ""]
-    cautions = _cautions(manifest, ends, points, indices, noise)
+    cautions = _cautions(manifest, ends, points, indices, noise) + _unsettled(converging)
     if cautions:
         lines += ["## Cautions", "", *(f"- {c}" for c in cautions), ""]
     lines += ["Seed noise: each output's variance at the end split into what lies between "
@@ -326,7 +361,9 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
     lines += ["## Methods", "", _methods(manifest, ends, times), ""]
     lines += ["## Figures", ""]
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
-    lines += ["Tables: end_values, points, timeseries, survival"
-              + (", sensitivity, sensitivity_over_time" if indices is not None else "")
+    lines += ["Every run's rows: runs.parquet (one file). "
+              "Tables: end_values, points, timeseries, survival"
+              + (", sensitivity, sensitivity_over_time, sensitivity_convergence" if indices is not None
+                 else "")
               + (", sensitivity_pairs" if pairs is not None else "") + " (CSV and Parquet).", ""]
     return "\n".join(lines)

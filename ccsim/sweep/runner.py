@@ -14,7 +14,7 @@ import contextlib
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -43,20 +43,19 @@ class Plan:
 
     experiment: Experiment
     design: Design
-    seeds: list[int]
     base_params: dict
     events: tuple
-    manifest: dict
+    manifest: dict      # its runs say each run's point, replication and seed
 
     @property
     def n_runs(self) -> int:
-        return len(self.seeds)
+        return len(self.manifest["runs"])
 
     def task(self, run: int) -> RunTask:
-        point, replication = divmod(run, self.experiment.replications)
-        factors = self.design.points[point]
+        entry = self.manifest["runs"][run]
+        factors = self.design.points[entry["point"]]
         e = self.experiment
-        return RunTask(run, point, replication, self.seeds[run], factors,
+        return RunTask(run, entry["point"], entry["replication"], entry["seed"], factors,
                        {**self.base_params, **factors}, self.events, e.weeks, e.reporters, e.every)
 
 
@@ -96,7 +95,7 @@ def plan(experiment: Experiment) -> Plan:
                  for i, s in enumerate(seeds)],
     }
     manifest["fingerprint"] = fingerprint(manifest)
-    return Plan(experiment, design, seeds, base, events, manifest)
+    return Plan(experiment, design, base, events, manifest)
 
 
 def run_sweep(experiment: Experiment, out, workers: int | None = None, resume: bool = False,
@@ -117,7 +116,9 @@ def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = Fal
     store = ResultStore(Path(out))
     failed, model_seconds = 0, 0.0
     with contextlib.ExitStack() as stack:
-        stack.enter_context(store.claim(the_plan.manifest, resume))
+        # a directory that holds part of this sweep (fewer replications or points) is extended:
+        # its runs keep their numbers, the new ones follow
+        the_plan = replace(the_plan, manifest=stack.enter_context(store.claim(the_plan.manifest, resume)))
         done, notes = store.verify(the_plan.manifest)
         for note in notes:
             print(note, file=sys.stderr)

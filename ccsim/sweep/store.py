@@ -84,6 +84,26 @@ def fingerprint(manifest: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _keys(manifest: dict) -> set[tuple[int, int]]:
+    return {(run["point"], run["replication"]) for run in manifest["runs"]}
+
+
+def extend(old: dict, new: dict) -> dict:
+    """``new``, which holds every run of ``old`` (provenance.changes found nothing between
+    them), with ``old``'s runs under their numbers and the others after them in design
+    order; ``extended`` records the size of each sweep it grew from."""
+    known = _keys(old)
+    added = [run for run in new["runs"] if (run["point"], run["replication"]) not in known]
+    start = len(old["runs"])
+    grown = {**new, "runs": [*old["runs"], *({**run, "run": start + i} for i, run in enumerate(added))],
+             "extended": old.get("extended", [])}
+    if added:
+        grown["extended"] = [*grown["extended"], {"runs": start, "points": len(old["design"]["points"]),
+                                                  "replications": old["experiment"]["replications"]}]
+    grown["fingerprint"] = fingerprint(grown)
+    return grown
+
+
 class ResultStore:
     """A sweep's output directory (see the module docstring)."""
 
@@ -109,21 +129,39 @@ class ResultStore:
                              f"sweep again into a new --out directory") from None
         return manifest
 
-    def check(self, manifest: dict, resume: bool) -> None:
+    def check(self, manifest: dict, resume: bool) -> dict:
         """Raise ParamError (nothing written) unless the directory is new, empty, or holds
-        this sweep and ``resume`` is set."""
+        this sweep, or part of it, and ``resume`` is set.  Return the manifest to go on with:
+        ``manifest``, numbered as the directory's runs are (``extend``)."""
         existing = self.manifest()
         if existing is None:
             self._refuse_foreign()
-        elif existing["fingerprint"] != manifest["fingerprint"]:
-            what = changes(existing, manifest) or "other points, seeds, weeks, outputs or preset"
-            raise ParamError(
-                f"{self.root}: holds another experiment or model ({what}: fingerprint "
-                f"{existing['fingerprint']}, not {manifest['fingerprint']}); a resume would mix "
-                f"them: choose another --out directory")
-        elif not resume:
-            raise ParamError(f"{self.root}: already holds this experiment's results; add "
-                             f"--resume to finish it, or choose another --out directory")
+            return manifest
+        if existing["fingerprint"] != manifest["fingerprint"]:
+            what = changes(existing, manifest)
+            if not what and _keys(existing) - _keys(manifest):
+                d = existing["design"]
+                raise ParamError(
+                    f"{self.root}: holds {len(existing['runs'])} runs ({len(d['points'])} points x "
+                    f"{existing['experiment']['replications']} replications), more than this "
+                    f"experiment's {len(manifest['runs'])}; a resume would leave runs out: ask for "
+                    f"at least as many, or choose another --out directory")
+            grown = extend(existing, manifest) if not what else None
+            if grown is None or (grown["fingerprint"] != existing["fingerprint"] and
+                                 len(grown["runs"]) == len(existing["runs"])):
+                what = what or "other points, seeds, weeks, outputs or preset"
+                raise ParamError(
+                    f"{self.root}: holds another experiment or model ({what}: fingerprint "
+                    f"{existing['fingerprint']}, not {manifest['fingerprint']}); a resume would mix "
+                    f"them: choose another --out directory")
+            manifest = grown
+        if not resume:
+            had, wants = len(existing["runs"]), len(manifest["runs"])
+            held = (f"holds {had} of this experiment's {wants} runs; add --resume to extend it"
+                    if wants > had else "already holds this experiment's results; add --resume "
+                                        "to finish it")
+            raise ParamError(f"{self.root}: {held}, or choose another --out directory")
+        return manifest
 
     def _refuse_foreign(self) -> None:
         """Raise ParamError if the directory holds something, but no sweep."""
@@ -137,15 +175,16 @@ class ResultStore:
     @contextlib.contextmanager
     def claim(self, manifest: dict, resume: bool):
         """Hold the directory for one sweep: lock it for the block's whole life, then
-        ``check`` it.  A directory that holds something else is not touched, and a start
-        that is refused or ends before the manifest is written leaves it as it was."""
+        ``check`` it, and yield the manifest to go on with.  A directory that holds
+        something else is not touched, and a start that is refused or ends before the
+        manifest is written leaves it as it was."""
         self._refuse_foreign()
         handle, created = self._lock()
         try:
-            self.check(manifest, resume)
+            manifest = self.check(manifest, resume)
             os.ftruncate(handle, 0)
             os.write(handle, f"{os.getpid()}\n".encode())
-            yield
+            yield manifest
         except BaseException:
             if not (self.root / MANIFEST).exists():
                 (self.root / LOCK).unlink(missing_ok=True)
@@ -181,8 +220,9 @@ class ResultStore:
         return handle, created
 
     def open(self, manifest: dict) -> None:
-        """Write a new sweep's manifest (under ``claim``); clear partial writes."""
-        if not (self.root / MANIFEST).exists():
+        """Write a new or extended sweep's manifest (under ``claim``); clear partial writes."""
+        existing = self.manifest()
+        if existing is None or existing["fingerprint"] != manifest["fingerprint"]:
             write_atomic(self.root / MANIFEST, json.dumps(manifest, indent=1).encode())
         self.runs.mkdir(exist_ok=True)
         self.failures.mkdir(exist_ok=True)
