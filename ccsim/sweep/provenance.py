@@ -26,7 +26,7 @@ from ccsim import __version__
 LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "SALib", "dask")
 # parts of the package that no run executes (paths under ccsim/, a folder ends with /)
 MODEL_EXCLUDES = ("ui/", "commands/", "anchors/", "__main__.py", "cli.py", "plots.py", "colours.py",
-                  "output.py", "sweep/analysis.py", "sweep/report.py", "sweep/plots.py",
+                  "output.py", "calibration.py", "sweep/analysis.py", "sweep/report.py", "sweep/plots.py",
                   "sweep/survival.py", "sweep/discovery.py", "sweep/provenance.py", "sweep/store.py", "sweep/runner.py",
                   "sweep/executors.py")
 
