@@ -67,10 +67,9 @@ class Setup:
     seed: int = 0
 
 
-def patterns(values: dict, setup: Setup, seed: int) -> dict[str, float]:
-    """The fitted patterns of one default firm run with ``values``; NaN where undefined
-    (a firm that perished before the end still gives them from what it lived)."""
-    model = simulate(values, setup, seed)
+def patterns(model: CultureModel) -> dict[str, float]:
+    """The fitted patterns of a firm that has run (simulate); NaN where undefined (a firm
+    that perished before the end still gives them from what it lived)."""
     frame = model.dataframe()
     later = frame.loc[53:]
     if later.empty:
@@ -91,9 +90,9 @@ def simulate(values: dict, setup: Setup, seed: int) -> CultureModel:
                         **values).advance(setup.weeks)
 
 
-def held_out(values: dict, setup: Setup, seed: int) -> dict[str, float]:
-    """Repurchase after one more problem, by how it ended (TARP), for a firm's customers."""
-    model = simulate(values, setup, seed)
+def held_out(model: CultureModel, seed: int) -> dict[str, float]:
+    """Repurchase after one more problem, by how it ended (TARP), for the customers of a
+    firm that has run (simulate)."""
     outcomes = episode_outcomes(model, np.random.default_rng([seed, 1986]))
     return {name: float(outcomes[label][0].mean()) for name, label in HELD_OUT_KEYS.items()}
 
@@ -119,7 +118,7 @@ def fit(setup: Setup, database: Path, progress: bool = False):
 
     def model(parameters):
         values = {name: float(parameters[name]) for name in PRIORS}
-        return patterns(values, setup, int(np.random.randint(2**31)))
+        return patterns(simulate(values, setup, int(np.random.randint(2**31))))
 
     def distance(simulated, observed):
         gaps = [(simulated[k] - observed[k]) / FITTED[k].tolerance for k in FITTED]
@@ -163,8 +162,9 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
 
 def checks(centre: dict, setup: Setup, seeds: int) -> pd.DataFrame:
     """Every pattern, fitted and held out, over ``seeds`` runs at the posterior centre."""
-    fitted = pd.DataFrame([patterns(centre, setup, 10_000 + s) for s in range(seeds)])
-    out = pd.DataFrame([held_out(centre, setup, 10_000 + s) for s in range(seeds)])
+    models = [(simulate(centre, setup, 10_000 + s), 10_000 + s) for s in range(seeds)]
+    fitted = pd.DataFrame([patterns(model) for model, _ in models])
+    out = pd.DataFrame([held_out(model, seed) for model, seed in models])
     rows = []
     for role, table, measured in (("fitted", FITTED, fitted), ("held out", HELD_OUT, out)):
         for name, pattern in table.items():

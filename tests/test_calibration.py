@@ -64,8 +64,8 @@ def test_one_worker_is_reproducible_from_the_seed(small_fit, tmp_path):
 
 def test_patterns_are_measured_from_a_run():
     setup = calibration.Setup(n_customers=400, weeks=78)
-    low = calibration.patterns({"base_quality": 0.0}, setup, seed=1)
-    high = calibration.patterns({"base_quality": 0.9}, setup, seed=1)
+    low = calibration.patterns(calibration.simulate({"base_quality": 0.0}, setup, seed=1))
+    high = calibration.patterns(calibration.simulate({"base_quality": 0.9}, setup, seed=1))
     assert set(low) == set(calibration.FITTED)
     assert high["churn"] < low["churn"] and high["nps"] > low["nps"]
     assert 0 < high["churn"] < 1
