@@ -128,6 +128,7 @@ class CultureModel(mesa.Model):
         self.code = self.offering[None, :].copy()   # leaders believe in what they built
         self.beliefs = learning.random_beliefs((1, e, m), rng)
         self.morale = np.clip(rng.normal(0.5, 0.1, e), 0, 1)
+        self.reticence = rng.random(e)    # each person's lasting disposition to stay silent
         self.employee_tenure = rng.integers(0, 200, e).astype(np.float64)
         self.speaking = np.zeros(e, bool)
         self.spoke_this_quarter = np.zeros(e, bool)
@@ -373,15 +374,17 @@ class CultureModel(mesa.Model):
     def _organisation_learns(self):
         e, m = self.n_employees, self.n_needs
         draw = self.streams["staff"]
-        u_quit, u_learn, u_serve, u_speak, u_heard = draw.random((5, e))
-        dims_of = draw.integers(0, m, e)
+        u_quit, u_learn, u_serve, u_heard = draw.random((4, e))
+        dims_of = needs.revealed(self.importance, draw.random(e))
         normal = draw.standard_normal(e)
         quit_p = workforce.quit_chance(self.turnover, self.morale, self.morale_sensitivity)
         left = u_quit < quit_p
         self.week_stats["staff_left"] = float(left.mean())
         if left.any():
-            # a newcomer's beliefs are drawn for every post, so each post keeps its own draws
-            self.beliefs[0, left] = learning.random_beliefs((e, m), self._keyed("newcomers"))[left]
+            # a newcomer is drawn for every post, so each post keeps its own draws
+            newcomers = self._keyed("newcomers")
+            self.beliefs[0, left] = learning.random_beliefs((e, m), newcomers)[left]
+            self.reticence[left] = newcomers.random(e)[left]
         self.morale[left] = 0.5
         self.employee_tenure[left] = 0
         self.employee_tenure += 1
@@ -392,7 +395,7 @@ class CultureModel(mesa.Model):
             seen = needs.salient_need(self.deviation, self.reality[0], self._touched[served],
                                       self._touched_identity[served], dims)
             learning.learn_from_customers(self.beliefs, learners, dims, seen)
-        self.speaking = workforce.speak_up(self.humility, self.voice_floor, self.morale, u_speak)
+        self.speaking = workforce.speak_up(self.humility, self.voice_floor, self.morale, self.reticence)
         self.spoke_this_quarter |= self.speaking
         listened = workforce.heard(self.speaking, self.humility, u_heard)
         self.experience += listened.astype(float) - (self.speaking & ~listened)

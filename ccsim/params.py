@@ -221,10 +221,11 @@ _ALL = [
     Param("push_take", 0.1, 0, 1, "per push", CALIBRATION,
           "Share of pushes that sell (one more week's price, once); no published size.",
           anchor="calibrated"),
-    Param("test_noise", 0.02, 0, 0.2, "experience", CALIBRATION,
+    Param("test_noise", 0.0056, 0, 0.2, "experience", CALIBRATION,
           "How far a test with customers, or tracking after shipping, misreads an idea's "
-          "effect (SD; a typical idea moves the experience about 0.02).",
-          anchor="calibrated; Kohavi et al. 2009 (small effects, limited power)", neutral=0.0),
+          "effect (SD). A test sized as Kohavi et al. advise, for 80% power at 95% "
+          "confidence on the median idea's effect (0.0156): 0.0156 / 2.8.",
+          anchor="Kohavi et al. 2009 (DMKD), section 3.2: test sized for the median idea", neutral=0.0),
     Param("defect_rate", 0.15, 0, 1, "per change", CALIBRATION,
           "Chance a shipped change brings a defect (the change failure rate).",
           anchor="Forsgren, Humble & Kim 2018 (0-15% for the best teams, up to 60%)", neutral=0.0),

@@ -82,8 +82,6 @@ def test_a_firm_can_perish_and_good_cultures_survive_more_often():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="SD about 16 at the calibrated defaults: the ideas each "
-                   "firm ships, and whether they work, differ from seed to seed")
 def test_identical_firms_end_within_15_nps_points():
     """The seed-to-seed SD of five-year NPS at defaults is at most 15 points (it was 45)."""
     ends = [run(260, rng=seed, customer_agents=False).dataframe().nps.iloc[-1] for seed in range(1, 21)]

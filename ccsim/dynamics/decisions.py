@@ -25,6 +25,9 @@ from ccsim.dynamics.service import FIT_WEIGHT
 NEUTRAL_SHARE = 1 / 3   # ideas customers do not notice at all (Kohavi: a third are flat)
 DEFECT_PROBLEMS = 0.15   # extra problems per touch from a defect of severity 1
 FIX_RATE = 0.2       # share of an admitted defect fixed per week
+# a test or tracking acts only on a result significant at 95% confidence (two-sided), the
+# decision rule of online controlled experiments (Kohavi et al. 2009, section 3.2)
+SIGNIFICANT = 1.96
 
 
 @dataclass
@@ -82,28 +85,31 @@ def propose(code, offering, reality, weight, count: int, spread: float, draws: D
 
 def measure(effects: np.ndarray, noise: float, normal: np.ndarray) -> np.ndarray:
     """What a test with real customers, or tracking after shipping, sees of ``effects``
-    (``normal``: a standard normal draw per effect)."""
-    return effects + noise * normal
+    (``normal``: a standard normal draw per effect), in units of its noise: above
+    SIGNIFICANT is a significant gain, below -SIGNIFICANT a significant loss."""
+    return effects / max(noise, 1e-12) + normal
 
 
 def choose(ideas: Ideas, experimentation: float, courage: float, noise: float,
            draws: Draws) -> tuple[np.ndarray, np.ndarray]:
     """Which ideas ship, and which were tested and found wanting: tested ones ship only if
-    the test says they help, untested ones on the leaders' opinion (HiPPO); either way only
-    with courage to change."""
+    the test shows a significant gain, untested ones on the leaders' opinion (HiPPO);
+    either way only with courage to change.  A test whose estimate is no gain at all
+    refutes the opinion; one that is positive but not significant leaves it standing
+    (no evidence either way), so the idea may come back."""
     dims = ideas.dims
     tested = draws.tested[dims] < experimentation
     measured = measure(ideas.effect, noise, draws.test[dims])
     brave = draws.brave[dims] < courage
-    return brave & (~tested | (measured > 0)), tested & (measured <= 0)
+    return brave & (~tested | (measured > SIGNIFICANT)), tested & (measured <= 0)
 
 
 def rollback(dims: np.ndarray, effects: np.ndarray, accountability: float, noise: float,
              draws: Draws) -> np.ndarray:
-    """Shipped changes (on needs ``dims``) that tracking shows as harmful (tracked with
-    chance accountability, measured with noise), to roll back."""
+    """Shipped changes (on needs ``dims``) that tracking shows as significantly harmful
+    (tracked with chance accountability, measured with noise), to roll back."""
     tracked = draws.tracked[dims] < accountability
-    return tracked & (measure(effects, noise, draws.track[dims]) < 0)
+    return tracked & (measure(effects, noise, draws.track[dims]) < -SIGNIFICANT)
 
 
 def brings_defect(dims: np.ndarray, rate: float, draws: Draws) -> bool:

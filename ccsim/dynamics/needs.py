@@ -48,6 +48,13 @@ def refit(fits: np.ndarray, deviation: np.ndarray, dims, new_alignment: np.ndarr
         fits += np.float32(2.0 * new_alignment[d] * weight[d]) * deviation[:, :, d]
 
 
+def revealed(weight: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The need a customer's experience reveals, one per uniform draw in ``u``: a need in
+    proportion to how much it matters (``weight``, summing to 1), as it weighs in their fit."""
+    return np.minimum(np.searchsorted(np.cumsum(weight, dtype=np.float64), u * float(weight.sum())),
+                      len(weight) - 1)
+
+
 def salient_need(deviation: np.ndarray, reality: np.ndarray, who, identity, dims) -> np.ndarray:
     """The need on ``dims`` of customers ``who`` in their salient ``identity`` (+-1)."""
     return (reality[dims] * deviation[who, identity, dims]).astype(np.int8)
