@@ -44,7 +44,7 @@ bench: $(STAMP) assets chromium bytecode
 validate: $(STAMP)
 	$(BIN)/ccsim validate --out out/validate
 
-# the full pattern-oriented calibration (ABC-SMC, about 10-20 minutes on 2 cores)
+# the full pattern-oriented calibration (ABC-SMC, about 12 minutes on 2 cores)
 calibrate: $(STAMP)
 	$(BIN)/ccsim calibrate --out out/calibrate
 

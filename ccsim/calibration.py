@@ -61,8 +61,8 @@ class Setup:
     """How big each simulation is and how big the ABC-SMC run."""
     n_customers: int = 2000
     weeks: int = 156
-    population: int = 60
-    generations: int = 5
+    population: int = 120
+    generations: int = 8
     workers: int = 2
     seed: int = 0
 

@@ -21,8 +21,8 @@ HELP = "fit the calibration parameters to published patterns (ABC-SMC) and check
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("calibrate", help=HELP, description=HELP + ".")
     parser.add_argument("--out", metavar="DIR", required=True, help="write the posterior and checks to DIR")
-    parser.add_argument("--population", default="60", help="particles per generation (default 60)")
-    parser.add_argument("--generations", default="5", help="ABC-SMC generations (default 5)")
+    parser.add_argument("--population", default="120", help="particles per generation (default 120)")
+    parser.add_argument("--generations", default="8", help="ABC-SMC generations (default 8)")
     parser.add_argument("--workers", default="2", help="processes (default 2; 1 is reproducible)")
     parser.add_argument("--customers", default="2000", help="customers per simulated firm (default 2000)")
     parser.add_argument("--weeks", default="156", help="weeks per simulated firm (default 156)")
