@@ -247,13 +247,24 @@ def _unsettled(converging) -> list[str]:
     return said
 
 
+def _hypercube(d) -> str:
+    """A Latin hypercube design in words: one, or grown in batches."""
+    batches = d["options"].get("batches", [len(d["points"])])
+    if len(batches) == 1:
+        return f"a Latin hypercube sample of {len(d['points'])} points (scipy)"
+    return (f"a Latin hypercube sample of {len(d['points'])} points drawn in {len(batches)} batches "
+            f"({' + '.join(map(str, batches))}; scipy), each batch a Latin hypercube of its own drawn "
+            f"with its own seed from the base seed as the sweep grew; their union is not a Latin "
+            f"hypercube")
+
+
 def _methods(manifest, ends, times) -> str:
     """A paragraph a researcher can paste: design, sizes, seeds, intervals, versions."""
     e, d = manifest["experiment"], manifest["design"]
     reps = _replications(ends)
     k = len(d["names"])
     design = {"full_factorial": f"a full factorial design of {len(d['points'])} points",
-              "latin_hypercube": f"a Latin hypercube sample of {len(d['points'])} points (scipy)",
+              "latin_hypercube": _hypercube(d),
               "sobol": f"Saltelli's scheme for Sobol indices (SALib; N = {d['options'].get('samples')}"
                        f", {len(d['points'])} points)",
               "morris": f"Morris's elementary effects (SALib; {d['options'].get('trajectories')} "
@@ -295,7 +306,7 @@ def _methods(manifest, ends, times) -> str:
     if grown:
         text += (f" The sweep was extended {len(grown)} time{'s' * (len(grown) > 1)} (from "
                  f"{', '.join(str(g['runs']) for g in grown)} runs); a run's seed depends only on "
-                 f"its point and replication, so its runs are those one sweep of this size makes.")
+                 f"its point and replication, so its runs are those one sweep of this design makes.")
     return text + f" Software: {versions}."
 
 
