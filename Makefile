@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint bench validate calibrate sweep clean assets chromium bytecode study morris sobol sensitivity
+.PHONY: run test check lint bench validate calibrate sweep clean assets chromium bytecode study morris sobol sensitivity example
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "using $$PY" && $$PY -m venv $(VENV)
@@ -67,6 +67,11 @@ sobol: $(STAMP)
 
 sensitivity: morris sobol
 	$(BIN)/python experiments/sensitivity_tables.py $(SENS)
+
+# the paper-ready example in docs/examples/wages_and_culture: experiments/wages_and_culture.toml
+# swept, analysed and discovered (ccsim discover --where perished), about a minute
+example: $(STAMP)
+	$(BIN)/python experiments/paper_example.py
 
 # the model study: noise, nudge, lever table, preset gap, annual figures; CSV to out/study
 study: $(STAMP)

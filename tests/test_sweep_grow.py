@@ -1,12 +1,20 @@
 """Grow and gather: a finished sweep extended with more replications and more Sobol samples
-holds exactly the runs one sweep of the larger size makes (old run files untouched); what
-would shrink it, or grow a Latin hypercube, is refused in one line; analyze gathers every
+holds exactly the runs one sweep of the larger size makes (old run files untouched); a Latin
+hypercube grows by a batch of its own, and a growth killed with kill -9 resumes to the
+uninterrupted one; what would shrink a sweep is refused in one line; analyze gathers every
 run into one Parquet file."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -77,17 +85,6 @@ def test_an_extended_sweep_is_the_sweep_of_its_final_size(tmp_path, capsys):
 
 
 def test_what_cannot_grow_is_refused(tmp_path, capsys):
-    lhs = GROW.replace('kind = "sobol"', 'kind = "latin_hypercube"')
-    path = tmp_path / "lhs.toml"
-    path.write_text(lhs)
-    out = tmp_path / "out"
-    assert sweep(path, out, "--weeks", "1", "--replications", "1") == 0
-    before = sorted(p.name for p in (out / "runs").iterdir())
-    capsys.readouterr()
-    assert sweep(path, out, "--weeks", "1", "--replications", "1", "--samples", "6", "--resume") == 2
-    err = capsys.readouterr().err
-    assert "a Latin hypercube's strata depend on its size" in err and err.count("\n") == 1
-    assert sorted(p.name for p in (out / "runs").iterdir()) == before
     factorial = tmp_path / "grid.toml"
     factorial.write_text(GROW.replace('kind = "sobol"\nsamples = 4', 'kind = "full_factorial"')
                          .replace("{ lo = 0.0, hi = 1.0 }", "[0.1, 0.9]").replace("{ lo = 5.0, hi = 15.0 }", "[5.0]"))
@@ -98,3 +95,87 @@ def test_what_cannot_grow_is_refused(tmp_path, capsys):
     assert sweep(sobol, tmp_path / "s", "--samples", "6") == 2
     assert "design.samples=6 is not a power of 2" in capsys.readouterr().err
     assert not (tmp_path / "grid").exists() and not (tmp_path / "s").exists()
+
+
+def strata(unit: np.ndarray) -> bool:
+    """Whether ``unit`` (n points in [0, 1)^k) has one point in each of n strata per factor."""
+    n = len(unit)
+    return all(sorted(np.floor(column * n).astype(int)) == list(range(n)) for column in unit.T)
+
+
+def unit_points(manifest: dict) -> np.ndarray:
+    d = manifest["design"]
+    lo, hi = np.array(d["bounds"]).T
+    return (np.array(d["X"]) - lo) / (hi - lo)
+
+
+def test_a_latin_hypercube_grows_in_batches(tmp_path, capsys):
+    path = tmp_path / "lhs.toml"
+    path.write_text(GROW.replace('kind = "sobol"', 'kind = "latin_hypercube"'))
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert sweep(path, out, "--replications", "1") == 0                  # 4 samples
+    first = {p.name: p.read_bytes() for p in (out / "runs").iterdir()}
+    before = json.loads((out / "manifest.json").read_text())
+    capsys.readouterr()
+    assert sweep(path, out, "--replications", "1", "--samples", "6") == 2
+    assert "holds 4 of this experiment's 6 runs; add --resume to extend it" in capsys.readouterr().err
+    assert sweep(path, out, "--replications", "1", "--samples", "6", "--resume") == 0
+    assert {p.name: p.read_bytes() for p in (out / "runs").iterdir() if p.name in first} == first
+    grown = json.loads((out / "manifest.json").read_text())
+    assert grown["design"]["options"]["batches"] == [4, 2] and len(grown["runs"]) == 6
+    assert grown["design"]["X"][:4] == before["design"]["X"]
+    unit = unit_points(grown)
+    assert strata(unit[:4]) and strata(unit[4:]) and not strata(unit)   # two hypercubes, not one
+    # a fresh sweep of 6 samples is one Latin hypercube, not this design
+    assert sweep(path, fresh, "--replications", "1", "--samples", "6") == 0
+    assert json.loads((fresh / "manifest.json").read_text())["design"]["options"]["batches"] == [6]
+    capsys.readouterr()
+    # fewer samples than the directory holds: refused in one line, nothing touched
+    manifest = (out / "manifest.json").read_bytes()
+    assert sweep(path, out, "--replications", "1", "--samples", "5", "--resume") == 2
+    err = capsys.readouterr().err
+    assert "a Latin hypercube keeps its points only as it grows: ask for at least its 6 samples" in err
+    assert err.count("\n") == 1
+    assert sweep(path, out, "--replications", "1", "--resume") == 2
+    assert "holds 6 runs (6 points x 1 replications), more than this experiment's 4" in capsys.readouterr().err
+    assert (out / "manifest.json").read_bytes() == manifest
+    assert sweep(path, out, "--replications", "1", "--samples", "6", "--resume") == 0
+    assert "6 already there, 0 run now" in capsys.readouterr().out
+    assert (out / "manifest.json").read_bytes() == manifest
+    assert sweep(path, out, "--replications", "1", "--samples", "9", "--resume") == 0
+    grown = json.loads((out / "manifest.json").read_text())
+    assert grown["design"]["options"]["batches"] == [4, 2, 3] and strata(unit_points(grown)[6:])
+    assert cli(["analyze", str(out)]) == 0
+    methods = (out / "analysis" / "report.md").read_text().split("## Methods", 1)[1]
+    assert "a Latin hypercube sample of 9 points drawn in 3 batches (4 + 2 + 3; scipy)" in methods
+    assert "extended 2 times (from 4, 6 runs)" in methods
+
+
+@pytest.mark.slow
+def test_a_killed_growth_resumes_to_the_uninterrupted_one(tmp_path):
+    """kill -9 (the sweep, its forkserver and workers) in the middle of growing a Latin
+    hypercube, then --resume: the same manifest and rows as a growth that ran through."""
+    path = tmp_path / "lhs.toml"
+    path.write_text(GROW.replace('kind = "sobol"', 'kind = "latin_hypercube"')
+                    .replace("weeks = 6", "weeks = 120").replace("n_customers = 100", "n_customers = 1500"))
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    assert sweep(path, killed, "--replications", "1") == 0
+    shutil.copytree(killed, whole)
+    assert sweep(path, whole, "--replications", "1", "--samples", "16", "--resume") == 0
+    grow = [sys.executable, "-m", "ccsim", "sweep", str(path), "--out", str(killed), "--workers", "2",
+            "--no-progress", "--replications", "1", "--samples", "16", "--resume"]
+    process = subprocess.Popen(grow, start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    store = ResultStore(killed)
+    try:
+        deadline = time.monotonic() + 120
+        while len(store.done()) < 6 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert 6 <= len(store.done()) < 16, "the growth must be cut off in the middle"
+    assert (killed / "manifest.json").read_bytes() == (whole / "manifest.json").read_bytes()
+    assert sweep(path, killed, "--replications", "1", "--samples", "16", "--resume") == 0
+    assert (killed / "manifest.json").read_bytes() == (whole / "manifest.json").read_bytes()
+    pd.testing.assert_frame_equal(rows(killed), rows(whole))

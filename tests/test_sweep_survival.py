@@ -1,6 +1,7 @@
 """Firms that perish in a sweep: rows at every kept week to the end (closed: customers 0,
 perished 1, cash as when it perished), means over every run, the share perished with
-Wilson's interval, Kaplan-Meier survival per design point with Greenwood's interval."""
+Wilson's interval, Kaplan-Meier survival per design point with Greenwood's interval (scipy)
+and the median time to failure."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scipy.stats import binomtest
 from ccsim.cli import main as cli
 from ccsim.model import run as run_model
 from ccsim.sweep.store import ResultStore
-from ccsim.sweep.survival import kaplan_meier, wilson
+from ccsim.sweep.survival import kaplan_meier, median_time, wilson
 
 # wage 15: some firms perish, at different weeks; wage 20: most perish early (week 3-8)
 PERISHING = """
@@ -52,6 +53,28 @@ def test_kaplan_meier_matches_the_textbook():
         assert (row.survival, row.lo, row.hi) == pytest.approx((s, lo, hi), abs=6e-4)
     everyone = kaplan_meier([2, 2, 5], np.ones(3, bool))
     assert everyone.survival.iloc[-1] == 0 and everyone.lo.iloc[-1] == 0
+    # median 23 (S 0.538 -> 0.448); lower limit 13, where the band's lower limit first falls
+    # to 0.5 or below (0.503 at week 10, 0.432 at 13); the upper limit never does (R: NA)
+    median, lo, hi = median_time(table.reset_index())
+    assert (median, lo) == (23, 13) and np.isnan(hi)
+
+
+def test_kaplan_meier_by_hand():
+    """Five firms, two censored (weeks 3 and 8): the product-limit steps, Greenwood's sums and
+    the log-log interval S^exp(-+z sqrt(V) / log S) worked out by hand."""
+    table = kaplan_meier([2, 3, 3, 5, 8], np.array([1, 0, 1, 1, 0], dtype=bool))
+    assert list(table.week) == [0, 2, 3, 5]
+    assert list(table.at_risk) == [5, 5, 4, 2] and list(table.events) == [0, 1, 1, 1]
+    survival = [1, 4 / 5, 4 / 5 * 3 / 4, 4 / 5 * 3 / 4 * 1 / 2]
+    greenwood = np.cumsum([0, 1 / (5 * 4), 1 / (4 * 3), 1 / (2 * 1)])
+    z = 1.959963984540054
+    for row, s, v in list(zip(table.itertuples(), survival, greenwood))[1:]:
+        spread = z * np.sqrt(v) / np.log(s)
+        assert (row.survival, row.lo, row.hi) == pytest.approx((s, s ** np.exp(-spread), s ** np.exp(spread)))
+    assert median_time(table)[0] == 5            # 0.6 at week 3, 0.3 at week 5
+    assert median_time(kaplan_meier([3, 3, 20, 20], np.array([1, 1, 0, 0], dtype=bool)))[0] == 3  # at 0.5
+    censored = kaplan_meier([4, 9], np.zeros(2, bool))   # nobody failed: no step, no median
+    assert list(censored.survival) == [1.0] and np.isnan(median_time(censored)).all()
 
 
 def test_wilson_is_scipys():
@@ -120,6 +143,28 @@ def test_survival_per_point_from_the_runs(perished):
     report = (out / "analysis" / "report.md").read_text()
     perished_runs = int(firms.week.notna().sum())   # (Int64: pd.NA where none)
     assert f"{perished_runs} of 8 runs ran out of cash" in report and "survival.png" in report
+    assert "scipy.stats.ecdf" in report.split("## Methods", 1)[1]
+
+
+def test_time_to_failure_per_point(perished):
+    """No run is censored before the last week: the median time to failure is the first week
+    by which half the point's firms or more have perished."""
+    out, runs = perished
+    table = pd.read_csv(out / "analysis" / "time_to_failure.csv").set_index("point")
+    assert list(table.columns[:1]) == ["wage"]
+    firms = runs.groupby("run").agg(point=("point", "first"), week=("perished_week", "first"))
+    for point, group in firms.groupby("point"):
+        weeks = np.sort(group.week.astype(float).fillna(np.inf).to_numpy())
+        row = table.loc[point]
+        assert (row.runs, row.perished) == (4, np.isfinite(weeks).sum())
+        assert row.share_lo <= row.share == row.perished / 4 <= row.share_hi
+        half = weeks[1]     # the 2nd of 4 firms to perish brings the survival to 0.5
+        if np.isfinite(half):
+            assert row["median"] == half and row.median_lo <= half
+            assert np.isnan(row.median_hi) or row.median_hi >= half
+        else:
+            assert np.isnan(row["median"])
+    assert table.perished.sum() >= 4 and table["median"].notna().any()
 
 
 def test_a_run_file_without_every_kept_week_is_damaged(perished, tmp_path):

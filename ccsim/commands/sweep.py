@@ -14,8 +14,9 @@ def add_parser(subparsers) -> None:
         description="Run every run of an experiment file (experiments/*.toml): the design's "
                     "points times the replications, each with its recorded seed. Each finished "
                     "run is written to DIR at once; --resume runs only what is missing. "
-                    "--resume with more replications (or more Sobol samples or Morris trajectories) "
-                    "than DIR holds extends it, running only the new runs. "
+                    "--resume with more replications (or more Sobol samples or Morris trajectories, "
+                    "or more Latin hypercube samples, drawn as a batch of their own) than DIR holds "
+                    "extends it, running only the new runs. "
                     "Exit code 1 if any run raised (recorded in DIR/failures).")
     parser.add_argument("experiment", help="experiment file (TOML)")
     parser.add_argument("--out", metavar="DIR",
@@ -33,8 +34,7 @@ def add_parser(subparsers) -> None:
                         help="override the file's replications (a quick trial of a big sweep)")
     parser.add_argument("--samples", type=int, metavar="N",
                         help="override the file's samples (latin_hypercube, sobol) or trajectories "
-                             "(morris); with --resume, more than a finished sweep's grow it (sobol, "
-                             "morris)")
+                             "(morris); with --resume, more than a finished sweep's grow it")
     parser.add_argument("--weeks", type=int, metavar="W", help="override the file's weeks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=main)

@@ -8,7 +8,8 @@ versions of the libraries the results depend on.  ``changes(old, new)`` says, in
 manifests' inputs, so that a resume into a directory made by another model is refused
 naming what changed (a default, the code, the preset, the design...).  A sweep that
 only adds design points after the old ones (a larger Sobol N, more Morris trajectories:
-SALib's samples of a larger size begin with those of a smaller one) or replications
+SALib's samples of a larger size begin with those of a smaller one; a Latin hypercube grown
+by a batch, ccsim.sweep.designs) or replications
 changes nothing the old runs were made with: ``changes`` says nothing, and the store
 extends the sweep (ccsim.sweep.store.extend).
 """
@@ -99,10 +100,10 @@ def changes(old: dict, new: dict) -> str:
     if old["scenario"]["events"] != new["scenario"]["events"]:
         said.append("the preset's events")
     before, after = old["design"]["points"], new["design"]["points"]
-    if before != after[:len(before)]:
-        grows = old["design"]["kind"] == "latin_hypercube" and len(before) != len(after)
-        said.append("the design's points" + (" (a Latin hypercube's strata depend on its size, so "
-                                             "it cannot grow: add replications instead)" if grows else ""))
+    if before[:len(after)] != after[:len(before)]:     # one design begins with the other
+        shrinks = old["design"]["kind"] == "latin_hypercube" and len(before) > len(after)
+        said.append("the design's points" + (f" (a Latin hypercube keeps its points only as it grows: "
+                                             f"ask for at least its {len(before)} samples)" if shrinks else ""))
     seeds = {(r["point"], r["replication"]): r["seed"] for r in new["runs"]}
     if any(seeds.get((r["point"], r["replication"]), r["seed"]) != r["seed"] for r in old["runs"]):
         said.append("the seeds")

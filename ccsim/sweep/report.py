@@ -26,7 +26,7 @@ from ccsim.sweep.analysis import (
 )
 from ccsim.sweep.designs import design_from_dict
 from ccsim.sweep.store import ResultStore
-from ccsim.sweep.survival import failure_times, survival_table, wilson
+from ccsim.sweep.survival import failure_times, survival_table, time_to_failure
 
 MAX_TRAJECTORIES = 9   # design points drawn as weekly curves
 RUN_ROWS = 1_000_000   # rows per row group of runs.parquet
@@ -65,8 +65,12 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
     points = summarise(ends, ["point", *names], metrics)
     timeseries = summarise(runs, ["point", *names, "week"], metrics)
     indices, pairs, why_not = sensitivity(design, ends, metrics, experiment["seed"])
-    survival = survival_table(ends, experiment["weeks"])
-    _tables(out, end_values=ends, points=points, timeseries=timeseries, survival=survival)
+    times = failure_times(ends, experiment["weeks"])
+    survival = survival_table(times)
+    factors = ends.groupby("point")[names].first().reset_index()
+    failing = factors.merge(time_to_failure(times, survival), on="point")
+    _tables(out, end_values=ends, points=points, timeseries=timeseries, survival=survival,
+            time_to_failure=failing)
     # every run's rows in one file: a run file is mostly its footer (schema and statistics)
     runs.to_parquet(out / "runs.parquet", index=False, compression="zstd", row_group_size=RUN_ROWS)
     noise = noise_share(ends, metrics, experiment["common_seeds"])
@@ -120,7 +124,7 @@ def _write(manifest: dict, runs: pd.DataFrame, failures: list[dict], out: Path) 
         figures.append((f"{design.kind.capitalize()} sensitivity indices (95% CI)",
                         "sensitivity.png"))
     report = _report(manifest, ends, points, indices, pairs, why_not, failures, figures,
-                     failure_times(ends, experiment["weeks"]), noise, converging)
+                     times, failing, noise, converging)
     (out / "report.md").write_text(report)
 
 
@@ -142,20 +146,19 @@ def _replications(ends) -> str:
     return f"{low}" if low == high else f"{low} to {high}"
 
 
-def _survival_lines(times: pd.DataFrame, weeks: int) -> list[str]:
-    """Share perished per design point with Wilson's interval (if any firm perished)."""
+def _survival_lines(times: pd.DataFrame, failing: pd.DataFrame, weeks: int) -> list[str]:
+    """Share perished and median time to failure per design point (if any firm perished)."""
     if not times.event.any():
         return ["## Survival", "", f"No firm ran out of cash within {weeks} weeks.", ""]
-    grouped = times.groupby("point").event
-    table = pd.DataFrame({"runs": grouped.size(), "perished": grouped.sum()})
-    table["share"] = table.perished / table.runs
-    table["lo"], table["hi"] = wilson(table.perished, table.runs)
-    table = table.reset_index().sort_values("share", ascending=False)
+    table = failing.sort_values(["share", "median"], ascending=[False, True])
     lines = ["## Survival", "",
-             f"{int(times.event.sum())} of {len(times)} runs ran out of cash. Share perished by "
-             f"week {weeks} per design point, with Wilson's 95% interval; Kaplan-Meier survival "
-             "curves with Greenwood's 95% interval (log-log) per point in survival.csv "
-             "(a run that did not perish is censored at its last week).", ""]
+             f"{int(times.event.sum())} of {len(times)} runs ran out of cash. Per design point: "
+             f"the share perished by week {weeks} with Wilson's 95% interval (share_lo, share_hi), "
+             "and the median time to failure, the first week the Kaplan-Meier survival is at or "
+             "below 0.5, with its 95% interval (median_lo, median_hi: where the band's limits "
+             "are; empty: not reached within the runs). Survival curves and their 95% band "
+             "(Greenwood, log-log; scipy.stats.ecdf) per point in survival.csv, this table in "
+             "time_to_failure.csv; a run that did not perish is censored at its last week.", ""]
     if len(table) > 20:
         lines += [f"The 20 of {len(table)} points with most firms perished:", ""]
     return lines + [markdown_table(table.head(20)), ""]
@@ -244,13 +247,24 @@ def _unsettled(converging) -> list[str]:
     return said
 
 
+def _hypercube(d) -> str:
+    """A Latin hypercube design in words: one, or grown in batches."""
+    batches = d["options"].get("batches", [len(d["points"])])
+    if len(batches) == 1:
+        return f"a Latin hypercube sample of {len(d['points'])} points (scipy)"
+    return (f"a Latin hypercube sample of {len(d['points'])} points drawn in {len(batches)} batches "
+            f"({' + '.join(map(str, batches))}; scipy), each batch a Latin hypercube of its own drawn "
+            f"with its own seed from the base seed as the sweep grew; their union is not a Latin "
+            f"hypercube")
+
+
 def _methods(manifest, ends, times) -> str:
     """A paragraph a researcher can paste: design, sizes, seeds, intervals, versions."""
     e, d = manifest["experiment"], manifest["design"]
     reps = _replications(ends)
     k = len(d["names"])
     design = {"full_factorial": f"a full factorial design of {len(d['points'])} points",
-              "latin_hypercube": f"a Latin hypercube sample of {len(d['points'])} points (scipy)",
+              "latin_hypercube": _hypercube(d),
               "sobol": f"Saltelli's scheme for Sobol indices (SALib; N = {d['options'].get('samples')}"
                        f", {len(d['points'])} points)",
               "morris": f"Morris's elementary effects (SALib; {d['options'].get('trajectories')} "
@@ -273,8 +287,10 @@ def _methods(manifest, ends, times) -> str:
         f"Means over replications carry {level} Student-t intervals (n - 1 degrees of freedom); "
         f"the share of runs perished carries Wilson's {level} score interval; survival is the "
         f"Kaplan-Meier estimate per design point ({int(times.event.sum())} of {len(times)} runs "
-        f"ran out of cash; the others censored at their last week), with Greenwood's variance on "
-        f"the log-log scale.")
+        f"ran out of cash; the others censored at their last week) with {level} intervals from "
+        f"Greenwood's variance on the log-log scale, both computed by scipy.stats.ecdf; the "
+        f"median time to failure is the first week the estimate is at or below 0.5, its "
+        f"interval read off the band (Brookmeyer and Crowley 1982).")
     if d["kind"] == "sobol":
         text += (f" First-order and total Sobol indices (Saltelli et al. 2010 estimators) were "
                  f"computed by SALib on each point's mean over replications, at the end and at up "
@@ -290,12 +306,12 @@ def _methods(manifest, ends, times) -> str:
     if grown:
         text += (f" The sweep was extended {len(grown)} time{'s' * (len(grown) > 1)} (from "
                  f"{', '.join(str(g['runs']) for g in grown)} runs); a run's seed depends only on "
-                 f"its point and replication, so its runs are those one sweep of this size makes.")
+                 f"its point and replication, so its runs are those one sweep of this design makes.")
     return text + f" Software: {versions}."
 
 
 def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, times,
-            noise, converging) -> str:
+            failing, noise, converging) -> str:
     e, d = manifest["experiment"], manifest["design"]
     n_runs = len(manifest["runs"])
     first = e["reporters"][0]
@@ -318,7 +334,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
            "those of that week)"),
         f"- Replications run: {_replications(ends)} per design point",
         "", "Intervals: means over replications, 95% Student t; the share perished, Wilson; "
-        "survival, Kaplan-Meier with Greenwood (log-log); sensitivity indices, SALib's bootstrap "
+        "survival, Kaplan-Meier with Greenwood (log-log; scipy); sensitivity indices, SALib's bootstrap "
         "(Methods, at the end).",
         "", f"## {first} at the end, by design point", "",
     ]
@@ -339,7 +355,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
                             "replication interaction)" if manifest["experiment"]["common_seeds"]
                             else "") + " (noise_share.csv):", "",
               markdown_table(noise), ""]
-    lines += _survival_lines(times, e["weeks"])
+    lines += _survival_lines(times, failing, e["weeks"])
     lines += ["## Sensitivity", ""]
     if indices is None:
         lines += [why_not.capitalize() + ".", ""]
@@ -362,7 +378,7 @@ def _report(manifest, ends, points, indices, pairs, why_not, failures, figures, 
     lines += ["## Figures", ""]
     lines += [f"### {title}\n\n![{title}]({name})\n" for title, name in figures]
     lines += ["Every run's rows: runs.parquet (one file). "
-              "Tables: end_values, points, timeseries, survival"
+              "Tables: end_values, points, timeseries, survival, time_to_failure"
               + (", sensitivity, sensitivity_over_time, sensitivity_convergence" if indices is not None
                  else "")
               + (", sensitivity_pairs" if pairs is not None else "") + " (CSV and Parquet).", ""]

@@ -69,13 +69,14 @@ class Summary:
     model_seconds: float = 0.0   # time the workers spent inside runs (the rest is overhead)
 
 
-def plan(experiment: Experiment) -> Plan:
-    """Resolve the preset, build the design and seeds, and the manifest that records them."""
+def plan(experiment: Experiment, grown_from: dict | None = None) -> Plan:
+    """Resolve the preset, build the design and seeds, and the manifest that records them;
+    ``grown_from``, a directory's manifest, is the design a Latin hypercube grows from."""
     from ccsim.params import defaults
     from ccsim.scenarios import load_scenario
 
     scenario = load_scenario(experiment.scenario)
-    design = make_design(experiment)
+    design = make_design(experiment, grown_from and grown_from["design"])
     seeds = run_seeds(experiment.seed, len(design.points), experiment.replications,
                       experiment.common_seeds)
     base = {**scenario.params, **experiment.fixed}
@@ -105,7 +106,8 @@ def run_sweep(experiment: Experiment, out, workers: int | None = None, resume: b
 
     From a script, call it under ``if __name__ == "__main__":``: local workers start from
     a forkserver, which imports the main module again (as with mesa.batch_run)."""
-    return run_plan(plan(experiment), out, workers, resume, engine, address, progress)
+    return run_plan(plan(experiment, ResultStore(Path(out)).manifest()), out, workers, resume, engine,
+                    address, progress)
 
 
 def run_plan(the_plan: Plan, out, workers: int | None = None, resume: bool = False,

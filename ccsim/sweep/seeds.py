@@ -30,6 +30,8 @@ def run_seeds(base: int, n_points: int, replications: int, common: bool = False)
     return [run_seed(base, p, r, common) for p in range(n_points) for r in range(replications)]
 
 
-def design_seed(base: int) -> int:
-    """The seed of a random design (Latin hypercube, Sobol scrambling, Morris)."""
-    return _draw(np.random.SeedSequence(base, spawn_key=DESIGN_KEY))
+def design_seed(base: int, batch: int = 0) -> int:
+    """The seed of a random design (Latin hypercube, Sobol scrambling, Morris), or of a Latin
+    hypercube's later ``batch`` (a three-element key: no run's or the design's)."""
+    key = DESIGN_KEY if batch == 0 else (*DESIGN_KEY, batch, 0)
+    return _draw(np.random.SeedSequence(base, spawn_key=key))

@@ -1,12 +1,19 @@
-"""Firms that perish: Kaplan-Meier survival with Greenwood intervals, and the Wilson
-interval of a proportion.
+"""Firms that perish: Kaplan-Meier survival with Greenwood intervals and the median time to
+failure, by scipy; the Wilson interval of a proportion.
 
 Time to failure is the week a run's cash ran out (``perished_week``); a run that did not
-perish is censored at its last week.  The Kaplan-Meier (1958) estimate is
-S(t) = prod over event weeks t_i <= t of (1 - d_i / n_i), with n_i runs at risk and d_i
-failures in week t_i.  Its 95% interval is Greenwood's (1926) variance on the log-log
-scale (Kalbfleisch & Prentice 1980; the default of R's survival and of lifelines), which
-stays inside [0, 1]: S^exp(+-z * sqrt(V) / log S), V = sum d_i / (n_i (n_i - d_i)).
+perish is censored at its last week.  The Kaplan-Meier (1958) estimate and its 95% interval
+(Greenwood's 1926 variance on the log-log scale, Kalbfleisch & Prentice 1980, which stays
+inside [0, 1]; the default of R's survival and of lifelines) are scipy's
+(``scipy.stats.ecdf`` on right-censored data, ``confidence_interval(method="log-log")``).
+lifelines 0.30 gives the same numbers but requires pandas < 3, so it is not used.  Where
+every firm at risk has perished (S = 0) the log-log interval is undefined; it is shown as
+[0, 0], as lifelines does.
+
+The median time to failure is the first week at which the estimate is at or below 0.5, and
+its interval the first weeks at which the band's lower and upper limits are (Brookmeyer &
+Crowley 1982, read off the pointwise band as R's survfit and lifelines'
+``median_survival_times`` do); NaN where the curve never gets there within the runs.
 
 The share of runs perished by a week is a proportion of independent runs: its interval is
 Wilson's (1927) score interval, which stays inside [0, 1] and is not empty at 0 or n
@@ -14,6 +21,8 @@ Wilson's (1927) score interval, which stays inside [0, 1] and is not empty at 0 
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -35,27 +44,37 @@ def wilson(successes, n, level: float = LEVEL):
 
 
 def kaplan_meier(times, events, level: float = LEVEL) -> pd.DataFrame:
-    """Kaplan-Meier estimate from ``times`` (week of failure, or of censoring) and ``events``
-    (True: failed then; False: censored).  One row at time 0 and one per week with a
-    failure: week, at_risk, events, survival, lo, hi (Greenwood, log-log)."""
+    """scipy's Kaplan-Meier estimate from ``times`` (week of failure, or of censoring) and
+    ``events`` (True: failed then; False: censored).  One row at time 0 and one per week with
+    a failure: week, at_risk, events, survival, lo, hi (Greenwood, log-log)."""
     times = np.asarray(times, dtype=float)
     events = np.asarray(events, dtype=bool)
-    z = stats.norm.ppf(0.5 + level / 2)
-    rows = [{"week": 0, "at_risk": len(times), "events": 0, "survival": 1.0, "lo": 1.0, "hi": 1.0}]
-    survival, greenwood = 1.0, 0.0
-    for week in np.unique(times[events]):
-        at_risk = int((times >= week).sum())
-        failed = int(((times == week) & events).sum())
-        survival *= 1 - failed / at_risk
-        greenwood += failed / (at_risk * (at_risk - failed)) if at_risk > failed else np.inf
-        if 0 < survival < 1:
-            spread = z * np.sqrt(greenwood) / np.log(survival)
-            lo, hi = survival ** np.exp(-spread), survival ** np.exp(spread)
-        else:
-            lo = hi = survival
-        rows.append({"week": int(week), "at_risk": at_risk, "events": failed,
-                     "survival": survival, "lo": float(lo), "hi": float(hi)})
-    return pd.DataFrame(rows)
+    weeks = np.unique(times[events])
+    table = pd.DataFrame({"week": np.r_[0, weeks].astype(int),
+                          "at_risk": [int((times >= week).sum()) for week in [0, *weeks]],
+                          "events": [0, *(int(((times == week) & events).sum()) for week in weeks)],
+                          "survival": 1.0, "lo": 1.0, "hi": 1.0})
+    if len(weeks):
+        fitted = stats.ecdf(stats.CensoredData(uncensored=times[events], right=times[~events])).sf
+        with warnings.catch_warnings():    # undefined where S = 0 (NaN; set to 0 below)
+            warnings.filterwarnings("ignore", "The confidence interval is undefined", RuntimeWarning)
+            band = fitted.confidence_interval(level, method="log-log")
+        survival = fitted.evaluate(weeks)
+        table.loc[1:, "survival"] = survival
+        table.loc[1:, "lo"] = np.where(survival > 0, band.low.evaluate(weeks), 0.0)
+        table.loc[1:, "hi"] = np.where(survival > 0, band.high.evaluate(weeks), 0.0)
+    return table
+
+
+def median_time(table: pd.DataFrame) -> tuple[float, float, float]:
+    """(median, lo, hi) time to failure from a ``kaplan_meier`` table: the first week at which
+    the survival, its band's lower limit (lo) and its upper limit (hi) are at or below 0.5;
+    NaN where the curve never gets there."""
+    def first(column):
+        weeks = table.week[table[column] <= 0.5]
+        return float(weeks.iloc[0]) if len(weeks) else np.nan
+
+    return first("survival"), first("lo"), first("hi")
 
 
 def failure_times(ends: pd.DataFrame, weeks: int) -> pd.DataFrame:
@@ -74,10 +93,23 @@ def failure_times(ends: pd.DataFrame, weeks: int) -> pd.DataFrame:
                          "event": event.to_numpy(dtype=bool)})
 
 
-def survival_table(ends: pd.DataFrame, weeks: int) -> pd.DataFrame:
-    """Kaplan-Meier survival per design point: week, point, at_risk, events, survival, lo, hi."""
-    times = failure_times(ends, weeks)
+def survival_table(times: pd.DataFrame) -> pd.DataFrame:
+    """Kaplan-Meier survival per design point from ``failure_times``: week, point, at_risk,
+    events, survival, lo, hi."""
     tables = [kaplan_meier(group.time, group.event).assign(point=point)
               for point, group in times.groupby("point", sort=True)]
     table = pd.concat(tables, ignore_index=True)
     return table[["week", "point", "at_risk", "events", "survival", "lo", "hi"]]
+
+
+def time_to_failure(times: pd.DataFrame, survival: pd.DataFrame) -> pd.DataFrame:
+    """Per design point: runs, perished, the share perished with Wilson's interval (share_lo,
+    share_hi) and the median time to failure with its interval (median, median_lo,
+    median_hi), from ``failure_times`` and their ``survival_table``."""
+    grouped = times.groupby("point").event
+    table = pd.DataFrame({"runs": grouped.size(), "perished": grouped.sum()})
+    table["share"] = table.perished / table.runs
+    table["share_lo"], table["share_hi"] = wilson(table.perished, table.runs)
+    medians = {point: median_time(part) for point, part in survival.groupby("point")}
+    table[["median", "median_lo", "median_hi"]] = [medians[point] for point in table.index]
+    return table.reset_index()
