@@ -34,10 +34,11 @@ import pandas as pd
 
 from ccsim.dynamics import compiled as kernels
 from ccsim.dynamics import wom
-from ccsim.metrics import REPORTERS
+from ccsim.metrics import REPORTERS, Metric
 from ccsim.model import ACTIVE, LOST, NEWCOMER_SATISFACTION, RIVAL, CultureModel
 from ccsim.params import MARKET_PARAMS, PARAMS, SHARED, ParamError, validate
 
+SHARE = Metric("share", None, "Market share: of all the firms' customers", "share", 0, 1, 3)
 FIRM_KEYS = ("name", "events")   # a firm's entries besides its parameters
 TINY = 1e-12                     # the least attraction an eligible firm has (ties split evenly)
 
