@@ -162,7 +162,8 @@ class Market:
         contested = np.unique(won[twice])
         if len(contested):
             winners = np.zeros((len(contested), len(firms)), bool)
-            winners[np.searchsorted(contested, won[np.isin(won, contested)]), by[np.isin(won, contested)]] = True
+            among = np.isin(won, contested)
+            winners[np.searchsorted(contested, won[among]), by[among]] = True
             weights = np.where(winners, np.maximum(self.attraction(firms, contested), TINY), 0.0)
             pick = choose(weights, u[contested])
             for j, firm in enumerate(firms):
