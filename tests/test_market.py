@@ -48,6 +48,10 @@ def test_customers_are_conserved_every_week_and_one_firm_perishes():
         market.step()
         check_conserved(market)
         moved += np.count_nonzero((before >= 0) & (market.firm_of >= 0) & (before != market.firm_of))
+        for k, firm in enumerate(market.firms):      # each new customer is counted (and paid for) once
+            if not firm.perished:
+                came = np.count_nonzero((market.firm_of == k) & (before != k))
+                assert firm.week_stats["new"] == came == firm.datacollector.model_vars["new_customers"][-1]
     assert market.firms[1].perished
     assert moved > 0        # customers went from one firm straight to a rival
     df = market.dataframe()
@@ -113,6 +117,23 @@ def test_leavers_go_to_rivals_or_outside_as_the_outside_option_says():
     none_outside, much_outside = destinations(0.0), destinations(1.0)
     assert none_outside[0] > 50 and none_outside[1] == 0
     assert much_outside[1] > 4 * much_outside[0] > 0
+
+
+def test_a_cheaper_rival_draws_more_of_the_switchers():
+    """Leavers of a third firm choose between a cheap and a dear rival; the same market
+    with price_sensitivity 0 is the pair (Bijmolt et al. 2005: customers choose by price)."""
+    def to_cheap(sensitivity):
+        m = Market([dict(name="cheap", price=8.0), dict(name="dear", price=12.0), dict(name="third")], rng=2,
+                   price_sensitivity=sensitivity, outside_option=0.0, **SMALL)
+        counts = np.zeros(2, int)
+        for _ in range(40):
+            before = m.firm_of.copy()
+            m.step()
+            from_third = before == 2
+            counts += np.count_nonzero(from_third & (m.firm_of == 0)), np.count_nonzero(from_third & (m.firm_of == 1))
+        return counts[0] / counts.sum()
+
+    assert to_cheap(2.62) > to_cheap(0.0) + 0.15
 
 
 def test_a_perished_firms_customers_go_back_to_the_market():
