@@ -45,6 +45,9 @@ TINY = 1e-12                     # the least attraction an eligible firm has (ti
 
 def _firm(k: int, spec: dict) -> tuple[str, list, dict]:
     """A firm's name, events and checked parameters."""
+    if not isinstance(spec, dict):
+        raise ParamError(f"firm {k + 1}: {spec!r:.40} is not a dict; allowed: a dict of a firm's parameters, "
+                         f"with an optional name and events")
     name = str(spec.get("name", f"firm {k + 1}"))
     params = {key: value for key, value in spec.items() if key not in FIRM_KEYS}
     where = f"firm {k + 1} ({name})"
@@ -120,12 +123,19 @@ class Market:
             self.firm_of[firm.active] = k
         for k, firm in enumerate(self.firms):
             firm.status[(self.firm_of >= 0) & (self.firm_of != k)] |= RIVAL
-        self.steps = 0
-        self.running = True
+        self.steps = 0      # weeks done
+        self.running = True     # False once every firm has perished
 
     def step(self):
-        """One week of every firm that has not perished, settled across firms."""
+        """One week of every firm that has not perished, settled across firms (once every
+        firm has perished, the weeks pass with nobody to serve)."""
         live = [k for k, firm in enumerate(self.firms) if not firm.perished]
+        self.steps += 1
+        if live:
+            self._week(live)
+        self.running = not all(firm.perished for firm in self.firms)
+
+    def _week(self, live: list[int]):
         firms = [self.firms[k] for k in live]
         flipped = self.firms[0]._drift()      # the first firm's stream, as in a one-firm model
         before = []
@@ -144,8 +154,6 @@ class Market:
                 firm.active = firm.active[:0]
                 for other in firms:
                     other.status[gone] &= ~RIVAL
-        self.steps += 1
-        self.running = not all(firm.perished for firm in self.firms)
 
     def _settle(self, live: list[int], before: list, u: np.ndarray):
         """Who went where this week (the module's docstring, 3)."""

@@ -151,6 +151,17 @@ def test_a_perished_firms_customers_go_back_to_the_market():
     assert m.running
 
 
+def test_weeks_pass_once_every_firm_has_perished():
+    m = Market([dict(name="a", initial_cash=0.0, wage=50.0), dict(name="b", initial_cash=0.0, wage=50.0)],
+               rng=1, **SMALL)
+    for _ in range(5):
+        m.step()
+    assert not m.running and m.steps == 5 and (m.firm_of == -1).all()
+    df = m.dataframe()
+    assert len(df) == 2 * 6 and df[df.week > 1].perished.eq(1).all() and df[df.week > 1].customers.eq(0).all()
+    assert (df[df.week > 1].share == 0).all()
+
+
 def test_choose_takes_each_option_in_proportion_to_its_weight():
     rng = np.random.default_rng(0)
     weights = np.tile([0.0, 1.0, 3.0, 0.0], (40_000, 1))
@@ -165,6 +176,7 @@ def test_choose_takes_each_option_in_proportion_to_its_weight():
     ([{"humility": 2}], {}, ["firm 1", "humility=2", "[0, 1]"]),
     ([{}], {"humility": 0.5}, ["unknown market parameter 'humility'", "allowed: n_customers"]),
     ([{}], {"outside_option": -1}, ["outside_option=-1", "[0, 1]"]),
+    (["hippo"], {}, ["firm 1", "'hippo' is not a dict"]),
     ([{"initial_share": 0.7}, {"initial_share": 0.6}], {}, ["initial_share add up to 1.3", "at most 1"]),
     ([{"name": "x"}, {"name": "x"}], {}, ["one name"]),
 ])
