@@ -344,6 +344,7 @@ class CultureModel(mesa.Model):
         recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, self.negative_talk,
                                       u_recommend, u_warn)
         self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
+        # the share of each person's contacts recommending the firm this week (a Market reads it too)
         positive = self.recommended = wom.heard(self.contacts, recommend, n)
         listeners, share = wom.reach(self.contacts, warn)
         negative = np.bincount(listeners, weights=share, minlength=n)
