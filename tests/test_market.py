@@ -13,6 +13,7 @@ from scipy import stats
 
 from ccsim import CultureModel, Market, load_scenario
 from ccsim.dynamics import compiled
+from ccsim.events import make_event
 from ccsim.market import choose
 from ccsim.metrics import REPORTERS
 from ccsim.model import ACTIVE, RIVAL
@@ -87,6 +88,25 @@ def test_one_firm_market_is_the_culture_model(flag, seed, scenario, params):
     if not alone.perished:
         np.testing.assert_array_equal(market.firms[0].satisfaction, alone.satisfaction)
         np.testing.assert_array_equal(market.firms[0].offering, alone.offering)
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+def test_a_market_runs_the_same_compiled():
+    firms = [dict(load_scenario("customer-centric").params, name="cc"), dict(load_scenario("hippo").params, name="h"),
+             dict(name="broke", initial_cash=3000.0, wage=40.0)]
+    runs = []
+    for flag in (False, True):
+        m = Market(firms, rng=11, compiled=flag, **SMALL)
+        for _ in range(120):
+            m.step()
+        runs.append(m)
+    a, b = runs
+    assert a.firms[2].perished
+    pd.testing.assert_frame_equal(a.dataframe(), b.dataframe(), check_exact=True)
+    np.testing.assert_array_equal(a.firm_of, b.firm_of)
+    for x, y in zip(a.firms, b.firms):
+        np.testing.assert_array_equal(x.status, y.status)
+        np.testing.assert_array_equal(x.satisfaction, y.satisfaction)
 
 
 def _run(seed, weeks=30, **market):
@@ -177,6 +197,8 @@ def test_choose_takes_each_option_in_proportion_to_its_weight():
     ([{}], {"humility": 0.5}, ["unknown market parameter 'humility'", "allowed: n_customers"]),
     ([{}], {"outside_option": -1}, ["outside_option=-1", "[0, 1]"]),
     (["hippo"], {}, ["firm 1", "'hippo' is not a dict"]),
+    ([{"events": [make_event(5, "set", dict(turbulence=0.1))]}], {},
+     ["firm 1", "week 5 sets turbulence", "the market's"]),
     ([{"initial_share": 0.7}, {"initial_share": 0.6}], {}, ["initial_share add up to 1.3", "at most 1"]),
     ([{"name": "x"}, {"name": "x"}], {}, ["one name"]),
 ])
