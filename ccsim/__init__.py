@@ -6,12 +6,16 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    # ``ccsim.CultureModel`` on first use: importing Mesa takes about 1.7 s, which every
+    # ``ccsim.CultureModel`` and ``ccsim.Market`` on first use: importing Mesa takes about 1.7 s, which every
     # ``ccsim`` command (and ``ccsim ui``'s start-up) would otherwise pay
     if name == "CultureModel":
         from ccsim.model import CultureModel
 
         return CultureModel
+    if name == "Market":
+        from ccsim.market import Market
+
+        return Market
     raise AttributeError(f"module 'ccsim' has no attribute {name!r}")
 
 
@@ -22,4 +26,4 @@ def load_scenario(name_or_path):
     return _load(name_or_path)
 
 
-__all__ = ["CultureModel", "PARAMS", "load_scenario", "__version__"]
+__all__ = ["CultureModel", "Market", "PARAMS", "load_scenario", "__version__"]

@@ -23,7 +23,7 @@ class Customer(mesa.Agent):
 
     @property
     def status(self) -> str:
-        return STATUS_NAMES[self.model.status[self.index]]
+        return STATUS_NAMES[self.model.status[self.index] & 3]   # & 3: a rival firm's customer is out of reach
 
     @property
     def satisfaction(self) -> float:

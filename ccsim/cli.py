@@ -17,7 +17,7 @@ import sys
 from ccsim import __version__
 from ccsim.params import ParamError
 
-COMMANDS = ["run", "compare", "scenarios", "sweep", "analyze", "discover", "validate", "calibrate", "ui"]
+COMMANDS = ["run", "compare", "compete", "scenarios", "sweep", "analyze", "discover", "validate", "calibrate", "ui"]
 
 
 class UsageError(ParamError):

@@ -108,9 +108,10 @@ _ALL = [
            panel="cash", shown=(_RUN, _CMP, _TAB, _GAP)),
     Metric("churn_rate", churn_rate, "Customers leaving this week", "share", 0, 1, 4),
     Metric("new_customers", _stat("new"), "New customers this week", "customers", 0, None, 0),
-    Metric("prospects", lambda model: int(np.count_nonzero(model.status == 0)),
+    # (status & 3: the same whether or not a rival firm of a ccsim.Market has them)
+    Metric("prospects", lambda model: int(np.count_nonzero((model.status & 3) == 0)),
            "Prospects (never customers)", "people", 0, None, 0),
-    Metric("lost", lambda model: int(np.count_nonzero(model.status == 2)),
+    Metric("lost", lambda model: int(np.count_nonzero((model.status & 3) == 2)),
            "Lost to competitors", "people", 0, None, 0),
     Metric("leader_knowledge", leader_knowledge, "Leaders' knowledge of needs",
            "March score (-1..1)", -1, 1, short="knowledge", panel="organisation",

@@ -13,6 +13,8 @@ about a known defect; money; reporters.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 
@@ -25,6 +27,7 @@ from ccsim.params import FIXED_SIZES, PARAMS, ParamError, defaults, validate
 from ccsim.scenarios import Scenario, load_scenario
 
 PROSPECT, ACTIVE, LOST = 0, 1, 2
+RIVAL = 4                 # added to PROSPECT or LOST: with a rival firm of a Market, out of reach
 QUARTER = 13
 INITIAL_MATCH = 0.65      # share of need dimensions the initial offering gets right
 INSIGHT_RATE = 0.1        # weekly chance of a clear insight from a customer, at full intimacy
@@ -46,6 +49,23 @@ STREAMS = ("market", "touch", "service", "talk", "adopt", "churn", "staff", "def
 KEYED = {"learning": 0, "ideas": 1, "newcomers": 2}
 
 
+@dataclass
+class Population:
+    """The people of a market, drawn once and shared by every firm of a ccsim.Market: the
+    market's typical needs (``reality``, turned by turbulence), their importance, each
+    customer's departures from them (``deviation``), who talks to whom (``contacts``), and
+    at the start one uniform number per customer (``start``: which firm they are with),
+    their satisfaction and, for those who start as customers, their tenure in weeks."""
+
+    reality: np.ndarray
+    importance: np.ndarray
+    deviation: np.ndarray
+    contacts: object
+    start: np.ndarray
+    satisfaction: np.ndarray
+    tenure: np.ndarray
+
+
 def _which(mask: np.ndarray) -> np.ndarray:
     """Indices where ``mask`` holds (much faster than boolean indexing for big arrays)."""
     return np.flatnonzero(mask)
@@ -55,9 +75,13 @@ class CultureModel(mesa.Model):
     """A firm, its leaders and employees, and the market of customers it serves."""
 
     def __init__(self, rng=None, events: list[Event] | tuple = (), customer_agents: bool = True,
-                 compiled: bool = kernels.AVAILABLE, **params):
+                 compiled: bool = kernels.AVAILABLE, population: Population | None = None,
+                 first: float = 0.0, **params):
         """``compiled``: the customers' week in compiled passes (dynamics/compiled.py, the
-        same results) rather than numpy's array calls; the default wherever numba is installed."""
+        same results) rather than numpy's array calls; the default wherever numba is installed.
+        ``population``: another firm's people, for a firm of a ccsim.Market (drawn here
+        when None); the customers whose ``start`` number lies in [first, first +
+        initial_share) start with this firm."""
         super().__init__(rng=rng)
         if compiled and not kernels.AVAILABLE:
             raise ValueError("compiled=True needs numba, which is not installed")
@@ -71,7 +95,8 @@ class CultureModel(mesa.Model):
             setattr(self, name, value)
         self.events = sorted(events, key=lambda e: e.week)
         self.marks: list[tuple[int, str]] = []   # (week, label) of events and changes, for charts
-        self._build_market()
+        self.market = None      # a ccsim.Market that settles the customers' week across firms
+        self._build_market(population, first)
         self._build_organisation()
         self._build_agents(customer_agents)
         self.cash = float(self.initial_cash)
@@ -105,23 +130,32 @@ class CultureModel(mesa.Model):
         """This week's generator for a mechanism whose draws depend on the state."""
         return np.random.default_rng([self._entropy, KEYED[mechanism], self.steps])
 
-    def _build_market(self):
+    def _build_market(self, population: Population | None, first: float):
         rng, n, m = self.streams["market"], self.n_customers, self.n_needs
-        self.reality = learning.random_reality((1, m), rng)
-        match = rng.random(m) < INITIAL_MATCH
+        reality = learning.random_reality((1, m), rng) if population is None else population.reality
+        match = rng.random(m) < INITIAL_MATCH     # this firm's own offering
+        if population is None:
+            importance = needs.importance(m, rng)
+            deviation = needs.deviations(n, self.n_identities, m, self.identity_spread, rng)
+            start = rng.random(n)
+            satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
+            tenure = rng.exponential(100, n)
+            contacts = wom.contact_weights(
+                wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
+            population = Population(reality, importance, deviation, contacts, start, satisfaction, tenure)
+        self.population = population
+        self.reality, self.importance = population.reality, population.importance
+        self.deviation, self.contacts = population.deviation, population.contacts
         self.offering = np.where(match, self.reality[0], -self.reality[0]).astype(np.int8)
-        self.importance = needs.importance(m, rng)
-        self.deviation = needs.deviations(n, self.n_identities, m, self.identity_spread, rng)
         self.fits = needs.fit(self.deviation, self.offering * self.reality[0], self.importance)
-        self.status = np.where(rng.random(n) < self.initial_share, ACTIVE, PROSPECT).astype(np.int8)
-        self.satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
+        self.status = np.where((population.start >= first) & (population.start < first + self.initial_share),
+                               ACTIVE, PROSPECT).astype(np.int8)
+        self.satisfaction = population.satisfaction.copy()
         # the week each customer joined (tenure = weeks since); the first customers joined before week 0
-        self.joined = np.where(self.status == ACTIVE, -rng.exponential(100, n), 0).astype(np.int32)
+        self.joined = np.where(self.status == ACTIVE, -population.tenure, 0).astype(np.int32)
         self.wronged_until = np.zeros(n, np.int32)   # a wronged customer warns others until then
         self.warnings_heard = np.zeros(n, np.float32)   # fading (wom.remember_warnings)
         self.active = _which(self.status == ACTIVE)   # indices of active customers (reporters read it)
-        self.contacts = wom.contact_weights(
-            wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
 
     def _build_organisation(self):
         rng, e, m = self.streams["staff"], self.n_employees, self.n_needs
@@ -185,6 +219,8 @@ class CultureModel(mesa.Model):
         return self
 
     def step(self):
+        """One week.  In a ccsim.Market the market turns the needs before and ends the week
+        after it has settled who went where (Market.step)."""
         week = self.steps
         for event in self.events:
             if event.week == week:
@@ -192,19 +228,30 @@ class CultureModel(mesa.Model):
         if self.shock_until and week >= self.shock_until:
             self.demand, self.shock_churn, self.shock_until = 1.0, 1.0, 0
             self.marks.append((week, "shock ends"))
-        weekly = -np.expm1(np.log1p(-self.turbulence) / QUARTER)
-        flips = learning.turbulence(self.reality, weekly, self.streams["market"])[0]
-        if flips.any():
-            needs.refit(self.fits, self.deviation, np.flatnonzero(flips), self.offering * self.reality[0],
-                        self.importance)
+        if self.market is None:
+            self._refit(self._drift())
         self.experience[:] = 0.0
         if self.compiled:
             self._serve_and_spread_compiled()
         else:
             self._serve_customers()
             self._spread_word()
+        if self.market is None:
+            self.end_week()
+
+    def _drift(self) -> np.ndarray:
+        """Turbulence: the needs that flip this week (March 1991, p4 a quarter)."""
+        weekly = -np.expm1(np.log1p(-self.turbulence) / QUARTER)
+        return np.flatnonzero(learning.turbulence(self.reality, weekly, self.streams["market"])[0])
+
+    def _refit(self, flipped: np.ndarray):
+        if len(flipped):
+            needs.refit(self.fits, self.deviation, flipped, self.offering * self.reality[0], self.importance)
+
+    def end_week(self):
+        """The organisation's week, every 13th week the leaders' decisions, money, reporters."""
         self._organisation_learns()
-        if week % QUARTER == 0:
+        if self.steps % QUARTER == 0:
             self._leaders_learn()
             self._leaders_decide()
         self._account()
@@ -297,7 +344,8 @@ class CultureModel(mesa.Model):
         recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, self.negative_talk,
                                       u_recommend, u_warn)
         self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
-        positive = wom.heard(self.contacts, recommend, n)
+        # the share of each person's contacts recommending the firm this week (a Market reads it too)
+        positive = self.recommended = wom.heard(self.contacts, recommend, n)
         listeners, share = wom.reach(self.contacts, warn)
         negative = np.bincount(listeners, weights=share, minlength=n)
         wom.remember_warnings(self.warnings_heard, listeners, negative, WARNING_WEEKS)
@@ -305,7 +353,7 @@ class CultureModel(mesa.Model):
         # a draw above the highest chance anyone has this week is no join, so only the
         # draws below it need the person's own chance (the same result, less work)
         p, q = self.advertising * self.demand, self.word_of_mouth * self.demand
-        others = _which(status != ACTIVE)
+        others = _which((status != ACTIVE) & (status < RIVAL))   # with a rival firm: out of reach
         draw = self.streams["adopt"].random(n, np.float32)[others]
         close = _which(draw < wom.weekly(p + q * positive.max(initial=0.0)))
         near = others[close]
@@ -364,12 +412,13 @@ class CultureModel(mesa.Model):
         stats["positive_talk"], stats["negative_talk"], stats["churned"], stats["new"], count = kernels.spread(
             draws.talk, draws.adopt, draws.churn, self.status, self.satisfaction, self.wronged_until,
             self.warnings_heard, self.joined, contacts.indptr, contacts.indices, contacts.data, draws.positive,
-            draws.negative, draws.active, self.steps, ACTIVE, LOST, self.talk_rate,
+            draws.negative, draws.active, self.steps, ACTIVE, LOST, RIVAL, self.talk_rate,
             min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,
             1.0 - 1.0 / WARNING_WEEKS, self.advertising * self.demand, self.word_of_mouth * self.demand,
             wom.WARNING_WEIGHT, WINBACK, HEARSAY, *loyalty._churn_table(float(self.switching_cost)),
             self.competition * self.shock_churn, NEWCOMER_SATISFACTION)
         self.active = draws.active[:count].copy()
+        self.recommended = draws.positive
 
     def _organisation_learns(self):
         e, m = self.n_employees, self.n_needs

@@ -236,6 +236,22 @@ _ALL = [
 
 PARAMS: dict[str, Param] = {p.name: p for p in _ALL}
 
+# A market of several firms (ccsim.Market): the parameters of the people every firm
+# competes for, set once for the market (a firm may not set them), and the market's own.
+SHARED = ["n_customers", "n_needs", "n_identities", "identity_spread", "turbulence", "strong_ties",
+          "weak_ties"]
+MARKET_PARAMS: dict[str, Param] = {p.name: p for p in [
+    Param("outside_option", 0.03, 0, 1, "per year", MARKET,
+          "Attraction of the options outside a market's firms (firms not modelled, doing "
+          "without) for a customer who leaves a firm, on the scale of a firm's advertising "
+          "plus recommendations (0: every leaver goes to a rival).",
+          anchor="model choice", neutral=0.0),
+    Param("price_sensitivity", 2.62, 0, 10, "exponent", MARKET,
+          "How much a price above the market's mean puts off a customer choosing among firms: "
+          "attraction times (price / mean price) to the power -price_sensitivity.",
+          anchor="Bijmolt, van Heerde & Pieters 2005 (mean price elasticity -2.62)", neutral=0.0),
+]}
+
 CULTURE_TRAITS = [p.name for p in _ALL if p.group == CULTURE]
 FIXED_SIZES = [p.name for p in _ALL if p.fixed]
 MAX_WEEKS = 5200         # a run's length: a hundred years; anything longer is a typo

@@ -2,7 +2,8 @@
 palette, titles that say what a chart shows, and events marked on the time axis.
 
 ``summary_figure`` draws one run; ``compare_figure`` draws two sides (mean and 95% band
-over replications) on the same axes, with the gap between them underneath.  Others may
+over replications) on the same axes, with the gap between them underneath;
+``race_figure`` the rival firms of a market, each a mean and a 95% band.  Others may
 reuse ``projector_style`` and ``mark_events``; colours come from ccsim.colours, what each
 metric is called and the values it can take from ccsim.metrics.
 """
@@ -58,8 +59,8 @@ def mark_events(ax, marks, label: bool = True, colour: str = EVENT_COLOUR) -> No
                         va="top", ha="left", fontsize=13, color=colour)
 
 
-def _money(ax, metric: str) -> None:
-    if METRICS[metric].money:
+def _money(ax, money: bool) -> None:
+    if money:
         ax.yaxis.set_major_formatter(matplotlib.ticker.EngFormatter(sep=""))
 
 
@@ -74,7 +75,7 @@ def summary_figure(df, marks=(), title: str = "", subtitle: str = "", path=None)
             ax.plot(df.index, df[metric], color=LINE_COLOURS[i % len(LINE_COLOURS)])
             ax.set_title(METRICS[metric].label)
             ax.set_ylabel(METRICS[metric].unit)
-            _money(ax, metric)
+            _money(ax, METRICS[metric].money)
             mark_events(ax, marks, label=i % cols == 0)
         for ax in axes[-1]:
             ax.set_xlabel("week")
@@ -101,10 +102,7 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
             meta = METRICS[metric]
             bounds = (meta.lo, meta.hi)
             for side, colour, label in zip((band_a, band_b), SIDE_COLOURS, labels):
-                weeks, mean, lo, hi = side[metric]
-                top.fill_between(weeks, np.clip(lo, *bounds), np.clip(hi, *bounds), color=colour,
-                                 alpha=0.22, linewidth=0)
-                top.plot(weeks, mean, color=colour, label=label)
+                _band(top, side[metric], bounds, colour, label)
             weeks, mean, lo, hi = gap[metric]
             bottom.axhline(0, color="#888888", linewidth=1)
             bottom.fill_between(weeks, lo, hi, color=GAP_COLOUR, alpha=0.18, linewidth=0)
@@ -112,8 +110,8 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
             top.set_title(meta.label)
             top.set_ylabel(meta.unit)
             bottom.set_ylabel("gap A - B")
-            _money(top, metric)
-            _money(bottom, metric)
+            _money(top, METRICS[metric].money)
+            _money(bottom, METRICS[metric].money)
             mark_events(top, marks, label=i % cols == 0)
             mark_events(bottom, marks, label=False)
         for ax in axes[-1]:
@@ -125,6 +123,37 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
                    ncol=2, bbox_to_anchor=(0.5, 0.95), frameon=False)
         _titles(fig, title, subtitle, top=0.91)
         return _finish(fig, path)
+
+
+def race_figure(bands, labels, metrics, title: str = "", subtitle: str = "", path=None):
+    """Rival firms on the same axes, a panel per metric (ccsim.metrics.Metric): each firm's
+    mean line and 95% band.  ``bands`` has one mapping per firm, as compare_figure's sides."""
+    cols = 2
+    rows = -(-len(metrics) // cols)
+    with projector_style():
+        fig, axes = plt.subplots(rows, cols, figsize=(9 * cols, 6 * rows), sharex=True, squeeze=False)
+        for ax, meta in zip(axes.flat, metrics):
+            for k, (firm, label) in enumerate(zip(bands, labels)):
+                _band(ax, firm[meta.name], (meta.lo, meta.hi), LINE_COLOURS[k % len(LINE_COLOURS)], label)
+            ax.set_title(meta.label)
+            ax.set_ylabel(meta.unit)
+            _money(ax, meta.money)
+        for ax in axes[-1]:
+            ax.set_xlabel("week")
+        for ax in axes.flat[len(metrics):]:
+            ax.set_visible(False)
+        handles, names = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="upper center", ncol=min(len(names), 4),
+                   bbox_to_anchor=(0.5, 0.95), frameon=False)
+        _titles(fig, title, subtitle, top=0.91)
+        return _finish(fig, path)
+
+
+def _band(ax, band, bounds, colour: str, label: str) -> None:
+    """A mean line and its 95% band, ``band`` = (weeks, mean, low, high), the band kept within ``bounds``."""
+    weeks, mean, lo, hi = band
+    ax.fill_between(weeks, np.clip(lo, *bounds), np.clip(hi, *bounds), color=colour, alpha=0.22, linewidth=0)
+    ax.plot(weeks, mean, color=colour, label=label)
 
 
 def _titles(fig, title: str, subtitle: str, top: float) -> None:

@@ -64,6 +64,17 @@ ARG_CASES = {
     "compare without counterpart": (["compare", "baseline"], ["baseline", "no counterpart"]),
     "compare unknown B": (["compare", "hippo", "hipo"], ["unknown preset 'hipo'"]),
     "show unknown preset": (["scenarios", "hipo"], ["unknown preset 'hipo'"]),
+    "compete one preset": (["compete", "hippo"], ["two or more presets", "got 1"]),
+    "compete unknown preset": (["compete", "hippo", "hipo"], ["unknown preset 'hipo'"]),
+    "compete --reps zero": (["compete", "hippo", "baseline", "--reps", "0"], ["--reps=0", "1-1000"]),
+    "compete --set unknown": (["compete", "hippo", "baseline", "--set", "outside=1"],
+                              ["--set", "'outside'", "outside_option"]),
+    "compete --set market out of range": (["compete", "hippo", "baseline", "--set", "outside_option=2"],
+                                          ["--set", "outside_option=2.0", "[0, 1]"]),
+    "compete --set size out of range": (["compete", "hippo", "baseline", "--set", "n_customers=5"],
+                                        ["--set", "n_customers=5", "[10, 1e+07]"]),
+    "compete shares over 1": (["compete", "hippo", "baseline", "--set", "initial_share=0.6"],
+                              ["initial_share add up to 1.2", "at most 1"]),
 }
 
 
@@ -81,11 +92,11 @@ def _nothing_written(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(FILE_CASES))
-@pytest.mark.parametrize("command", ["run", "compare"])
+@pytest.mark.parametrize("command", ["run", "compare", "compete"])
 def test_bad_preset_file(name, command, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = CORPUS / name
-    argv = [command, str(path), *(["hippo"] if command == "compare" else []),
+    argv = [command, str(path), *(["hippo"] if command in ("compare", "compete") else []),
             "--out", str(tmp_path / "out"), "--quiet"]
     assert main(argv) == 2
     captured = capsys.readouterr()

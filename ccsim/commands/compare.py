@@ -46,14 +46,28 @@ def add_parser(subparsers):
     parser.add_argument("b", metavar="B", nargs="?", default=None,
                         help="the other preset (default: A's counterpart)")
     add_common_arguments(parser)
-    parser.add_argument("--reps", default="5",
-                        help=f"replications per side, seeds S..S+R-1 (1-{MAX_REPS}; default 5)")
+    add_reps_argument(parser, "replications per side")
     parser.add_argument("--set-a", dest="sets_a", action="append", default=[],
                         metavar="NAME=VALUE", help="change a parameter on side A only")
     parser.add_argument("--set-b", dest="sets_b", action="append", default=[],
                         metavar="NAME=VALUE", help="change a parameter on side B only")
     parser.set_defaults(handler=main)
     return parser
+
+
+def add_reps_argument(parser, what: str) -> None:
+    """--reps: shared by compare and compete."""
+    parser.add_argument("--reps", default="5", help=f"{what}, seeds S..S+R-1 (1-{MAX_REPS}; default 5)")
+
+
+def replication_seeds(args) -> list[int]:
+    """The seeds S..S+R-1 of --seed and --reps, checked."""
+    seed = whole_number(args.seed, "--seed", 0, MAX_SEED)
+    reps = whole_number(args.reps, "--reps", 1, MAX_REPS)
+    if seed + reps - 1 > MAX_SEED:
+        raise ParamError(f"--seed={seed} with --reps={reps} passes the largest seed; "
+                         f"allowed: --seed at most {MAX_SEED - reps + 1}")
+    return [seed + r for r in range(reps)]
 
 
 def _label(title: str, overrides: dict) -> str:
@@ -88,12 +102,8 @@ def main(args) -> int:
     (a, over_a, label_a), (b, over_b, label_b) = _sides(args)
     steps = (max(a.steps, b.steps) if args.steps is None
              else whole_number(args.steps, "--steps", 1, MAX_WEEKS))
-    seed = whole_number(args.seed, "--seed", 0, MAX_SEED)
-    reps = whole_number(args.reps, "--reps", 1, MAX_REPS)
-    if seed + reps - 1 > MAX_SEED:
-        raise ParamError(f"--seed={seed} with --reps={reps} passes the largest seed; "
-                         f"allowed: --seed at most {MAX_SEED - reps + 1}")
-    seeds = [seed + r for r in range(reps)]
+    seeds = replication_seeds(args)
+    reps = len(seeds)
     for scenario in {a.name: a, b.name: b}.values():
         note_unreached(scenario, steps)
     target = Path(args.out) if args.out else Path("out") / f"compare-{a.name}-vs-{b.name}"

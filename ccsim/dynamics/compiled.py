@@ -42,8 +42,8 @@ def _jit(function):
 
 class Scratch:
     """The arrays the compiled week reuses: a week's draws (as the numpy path draws them),
-    the word heard (zeros between weeks), the touched customers, their identities and the
-    active customers."""
+    the word heard (recommendations: this week's; warnings: zeros between weeks), the
+    touched customers, their identities and the active customers."""
 
     def __init__(self, n: int):
         self.touch, self.normal = np.empty((3, n), np.float32), np.empty(n, np.float32)
@@ -153,19 +153,22 @@ def _churn(s, hazard, step, competition):
 @_jit
 def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnings_heard, joined,
            indptr, indices, weights, positive, negative, active,
-           week, active_code, lost_code, talk_rate, warn_rate, promoter, wronged_at,
+           week, active_code, lost_code, rival_code, talk_rate, warn_rate, promoter, wronged_at,
            fading, p, q, warning_weight, winback, hearsay, hazard, step, competition, newcomer):
     """Word of mouth, adoption and churn (step 5 of docs/ODD.md section 3): loyalty.is_promoter,
     wom.talkers, wom.reach with bincount, wom.remember_warnings, wom.adoption_chance,
     wom.weekly, loyalty.weekly_churn, from the statuses at the start of the step.  The draws
     are the talk stream's (``u_talk``: recommend, warn), the adopt and the churn streams'.
 
-    ``positive`` and ``negative`` are zeros of length n and are left so; ``active``
-    (length n) receives the active customers at the end.  Returns (recommending, warning,
+    ``positive`` (length n) receives the share of each person's contacts recommending this
+    week; ``negative`` holds zeros of length n and is left so; ``active`` (length n)
+    receives the active customers at the end.  A status of ``rival_code`` or more (with a
+    rival firm of a ccsim.Market) is out of reach.  Returns (recommending, warning,
     churned, joined, active)."""
     f32 = np.float32
     n = len(status)
     talk_rate32, warn_rate32, promoter32, wronged32 = f32(talk_rate), f32(warn_rate), f32(promoter), f32(wronged_at)
+    positive[:] = 0.0
     recommend = np.empty(n, np.int64)
     warn = np.empty(n, np.int64)
     r = m = 0
@@ -194,13 +197,13 @@ def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnin
     churned = joins = count = 0
     for i in range(n):
         heard_now, recommended = negative[i], positive[i]
-        negative[i] = positive[i] = 0.0
+        negative[i] = 0.0
         heard_before = warnings_heard[i] * fading32
         if heard_now != 0.0:
             heard_before = f32(float(heard_before) + heard_now)
         warnings_heard[i] = heard_before
         if status[i] != active_code:
-            if u_adopt[i] < threshold:
+            if u_adopt[i] < threshold and status[i] < rival_code:
                 chance = p + q * recommended
                 if heard_before != 0.0:
                     chance *= float(np.exp(f32(-warning_weight) * heard_before))
