@@ -35,7 +35,7 @@ import pandas as pd
 from ccsim.dynamics import compiled as kernels
 from ccsim.dynamics import wom
 from ccsim.metrics import REPORTERS, Metric
-from ccsim.model import ACTIVE, LOST, NEWCOMER_SATISFACTION, RIVAL, CultureModel
+from ccsim.model import ACTIVE, LOST, RIVAL, CultureModel
 from ccsim.params import MARKET_PARAMS, PARAMS, SHARED, ParamError, validate
 
 SHARE = Metric("share", None, "Market share: of all the firms' customers", "share", 0, 1, 3)
@@ -195,7 +195,7 @@ class Market:
                 if len(came):
                     firm.status[came] = ACTIVE
                     firm.joined[came] = firm.steps - 1
-                    firm.satisfaction[came] = NEWCOMER_SATISFACTION
+                    firm.satisfaction[came] = firm.newcomer_satisfaction
                     firm.week_stats["new"] += len(came)
                     changed.add(j)
         moved = np.concatenate([won, gone])
@@ -218,7 +218,8 @@ class Market:
         out = np.empty((len(who), len(firms)))
         for j, firm in enumerate(firms):
             heard = wom.adoption_chance(firm.recommended[who].astype(float), firm.warnings_heard[who],
-                                        firm.advertising * firm.demand, firm.word_of_mouth * firm.demand)
+                                        firm.advertising * firm.demand, firm.word_of_mouth * firm.demand,
+                                        firm.warning_weight)
             met = (1.0 + firm.fits[who].mean(axis=1)) / 2
             out[:, j] = heard * met * relative[j] ** -self.price_sensitivity
         return out

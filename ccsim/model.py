@@ -29,14 +29,6 @@ from ccsim.scenarios import Scenario, load_scenario
 PROSPECT, ACTIVE, LOST = 0, 1, 2
 RIVAL = 4                 # added to PROSPECT or LOST: with a rival firm of a Market, out of reach
 QUARTER = 13
-INITIAL_MATCH = 0.65      # share of need dimensions the initial offering gets right
-INSIGHT_RATE = 0.1        # weekly chance of a clear insight from a customer, at full intimacy
-NEWCOMER_SATISFACTION = 0.4
-GRIEVANCE_WEEKS = 8       # a wronged customer warns others for this long
-WARNING_WEEKS = GRIEVANCE_WEEKS   # a heard warning deters about as long (fading by 1/8 a week)
-HEARSAY = 0.05            # how much hearing warnings lowers a customer's satisfaction
-WINBACK = 0.3             # lost customers are this much harder to win back than prospects
-MISREAD = 0.2             # misread evidence without tracking (Rabin & Schrag 1999)
 
 
 # Common random numbers: each mechanism draws from its own stream, spawned from the run's
@@ -133,12 +125,12 @@ class CultureModel(mesa.Model):
     def _build_market(self, population: Population | None, first: float):
         rng, n, m = self.streams["market"], self.n_customers, self.n_needs
         reality = learning.random_reality((1, m), rng) if population is None else population.reality
-        match = rng.random(m) < INITIAL_MATCH     # this firm's own offering
+        match = rng.random(m) < self.initial_match     # this firm's own offering
         if population is None:
             importance = needs.importance(m, rng)
             deviation = needs.deviations(n, self.n_identities, m, self.identity_spread, rng)
             start = rng.random(n)
-            satisfaction = np.clip(rng.normal(NEWCOMER_SATISFACTION, 0.2, n), -1, 1).astype(np.float32)
+            satisfaction = np.clip(rng.normal(self.newcomer_satisfaction, 0.2, n), -1, 1).astype(np.float32)
             tenure = rng.exponential(100, n)
             contacts = wom.contact_weights(
                 wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
@@ -268,7 +260,7 @@ class CultureModel(mesa.Model):
         touched = active[_which(u_touch[active] < self.touch_rate * self.demand)]
         identity = identity_of[touched]
         self._touched, self._touched_identity = touched, identity
-        problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
+        problem_p = self.problem_rate + self.defect_problems * self.defect
         problem, surveyed = u_problem[touched] < problem_p, u_survey[touched] < self.survey_rate
         # integrity's second face: a firm without it uses what it knows of its customers to
         # push products they do not need after a routine touch; some buy (short-term
@@ -285,14 +277,14 @@ class CultureModel(mesa.Model):
         recall = (self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
         remembered[single] = memory.remember_moment(
             service.routine_moment(self.base_quality, fit[single], normal[touched[single]], engagement,
-                                   self.engagement_weight),
+                                   self.engagement_weight, self.routine_noise, self.fit_weight),
             *recall)
         rest = _which(longer)
         # a routine touch, then a push, a survey or both: unwanted contacts, each a moment
         # of -survey_annoyance
         asked = rest[_which(~problem[rest])]
         value = service.routine_moment(self.base_quality, fit[asked], normal[touched[asked]], engagement,
-                                       self.engagement_weight)
+                                       self.engagement_weight, self.routine_noise, self.fit_weight)
         unwanted = np.where(np.column_stack([pushed[asked], surveyed[asked]]), -self.survey_annoyance, np.nan)
         remembered[asked] = memory.remember(np.column_stack([value, unwanted]), *recall)
         failed = rest[_which(problem[rest])]
@@ -312,16 +304,16 @@ class CultureModel(mesa.Model):
             self.recovery_cost = 0.0
             self.week_stats["resolved_share"], self.week_stats["unresolved"] = 1.0, 0
             return
-        from_defect = u_defect[who] < decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12)
+        from_defect = u_defect[who] < self.defect_problems * self.defect / max(problem_p, 1e-12)
         handler = handler_of[who]
         outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
                                   self.morale[handler], ~from_defect | self.defect_admitted,
                                   u_resolve[who], u_fast[who])
-        memories = service.problem_memories(*recall, self.survey_annoyance)
+        memories = service.problem_memories(*recall, self.survey_annoyance, self.episode_moments)
         remembered[failed] = memories[service.episode_kind(outcome, surveyed[failed])]
         resolved = outcome != service.UNRESOLVED
-        self.wronged_until[who[~resolved]] = self.steps + GRIEVANCE_WEEKS
-        self.recovery_cost = service.recovery_cost(outcome, self.refund_cost)
+        self.wronged_until[who[~resolved]] = self.steps + self.grievance_weeks
+        self.recovery_cost = service.recovery_cost(outcome, self.refund_cost, self.on_the_spot)
         self.week_stats["resolved_share"] = float(np.mean(resolved))
         self.week_stats["unresolved"] = int(k - np.count_nonzero(resolved))
         # the handlers' week: a problem put right (recognised where outcomes are tracked),
@@ -336,7 +328,7 @@ class CultureModel(mesa.Model):
         n, status = self.n_customers, self.status
         active = self.active
         promoters = active[_which(loyalty.is_promoter(self.satisfaction[active]))]
-        # the wronged warn for GRIEVANCE_WEEKS after a problem left unresolved; the very
+        # the wronged warn for grievance_weeks after a problem left unresolved; the very
         # dissatisfied warn while they are customers (once gone, they move on)
         wronged = _which((self.wronged_until > self.steps)
                          | ((self.satisfaction <= -0.6) & (status == ACTIVE)))
@@ -348,7 +340,7 @@ class CultureModel(mesa.Model):
         positive = self.recommended = wom.heard(self.contacts, recommend, n)
         listeners, share = wom.reach(self.contacts, warn)
         negative = np.bincount(listeners, weights=share, minlength=n)
-        wom.remember_warnings(self.warnings_heard, listeners, negative, WARNING_WEEKS)
+        wom.remember_warnings(self.warnings_heard, listeners, negative, self.grievance_weeks)
         # adoption by prospects and lost customers (Bass, with word of mouth on the network);
         # a draw above the highest chance anyone has this week is no join, so only the
         # draws below it need the person's own chance (the same result, less work)
@@ -357,12 +349,13 @@ class CultureModel(mesa.Model):
         draw = self.streams["adopt"].random(n, np.float32)[others]
         close = _which(draw < wom.weekly(p + q * positive.max(initial=0.0)))
         near = others[close]
-        chance = wom.weekly(wom.adoption_chance(positive[near], self.warnings_heard[near], p, q))
-        chance *= np.where(status[near] == LOST, WINBACK, 1.0)
+        chance = wom.weekly(wom.adoption_chance(positive[near], self.warnings_heard[near], p, q,
+                                                 self.warning_weight))
+        chance *= np.where(status[near] == LOST, self.winback, 1.0)
         joins = near[_which(draw[close] < chance)]
         # warnings reach customers too, then some customers leave for competitors
         warned = listeners[_which(status[listeners] == ACTIVE)]   # repeats write the same value
-        self.satisfaction[warned] = np.maximum(self.satisfaction[warned] - HEARSAY * negative[warned], -1.0)
+        self.satisfaction[warned] = np.maximum(self.satisfaction[warned] - self.hearsay * negative[warned], -1.0)
         sc, pull = self.switching_cost, self.competition * self.shock_churn
         draw = self.streams["churn"].random(n, np.float32)[active]
         close = _which(draw < loyalty.weekly_churn(np.float32([-1.0]), sc, pull)[0])   # the most anyone churns
@@ -371,7 +364,7 @@ class CultureModel(mesa.Model):
         status[leave] = LOST
         status[joins] = ACTIVE
         self.joined[joins] = self.steps - 1      # a week's tenure by the accounts
-        self.satisfaction[joins] = NEWCOMER_SATISFACTION
+        self.satisfaction[joins] = self.newcomer_satisfaction
         self.active = _which(status == ACTIVE)
         self.week_stats["churned"] = len(leave)
         self.week_stats["new"] = len(joins)
@@ -389,7 +382,7 @@ class CultureModel(mesa.Model):
         served.random(out=draws.service)
         handler_of = served.integers(0, self.n_employees, n)
         stats["active_before"] = len(self.active)
-        problem_p = self.problem_rate + decisions.DEFECT_PROBLEMS * self.defect
+        problem_p = self.problem_rate + self.defect_problems * self.defect
         resolve = service.resolve_chance(self.empowerment, workforce.skill(self.employee_tenure), self.morale)
         touched, stats["problems"], fast, slow, unresolved, stats["pushed"], stats["push_sales"] = kernels.serve(
             self.active, draws.touch, identity_of, draws.normal, draws.push, draws.service, handler_of, self.fits,
@@ -397,12 +390,13 @@ class CultureModel(mesa.Model):
             self.touch_rate * self.demand, problem_p, self.survey_rate, self.push_rate * (1.0 - self.integrity),
             self.push_take,
             self.base_quality + self.engagement_weight * (float(self.morale.mean()) - 0.5),
-            service.ROUTINE_NOISE, service.FIT_WEIGHT, *recall, self.survey_annoyance, self.memory_rate,
-            decisions.DEFECT_PROBLEMS * self.defect / max(problem_p, 1e-12), self.defect_admitted,
-            self.empowerment, self.accountability, service.problem_memories(*recall, self.survey_annoyance),
-            self.steps + GRIEVANCE_WEEKS)
+            self.routine_noise, self.fit_weight, *recall, self.survey_annoyance, self.memory_rate,
+            self.defect_problems * self.defect / max(problem_p, 1e-12), self.defect_admitted,
+            self.empowerment, self.accountability,
+            service.problem_memories(*recall, self.survey_annoyance, self.episode_moments),
+            self.steps + self.grievance_weeks)
         self._touched, self._touched_identity = draws.touched[:touched], draws.identity[:touched]
-        self.recovery_cost = service.recovery_cost_of(fast, slow, self.refund_cost)
+        self.recovery_cost = service.recovery_cost_of(fast, slow, self.refund_cost, self.on_the_spot)
         stats["resolved_share"] = (fast + slow) / stats["problems"] if stats["problems"] else 1.0
         stats["unresolved"] = unresolved
         self.streams["talk"].random(dtype=np.float32, out=draws.talk)
@@ -414,9 +408,9 @@ class CultureModel(mesa.Model):
             self.warnings_heard, self.joined, contacts.indptr, contacts.indices, contacts.data, draws.positive,
             draws.negative, draws.active, self.steps, ACTIVE, LOST, RIVAL, self.talk_rate,
             min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,
-            1.0 - 1.0 / WARNING_WEEKS, self.advertising * self.demand, self.word_of_mouth * self.demand,
-            wom.WARNING_WEIGHT, WINBACK, HEARSAY, *loyalty._churn_table(float(self.switching_cost)),
-            self.competition * self.shock_churn, NEWCOMER_SATISFACTION)
+            1.0 - 1.0 / self.grievance_weeks, self.advertising * self.demand, self.word_of_mouth * self.demand,
+            self.warning_weight, self.winback, self.hearsay, *loyalty._churn_table(float(self.switching_cost)),
+            self.competition * self.shock_churn, self.newcomer_satisfaction)
         self.active = draws.active[:count].copy()
         self.recommended = draws.positive
 
@@ -438,7 +432,7 @@ class CultureModel(mesa.Model):
         self.employee_tenure[left] = 0
         self.employee_tenure += 1
         if len(self._touched):
-            learners = np.flatnonzero(u_learn < INSIGHT_RATE * self.customer_intimacy)
+            learners = np.flatnonzero(u_learn < self.insight_rate * self.customer_intimacy)
             served = (u_serve[learners] * len(self._touched)).astype(np.int64)
             dims = dims_of[learners]
             seen = needs.salient_need(self.deviation, self.reality[0], self._touched[served],
@@ -448,14 +442,15 @@ class CultureModel(mesa.Model):
         self.spoke_this_quarter |= self.speaking
         listened = workforce.heard(self.speaking, self.humility, u_heard)
         self.experience += listened.astype(float) - (self.speaking & ~listened)
-        self.morale = workforce.update_morale(self.morale, self.experience, normal)
+        self.morale = workforce.update_morale(self.morale, self.experience, normal, self.morale_rate,
+                                             self.experience_step, self.experience_cap)
         u_notice = self.streams["defects"].random()
         if self.defect > 0:
             if not self.defect_known:
                 self.defect_known = decisions.defect_noticed(self.speaking.mean(), self.accountability,
                                                              u_notice)
             if self.defect_admitted:
-                self.defect *= 1 - decisions.FIX_RATE
+                self.defect *= 1 - self.fix_rate
                 if self.defect < 0.01:
                     self.defect, self.defect_known, self.defect_admitted = 0.0, False, False
                     self.marks.append((self.steps, "defect fixed"))
@@ -466,7 +461,7 @@ class CultureModel(mesa.Model):
         this quarter are the ones the leaders can learn from (Milliken et al. 2003)."""
         learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility,
                         self._keyed("learning"), heard=self.spoke_this_quarter[None, :],
-                        misread=MISREAD * (1 - self.accountability))
+                        misread=self.misread * (1 - self.accountability))
         self.spoke_this_quarter[:] = False
 
     def _leaders_decide(self):
@@ -480,7 +475,7 @@ class CultureModel(mesa.Model):
                 self.code[0, dim] = old       # what tracking showed corrects the leaders' view
         count = min(self.ideas_per_quarter, self.n_needs)
         ideas = decisions.propose(self.code[0], self.offering, self.reality[0], self.importance, count,
-                                  self.identity_spread, draws)
+                                  self.identity_spread, self.fit_weight, draws)
         ship, refuted = decisions.choose(ideas, self.experimentation, self.courage_to_change,
                                          self.test_noise, draws)
         # a test that shows a real change does no good replaces the HiPPO's opinion with data
@@ -539,6 +534,12 @@ class CultureModel(mesa.Model):
         df.index = df.index.astype(int)
         df.index.name = "week"
         return df
+
+    @property
+    def episode_moments(self) -> tuple[float, float, float, float, float]:
+        """The moments of a problem episode: the failure, each wait, the end fast, slowly,
+        unresolved (service.problem_episodes)."""
+        return (self.problem_moment, self.wait_moment, self.fast_end, self.slow_end, self.unresolved_end)
 
     def params(self) -> dict:
         return {name: getattr(self, name) for name in PARAMS}

@@ -76,6 +76,7 @@ MARKET = "Market"
 CUSTOMERS = "Customer psychology"
 ECONOMICS = "Economics"
 CALIBRATION = "Calibration"
+NO_SIZE = "calibrated (no published size)"
 
 _ALL = [
     # --- culture: the traits the model is about (docs/ODD.md, section 1) ---
@@ -232,6 +233,62 @@ _ALL = [
     Param("defect_severity", 0.3, 0, 1, "severity", CALIBRATION,
           "Severity of a defect a change brings (1: a problem in 15% more touches).",
           anchor="calibrated"),
+    Param("defect_problems", 0.15, 0, 1, "per touch", CALIBRATION,
+          "Extra chance of a problem on each purchase from a defect of severity 1.",
+          anchor=NO_SIZE, neutral=0.0),
+    Param("fix_rate", 0.2, 0, 1, "per week", CALIBRATION,
+          "Share of an admitted defect put right each week.", anchor=NO_SIZE),
+    Param("initial_match", 0.65, 0, 1, "share", CALIBRATION,
+          "Chance that the firm's offering at the start gets a need right.", anchor=NO_SIZE),
+    Param("insight_rate", 0.1, 0, 1, "per week", CALIBRATION,
+          "Weekly chance that an employee learns one need from a customer they served, at "
+          "full customer intimacy.", anchor=NO_SIZE),
+    Param("newcomer_satisfaction", 0.4, -1, 1, "satisfaction", CALIBRATION,
+          "How satisfied a customer is when they join (and everyone's average at the start).",
+          anchor=NO_SIZE),
+    Param("grievance_weeks", 8, 1, 52, "weeks", CALIBRATION,
+          "How long a customer left with an unresolved problem warns others; a warning "
+          "heard fades over as long.", kind=int, anchor=NO_SIZE),
+    Param("hearsay", 0.05, 0, 1, "satisfaction", CALIBRATION,
+          "How much a customer's satisfaction drops when all their contacts warn them.",
+          anchor=NO_SIZE, neutral=0.0),
+    Param("warning_weight", 3.0, 0, 10, "factor", CALIBRATION,
+          "How strongly warnings heard put off someone who might join (their chance falls "
+          "by exp(-weight x warnings)).", anchor=NO_SIZE, neutral=0.0),
+    Param("winback", 0.3, 0, 1, "share", CALIBRATION,
+          "A lost customer's chance to come back, relative to a newcomer's chance to join.",
+          anchor=NO_SIZE),
+    Param("misread", 0.2, 0, 1, "share", CALIBRATION,
+          "Chance that leaders ignore evidence against what they believe, when nothing is "
+          "tracked (times 1 - accountability).",
+          anchor="Rabin & Schrag 1999 (the mechanism); " + NO_SIZE, neutral=0.0),
+    Param("routine_noise", 0.25, 0, 1, "experience", CALIBRATION,
+          "How much an ordinary purchase varies with the luck of the day (SD).",
+          anchor=NO_SIZE, neutral=0.0),
+    Param("fit_weight", 0.6, 0, 1, "experience", CALIBRATION,
+          "How much an offering that meets (or misses) a customer's needs adds to (or takes "
+          "from) each purchase; it also sizes what an idea changes.", anchor=NO_SIZE),
+    Param("problem_moment", -0.8, -1, 0, "experience", CALIBRATION,
+          "How bad the moment of a problem is.", anchor=NO_SIZE),
+    Param("wait_moment", -0.4, -1, 0, "experience", CALIBRATION,
+          "How bad each further contact is while a problem drags on.", anchor=NO_SIZE),
+    Param("fast_end", 0.6, -1, 1, "experience", CALIBRATION,
+          "How a problem put right on the spot ends (apology, refund, an alternative).",
+          anchor=NO_SIZE + "; TARP gives the ordering fast > slow > unresolved, not the sizes"),
+    Param("slow_end", 0.2, -1, 1, "experience", CALIBRATION,
+          "How a problem put right eventually ends.", anchor=NO_SIZE),
+    Param("unresolved_end", -0.6, -1, 1, "experience", CALIBRATION,
+          "How a problem never put right ends (\"no known defect\").", anchor=NO_SIZE),
+    Param("on_the_spot", 1.5, 1, 5, "factor", CALIBRATION,
+          "How much more a fix on the spot costs than one through the usual channels.",
+          anchor=NO_SIZE),
+    Param("morale_rate", 0.05, 0, 1, "per week", CALIBRATION,
+          "How fast staff morale settles back toward the middle each week.", anchor=NO_SIZE),
+    Param("experience_step", 0.02, 0, 0.2, "morale", CALIBRATION,
+          "How far one good or bad moment at work moves an employee's morale.",
+          anchor=NO_SIZE, neutral=0.0),
+    Param("experience_cap", 3, 1, 10, "moments", CALIBRATION,
+          "Most good or bad moments at work that count in one week.", kind=int, anchor=NO_SIZE),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _ALL}

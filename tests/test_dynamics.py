@@ -102,11 +102,13 @@ def test_nps_counts_promoters_minus_detractors():
 def test_recovery_ordering_fast_slow_unresolved_and_never_above_no_failure():
     # TARP: repurchase after a problem, fixed fast > fixed > not fixed; no recovery paradox
     outcomes = np.array([service.FAST, service.SLOW, service.UNRESOLVED])
-    remembered = memory.remember(service.problem_episodes(outcomes))
+    sizes = tuple(PARAMS[name].default for name in ("problem_moment", "wait_moment", "fast_end", "slow_end",
+                                                     "unresolved_end"))
+    remembered = memory.remember(service.problem_episodes(outcomes, sizes))
     start = np.full(3, 0.5)
     stay = loyalty.yearly_stay(memory.update_satisfaction(start, remembered, 0.3))
     assert stay[0] > stay[1] > stay[2]
-    typical = PARAMS["base_quality"].default + service.FIT_WEIGHT * 0.2   # a routine touch, no noise
+    typical = PARAMS["base_quality"].default + PARAMS["fit_weight"].default * 0.2   # a routine touch, no noise
     routine = memory.remember([[typical]])
     never = loyalty.yearly_stay(memory.update_satisfaction(np.array([0.5]), routine, 0.3))
     assert never[0] >= stay[0]
@@ -119,7 +121,7 @@ def test_empowerment_resolves_more_and_faster_at_a_cost():
     high = service.recover(0.9, skill, morale, admitted, *rng.random((2, 5000)))
     assert np.mean(high != service.UNRESOLVED) > np.mean(low != service.UNRESOLVED)
     assert np.mean(high == service.FAST) > np.mean(low == service.FAST)
-    assert service.recovery_cost(high, 30) > service.recovery_cost(low, 30)
+    assert service.recovery_cost(high, 30, 1.5) > service.recovery_cost(low, 30, 1.5)
     denied = service.recover(0.9, skill, morale, np.zeros(5000, bool), *rng.random((2, 5000)))
     assert np.all(denied == service.UNRESOLVED)
 
@@ -174,7 +176,7 @@ def test_heard_warnings_add_up_and_fade():
 
 
 def test_bass_hazard_and_warnings():
-    chance = wom.adoption_chance(np.array([0.0, 0.5, 0.5]), np.array([0.0, 0.0, 0.5]), 0.03, 0.38)
+    chance = wom.adoption_chance(np.array([0.0, 0.5, 0.5]), np.array([0.0, 0.0, 0.5]), 0.03, 0.38, 3.0)
     assert chance[0] == pytest.approx(0.03)
     assert chance[1] == pytest.approx(0.03 + 0.19)
     assert chance[2] < chance[1]

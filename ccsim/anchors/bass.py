@@ -44,7 +44,7 @@ def diffuse(weights, n: int, p: float, q: float, periods: int,
         waiting = np.flatnonzero(~adopted)
         heard = np.array([wom.heard(part, recommend, n)[waiting] for part in parts])
         positive = heard.sum(axis=0)
-        chance = wom.adoption_chance(positive, np.zeros(len(waiting)), p, q)
+        chance = wom.adoption_chance(positive, np.zeros(len(waiting)), p, q, 0.0)   # no warnings
         draw = rng.random(len(waiting))
         new = draw < chance
         adopted[waiting[new]] = True

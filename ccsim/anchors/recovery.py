@@ -32,10 +32,11 @@ def satisfaction_after(model: CultureModel, who: np.ndarray, rng) -> dict[str, n
     identity = rng.integers(0, model.n_identities, len(who))
     routine = service.routine_moment(model.base_quality, model.fits[who, identity],
                                      rng.standard_normal(len(who)), float(model.morale.mean()),
-                                     model.engagement_weight)
+                                     model.engagement_weight, model.routine_noise, model.fit_weight)
     episodes = {"never failed": np.asarray(routine, float)[:, None]}
     for label, outcome in OUTCOMES.items():
-        episodes[label] = service.problem_episodes(np.full(len(who), outcome, np.int8))
+        episodes[label] = service.problem_episodes(np.full(len(who), outcome, np.int8),
+                                                    model.episode_moments)
     out = {}
     for label, moments in episodes.items():
         remembered = memory.remember(moments, model.negativity_weight, model.peak_weight,

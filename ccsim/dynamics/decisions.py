@@ -20,11 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ccsim.dynamics.service import FIT_WEIGHT
-
 NEUTRAL_SHARE = 1 / 3   # ideas customers do not notice at all (Kohavi: a third are flat)
-DEFECT_PROBLEMS = 0.15   # extra problems per touch from a defect of severity 1
-FIX_RATE = 0.2       # share of an admitted defect fixed per week
 # a test or tracking acts only on a result significant at 95% confidence (two-sided), the
 # decision rule of online controlled experiments (Kohavi et al. 2009, section 3.2)
 SIGNIFICANT = 1.96
@@ -65,10 +61,12 @@ def quarter_draws(m: int, rng) -> Draws:
     return Draws(u[0], u[1], u[2], z[0], u[3], u[4], z[1], u[5], float(rng.random()))
 
 
-def propose(code, offering, reality, weight, count: int, spread: float, draws: Draws) -> Ideas:
+def propose(code, offering, reality, weight, count: int, spread: float, fit_weight: float,
+            draws: Draws) -> Ideas:
     """Ideas come from the leaders' view: change the offering where the view says it is
     wrong; with no such place left, a guess.  The true effect is the change in fit for
-    the average customer (``weight``: the needs' importance); a share NEUTRAL_SHARE of
+    the average customer (``weight``: the needs' importance; ``fit_weight``: how much fit
+    counts in a touch); a share NEUTRAL_SHARE of
     ideas change nothing customers notice."""
     m = len(offering)
     wrong = np.flatnonzero((code != 0) & (code != offering))
@@ -79,7 +77,7 @@ def propose(code, offering, reality, weight, count: int, spread: float, draws: D
     values = np.where(code[dims] != 0, code[dims], -offering[dims]).astype(np.int8)
     neutral = draws.neutral[dims] < NEUTRAL_SHARE
     values[neutral] = offering[dims[neutral]]
-    effect = FIT_WEIGHT * (1 - 2 * spread) * (values - offering[dims]) * reality[dims] * weight[dims]
+    effect = fit_weight * (1 - 2 * spread) * (values - offering[dims]) * reality[dims] * weight[dims]
     return Ideas(dims, values, effect.astype(float))
 
 

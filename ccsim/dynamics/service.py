@@ -15,29 +15,18 @@ import numpy as np
 
 from ccsim.dynamics import memory
 
-# Moments of an episode, in [-1, 1].
-PROBLEM = -0.8          # the failure itself
-WAIT = -0.4             # each further contact while a problem drags on
-END_FAST = 0.6          # apology, refund and an alternative on the spot
-END_SLOW = 0.2          # put right, eventually
-END_UNRESOLVED = -0.6   # "no known defect"
-ROUTINE_NOISE = 0.25    # spread of routine experiences
-FIT_WEIGHT = 0.6        # how much fit with the salient identity's needs matters
-
-ON_THE_SPOT = 1.5       # a fix on the spot costs this much more than one through channels
-
 FAST, SLOW, UNRESOLVED = 0, 1, 2
 
 
-def routine_moment(quality: float, fit: np.ndarray, normal: np.ndarray,
-                   engagement: float = 0.5, engagement_weight: float = 0.0) -> np.ndarray:
-    """A purchase or use that goes as planned: quality plus fit with the salient need,
-    plus the care of an engaged front line (``engagement``: staff morale, 0.5 neutral,
-    times ``engagement_weight``; service-profit chain, Heskett et al. 1994); ``normal`` holds a standard normal draw
-    per moment (the luck of the day)."""
-    noise = np.asarray(normal, np.float32) * np.float32(ROUTINE_NOISE)
+def routine_moment(quality: float, fit: np.ndarray, normal: np.ndarray, engagement: float,
+                   engagement_weight: float, noise: float, fit_weight: float) -> np.ndarray:
+    """A purchase or use that goes as planned: quality plus ``fit_weight`` x fit with the
+    salient need, plus the care of an engaged front line (``engagement``: staff morale, 0.5
+    neutral, times ``engagement_weight``; service-profit chain, Heskett et al. 1994);
+    ``normal`` holds a standard normal draw per moment (the luck of the day, SD ``noise``)."""
+    luck = np.asarray(normal, np.float32) * np.float32(noise)
     served = quality + engagement_weight * (engagement - 0.5)
-    return np.clip(noise + np.float32(served) + np.float32(FIT_WEIGHT) * fit, -1.0, 1.0)
+    return np.clip(luck + np.float32(served) + np.float32(fit_weight) * fit, -1.0, 1.0)
 
 
 def resolve_chance(empowerment: float, skill: np.ndarray, morale: np.ndarray) -> np.ndarray:
@@ -57,20 +46,23 @@ def recover(empowerment: float, skill, morale, admitted: np.ndarray, u_resolve: 
     return np.where(resolved, np.where(fast, FAST, SLOW), UNRESOLVED).astype(np.int8)
 
 
-def problem_episodes(outcome: np.ndarray, surveyed: np.ndarray | None = None,
+def problem_episodes(outcome: np.ndarray, sizes: tuple, surveyed: np.ndarray | None = None,
                      survey: float = 0.0) -> np.ndarray:
     """Moments of problem episodes, (k, 4) with NaN padding: the problem, waiting, the
-    end, and a survey (a moment of ``-survey``) where ``surveyed`` says one followed."""
+    end, and a survey (a moment of ``-survey``) where ``surveyed`` says one followed.
+    ``sizes``: the moments (problem, each wait, the end fast, slowly, unresolved), in
+    [-1, 1] (the model's ``episode_moments``)."""
+    problem, wait, end_fast, end_slow, end_unresolved = sizes
     moments = np.full((len(outcome), 4), np.nan)
-    moments[:, 0] = PROBLEM
+    moments[:, 0] = problem
     fast = outcome == FAST
-    moments[fast, 1] = END_FAST
+    moments[fast, 1] = end_fast
     slow = outcome == SLOW
-    moments[slow, 1] = WAIT
-    moments[slow, 2] = END_SLOW
+    moments[slow, 1] = wait
+    moments[slow, 2] = end_slow
     lost = outcome == UNRESOLVED
-    moments[lost, 1] = WAIT
-    moments[lost, 2] = END_UNRESOLVED
+    moments[lost, 1] = wait
+    moments[lost, 2] = end_unresolved
     if surveyed is not None:
         rows = np.flatnonzero(surveyed)
         moments[rows, np.where(outcome[rows] == FAST, 2, 3)] = -survey
@@ -88,18 +80,19 @@ EVERY_PROBLEM_EPISODE = (np.repeat([FAST, SLOW, UNRESOLVED], 2), np.tile([False,
 
 @lru_cache(maxsize=32)
 def problem_memories(negativity: float, peak: float, end: float, duration: float,
-                     survey: float) -> np.ndarray:
+                     survey: float, sizes: tuple) -> np.ndarray:
     """How every problem episode is remembered, indexed by episode_kind: a problem's memory
     depends only on its outcome and whether a survey (annoyance ``survey``) followed."""
-    return memory.remember(problem_episodes(*EVERY_PROBLEM_EPISODE, survey), negativity, peak,
+    outcome, surveyed = EVERY_PROBLEM_EPISODE
+    return memory.remember(problem_episodes(outcome, sizes, surveyed, survey), negativity, peak,
                            end, duration)
 
 
-def recovery_cost(outcome: np.ndarray, refund_cost: float) -> float:
-    """Money spent putting problems right; on-the-spot fixes cost more."""
-    return recovery_cost_of(np.sum(outcome == FAST), np.sum(outcome == SLOW), refund_cost)
+def recovery_cost(outcome: np.ndarray, refund_cost: float, on_the_spot: float) -> float:
+    """Money spent putting problems right; a fix on the spot costs ``on_the_spot`` times more."""
+    return recovery_cost_of(np.sum(outcome == FAST), np.sum(outcome == SLOW), refund_cost, on_the_spot)
 
 
-def recovery_cost_of(fast: int, slow: int, refund_cost: float) -> float:
+def recovery_cost_of(fast: int, slow: int, refund_cost: float, on_the_spot: float) -> float:
     """recovery_cost from the counts of problems resolved fast and slowly."""
-    return float(refund_cost * (ON_THE_SPOT * fast + slow))
+    return float(refund_cost * (on_the_spot * fast + slow))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-WARNING_WEIGHT = 3.0    # how strongly warnings deter a prospect
-
 
 def ring_ties(n: int, k: int) -> sp.csr_matrix:
     """Strong ties: each person linked to the k nearest on a ring (clustered, local)."""
@@ -98,12 +96,14 @@ def remember_warnings(heard_before: np.ndarray, listeners: np.ndarray, heard_now
     heard_before[listeners] += heard_now[listeners]    # repeats write the same value
 
 
-def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: float) -> np.ndarray:
+def adoption_chance(positive: np.ndarray, negative: np.ndarray, p: float, q: float,
+                    warning_weight: float) -> np.ndarray:
     """Bass hazard p + q * (share of contacts recommending), deterred by the warnings heard
-    (``negative``: this week's share, or the remembered ones of remember_warnings)."""
+    (``negative``: this week's share, or the remembered ones of remember_warnings) by a
+    factor exp(-warning_weight x negative)."""
     chance = p + q * positive
     warned = np.flatnonzero(negative)
-    chance[warned] *= np.exp(-WARNING_WEIGHT * negative[warned])
+    chance[warned] *= np.exp(-warning_weight * negative[warned])
     return np.clip(chance, 0.0, 1.0)
 
 

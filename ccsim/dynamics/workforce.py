@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-MORALE_RATE = 0.05      # weekly pull of morale back toward 0.5 (calibrated)
-EXPERIENCE_STEP = 0.02  # how far one good or bad moment at work moves morale (calibrated)
-EXPERIENCE_CAP = 3      # moments a week that count
-
 
 def speak_up(humility: float, floor: float, morale: np.ndarray, reticence: np.ndarray) -> np.ndarray:
     """Who voices what they know this week: safe under a humble leader (Detert & Burris
@@ -25,15 +21,17 @@ def speak_up(humility: float, floor: float, morale: np.ndarray, reticence: np.nd
     return reticence < safe * np.clip(0.5 + morale, 0.0, 1.0)
 
 
-def update_morale(morale: np.ndarray, experience: np.ndarray, normal: np.ndarray) -> np.ndarray:
+def update_morale(morale: np.ndarray, experience: np.ndarray, normal: np.ndarray, rate: float,
+                  step: float, cap: int) -> np.ndarray:
     """Each employee's morale moves with what they lived through this week (``experience``:
     good moments minus bad ones: being listened to or brushed off after speaking up,
     putting a customer's problem right or not being able to, recognition where outcomes
-    are tracked) and otherwise settles back toward 0.5, with individual ups and downs
-    (``normal``: a standard normal draw per employee).  Morale is never set from the
+    are tracked; ``step`` per moment, at most ``cap`` moments either way) and otherwise
+    settles back toward 0.5 at ``rate`` a week, with individual ups and downs (``normal``:
+    a standard normal draw per employee).  Morale is never set from the
     culture traits themselves: they act only through these experiences."""
-    felt = EXPERIENCE_STEP * np.clip(experience, -EXPERIENCE_CAP, EXPERIENCE_CAP)
-    return np.clip(morale + MORALE_RATE * (0.5 - morale) + felt + 0.02 * normal, 0.0, 1.0)
+    felt = step * np.clip(experience, -cap, cap)
+    return np.clip(morale + rate * (0.5 - morale) + felt + 0.02 * normal, 0.0, 1.0)
 
 
 def heard(speaking: np.ndarray, humility: float, u: np.ndarray) -> np.ndarray:
