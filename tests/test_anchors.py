@@ -99,19 +99,18 @@ def test_safety_predicts_learning_and_learning_takes_part_of_the_effect():
     assert 0 < paths["c_direct"] < paths["c"], paths      # the effect shrinks with learning held
 
 
-def test_strong_cultures_sd_ratio_reads_the_spread():
+def test_strong_cultures_sd_ratio_reads_the_firms_own_variability():
     import numpy as np
     import pandas as pd
 
     from ccsim.anchors import strong_cultures
 
-    base = np.random.default_rng(0).standard_normal(200)
+    low = np.random.default_rng(0).uniform(1, 2, 200)
     runs = pd.DataFrame({"market": "stable", "rep": np.tile(range(200), 2),
-                         "culture": np.repeat(["low", "high"], 200),
-                         "profit": np.r_[base, 3 * base + 5]})
+                         "culture": np.repeat(["low", "high"], 200), "sd": np.r_[low, 3 * low]})
     ratio, lo, hi = strong_cultures.sd_ratio(runs, "stable", np.random.default_rng(1))
     assert ratio == pytest.approx(3) and lo == pytest.approx(3) and hi == pytest.approx(3)
-    runs.loc[runs.culture == "high", "profit"] = np.random.default_rng(2).standard_normal(200)
+    runs.loc[runs.culture == "high", "sd"] = np.random.default_rng(2).uniform(1, 2, 200)
     ratio, lo, hi = strong_cultures.sd_ratio(runs, "stable", np.random.default_rng(1))
     assert lo < ratio < hi and lo < 1 < hi
 
