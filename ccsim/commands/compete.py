@@ -31,7 +31,9 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(
         "compete", help="presets as rival firms competing for one market's customers",
         description="Run the presets A, B, C... as rival firms in one market, on the same seeds. "
-                    "Writes DIR/compete.png, DIR/end_values.csv, DIR/timeseries.csv and DIR/run.json.")
+                    "--set changes every firm, or the market: its people (" + ", ".join(SHARED) + ") and "
+                    "its own (" + ", ".join(MARKET_PARAMS) + "). Writes DIR/compete.png, DIR/end_values.csv, "
+                    "DIR/timeseries.csv and DIR/run.json (DIR: out/compete-A-B-... by default).")
     parser.add_argument("presets", metavar="PRESET", nargs="+",
                         help="two or more preset names or paths to .toml files, one per firm")
     add_common_arguments(parser)
