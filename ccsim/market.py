@@ -6,7 +6,9 @@ starts with whom); the first firm draws them, as a CultureModel on the market's 
 does.  The market holds which firm each customer is with (``firm_of``, -1 for none) and
 each week:
 
-1. turns the market's needs (turbulence, once for all firms);
+1. turns the market's needs (turbulence, once for all firms) and draws the people's luck
+   (model.Luck: the numbers only a customer's own firm reads), from the first firm's
+   streams, so that a customer's luck follows them from firm to firm;
 2. runs each firm's customers' week on its own customers: it serves, hears about and loses
    only them, and can win only customers who are with no firm (prospects by Bass
    adoption: its advertising and word of mouth, deterred by warnings);
@@ -137,7 +139,9 @@ class Market:
 
     def _week(self, live: list[int]):
         firms = [self.firms[k] for k in live]
-        flipped = self.firms[0]._drift()      # the first firm's stream, as in a one-firm model
+        lead = self.firms[0]     # its streams turn the needs and draw the people's luck, as in one firm
+        flipped = lead._drift()
+        lead.population.luck.draw(lead.streams, lead.n_identities)
         before = []
         for firm in firms:
             firm._refit(flipped)

@@ -41,13 +41,38 @@ STREAMS = ("market", "touch", "service", "talk", "adopt", "churn", "staff", "def
 KEYED = {"learning": 0, "ideas": 1, "newcomers": 2}
 
 
+class Luck:
+    """A week's numbers of the streams that only a customer's own firm reads, one (or more)
+    per customer, drawn every week whether used or not (common random numbers): the touch
+    stream's (touched, problem, survey; the salient identity; the luck of a routine touch;
+    pushed, buys), the service stream's (from the defect, resolved, fast, recognised) and
+    the churn stream's.  The firms of a Market read the first firm's: a customer's luck
+    is theirs, whichever firm serves them."""
+
+    def __init__(self, n: int):
+        self.touch, self.normal = np.empty((3, n), np.float32), np.empty(n, np.float32)
+        self.push, self.service = np.empty((2, n), np.float32), np.empty((4, n))
+        self.churn = np.empty(n, np.float32)
+        self.identity_of = np.empty(0, np.int64)      # drawn each week
+
+    def draw(self, streams: dict, identities: int) -> None:
+        touch = streams["touch"]
+        touch.random(dtype=np.float32, out=self.touch)
+        self.identity_of = touch.integers(0, identities, len(self.normal))
+        touch.standard_normal(dtype=np.float32, out=self.normal)
+        touch.random(dtype=np.float32, out=self.push)
+        streams["service"].random(out=self.service)
+        streams["churn"].random(dtype=np.float32, out=self.churn)
+
+
 @dataclass
 class Population:
     """The people of a market, drawn once and shared by every firm of a ccsim.Market: the
     market's typical needs (``reality``, turned by turbulence), their importance, each
     customer's departures from them (``deviation``), who talks to whom (``contacts``), and
     at the start one uniform number per customer (``start``: which firm they are with),
-    their satisfaction and, for those who start as customers, their tenure in weeks."""
+    their satisfaction and, for those who start as customers, their tenure in weeks; and
+    each week their ``luck``, drawn from the streams of the firm that drew the people."""
 
     reality: np.ndarray
     importance: np.ndarray
@@ -56,6 +81,7 @@ class Population:
     start: np.ndarray
     satisfaction: np.ndarray
     tenure: np.ndarray
+    luck: Luck
 
 
 def _which(mask: np.ndarray) -> np.ndarray:
@@ -134,7 +160,8 @@ class CultureModel(mesa.Model):
             tenure = rng.exponential(100, n)
             contacts = wom.contact_weights(
                 wom.ring_ties(n, self.strong_ties), wom.random_ties(n, self.weak_ties, rng))
-            population = Population(reality, importance, deviation, contacts, start, satisfaction, tenure)
+            population = Population(reality, importance, deviation, contacts, start, satisfaction, tenure,
+                                    Luck(n))
         self.population = population
         self.reality, self.importance = population.reality, population.importance
         self.deviation, self.contacts = population.deviation, population.contacts
@@ -222,6 +249,7 @@ class CultureModel(mesa.Model):
             self.marks.append((week, "shock ends"))
         if self.market is None:
             self._refit(self._drift())
+            self.population.luck.draw(self.streams, self.n_identities)
         self.experience[:] = 0.0
         if self.compiled:
             self._serve_and_spread_compiled()
@@ -250,12 +278,10 @@ class CultureModel(mesa.Model):
         self._collect()
 
     def _serve_customers(self):
-        n, active = self.n_customers, self.active
-        draw = self.streams["touch"]
-        u_touch, u_problem, u_survey = draw.random((3, n), np.float32)
-        identity_of = draw.integers(0, self.n_identities, n)
-        normal = draw.standard_normal(n, np.float32)
-        u_push, u_take = draw.random((2, n), np.float32)
+        active, luck = self.active, self.population.luck
+        u_touch, u_problem, u_survey = luck.touch
+        identity_of, normal = luck.identity_of, luck.normal
+        u_push, u_take = luck.push
         self.week_stats["active_before"] = len(active)
         touched = active[_which(u_touch[active] < self.touch_rate * self.demand)]
         identity = identity_of[touched]
@@ -294,9 +320,8 @@ class CultureModel(mesa.Model):
 
     def _serve_problems(self, touched, failed, surveyed, problem_p, remembered, recall):
         """Who handles each problem and how it ends (service recovery)."""
-        draw = self.streams["service"]
-        u_defect, u_resolve, u_fast, u_recognise = draw.random((4, self.n_customers))
-        handler_of = draw.integers(0, self.n_employees, self.n_customers)
+        u_defect, u_resolve, u_fast, u_recognise = self.population.luck.service
+        handler_of = self.streams["service"].integers(0, self.n_employees, self.n_customers)
         who = touched[failed]
         k = len(who)
         self.week_stats["problems"] = k
@@ -357,7 +382,7 @@ class CultureModel(mesa.Model):
         warned = listeners[_which(status[listeners] == ACTIVE)]   # repeats write the same value
         self.satisfaction[warned] = np.maximum(self.satisfaction[warned] - self.hearsay * negative[warned], -1.0)
         sc, pull = self.switching_cost, self.competition * self.shock_churn
-        draw = self.streams["churn"].random(n, np.float32)[active]
+        draw = self.population.luck.churn[active]
         close = _which(draw < loyalty.weekly_churn(np.float32([-1.0]), sc, pull)[0])   # the most anyone churns
         hazard = loyalty.weekly_churn(self.satisfaction[active[close]], sc, pull)
         leave = active[close[_which(draw[close] < hazard)]]
@@ -372,20 +397,14 @@ class CultureModel(mesa.Model):
     def _serve_and_spread_compiled(self):
         """_serve_customers, _serve_problems and _spread_word as compiled passes over the
         customers (dynamics/compiled.py), on the numbers those draw, drawn the same way."""
-        n, stats, draws = self.n_customers, self.week_stats, self._draws
+        n, stats, draws, luck = self.n_customers, self.week_stats, self._draws, self.population.luck
         recall = (self.negativity_weight, self.peak_weight, self.end_weight, self.duration_weight)
-        touch, served = self.streams["touch"], self.streams["service"]
-        touch.random(dtype=np.float32, out=draws.touch)
-        identity_of = touch.integers(0, self.n_identities, n)
-        touch.standard_normal(dtype=np.float32, out=draws.normal)
-        touch.random(dtype=np.float32, out=draws.push)
-        served.random(out=draws.service)
-        handler_of = served.integers(0, self.n_employees, n)
+        handler_of = self.streams["service"].integers(0, self.n_employees, n)
         stats["active_before"] = len(self.active)
         problem_p = self.problem_rate + self.defect_problems * self.defect
         resolve = service.resolve_chance(self.empowerment, workforce.skill(self.employee_tenure), self.morale)
         touched, stats["problems"], fast, slow, unresolved, stats["pushed"], stats["push_sales"] = kernels.serve(
-            self.active, draws.touch, identity_of, draws.normal, draws.push, draws.service, handler_of, self.fits,
+            self.active, luck.touch, luck.identity_of, luck.normal, luck.push, luck.service, handler_of, self.fits,
             self.satisfaction, self.wronged_until, self.experience, resolve, draws.touched, draws.identity,
             self.touch_rate * self.demand, problem_p, self.survey_rate, self.push_rate * (1.0 - self.integrity),
             self.push_take,
@@ -401,10 +420,9 @@ class CultureModel(mesa.Model):
         stats["unresolved"] = unresolved
         self.streams["talk"].random(dtype=np.float32, out=draws.talk)
         self.streams["adopt"].random(dtype=np.float32, out=draws.adopt)
-        self.streams["churn"].random(dtype=np.float32, out=draws.churn)
         contacts = self.contacts
         stats["positive_talk"], stats["negative_talk"], stats["churned"], stats["new"], count = kernels.spread(
-            draws.talk, draws.adopt, draws.churn, self.status, self.satisfaction, self.wronged_until,
+            draws.talk, draws.adopt, luck.churn, self.status, self.satisfaction, self.wronged_until,
             self.warnings_heard, self.joined, contacts.indptr, contacts.indices, contacts.data, draws.positive,
             draws.negative, draws.active, self.steps, ACTIVE, LOST, RIVAL, self.talk_rate,
             min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,

@@ -31,7 +31,9 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(
         "compete", help="presets as rival firms competing for one market's customers",
         description="Run the presets A, B, C... as rival firms in one market, on the same seeds. "
-                    "Writes DIR/compete.png, DIR/end_values.csv, DIR/timeseries.csv and DIR/run.json.")
+                    "--set changes every firm, or the market: its people (" + ", ".join(SHARED) + ") and "
+                    "its own (" + ", ".join(MARKET_PARAMS) + "). Writes DIR/compete.png, DIR/end_values.csv, "
+                    "DIR/timeseries.csv and DIR/run.json (DIR: out/compete-A-B-... by default).")
     parser.add_argument("presets", metavar="PRESET", nargs="+",
                         help="two or more preset names or paths to .toml files, one per firm")
     add_common_arguments(parser)
@@ -127,9 +129,7 @@ def end_values(runs: pd.DataFrame, steps: int) -> pd.DataFrame:
 def table_text(ends: pd.DataFrame, names, seeds, steps: int) -> str:
     reps = len(seeds)
     table = ends.set_index(["firm", "metric"])
-    lines = [f"{reps} replication{'s' * (reps > 1)} of one market, seeds {seeds[0]}-{seeds[-1]}; mean at week "
-             f"{steps}" + (" with its 95% interval" if reps > 1 else ""),
-             f"{'firm':<24}" + "".join(f"{metric:>24}" for metric in TABLE)]
+    rows = []
     for name in names:
         cells = []
         for metric in TABLE:
@@ -137,6 +137,12 @@ def table_text(ends: pd.DataFrame, names, seeds, steps: int) -> str:
             text = end_value_text(row["mean"])
             if reps > 1:
                 text += f" [{end_value_text(row['low'])}, {end_value_text(row['high'])}]"
-            cells.append(f"{text:>24}")
-        lines.append(f"{name[:23]:<24}" + "".join(cells))
+            cells.append(text)
+        rows.append((name, cells))
+    widths = [max(len(metric), *(len(cells[k]) for _, cells in rows)) + 2 for k, metric in enumerate(TABLE)]
+    first = max(len("firm"), *(len(name) for name in names)) + 2
+    lines = [f"{reps} replication{'s' * (reps > 1)} of one market, seeds {seeds[0]}-{seeds[-1]}; mean at week "
+             f"{steps}" + (" with its 95% interval" if reps > 1 else ""),
+             f"{'firm':<{first}}" + "".join(f"{metric:>{w}}" for metric, w in zip(TABLE, widths))]
+    lines += [f"{name:<{first}}" + "".join(f"{cell:>{w}}" for cell, w in zip(cells, widths)) for name, cells in rows]
     return "\n".join(lines)

@@ -41,16 +41,13 @@ def _jit(function):
 
 
 class Scratch:
-    """The arrays the compiled week reuses: a week's draws (as the numpy path draws them),
-    the word heard (recommendations: this week's; warnings: zeros between weeks), the
-    touched customers, their identities and the active customers."""
+    """The arrays the compiled week reuses besides the people's luck (model.Luck): the
+    week's talk and adopt draws (as the numpy path draws them), the word heard
+    (recommendations: this week's; warnings: zeros between weeks), the touched customers,
+    their identities and the active customers."""
 
     def __init__(self, n: int):
-        self.touch, self.normal = np.empty((3, n), np.float32), np.empty(n, np.float32)
-        self.push = np.empty((2, n), np.float32)
-        self.service = np.empty((4, n))
-        self.talk, self.adopt, self.churn = np.empty((2, n), np.float32), np.empty(n, np.float32), \
-            np.empty(n, np.float32)
+        self.talk, self.adopt = np.empty((2, n), np.float32), np.empty(n, np.float32)
         self.positive, self.negative = np.zeros(n), np.zeros(n)
         self.touched, self.identity, self.active = np.empty((3, n), np.int64)
 
