@@ -29,7 +29,7 @@ humility = { lo = 0.0, hi = 1.0 }
 conformity = { lo = 0.0, hi = 1.0 }
 [fixed]
 initial_cash = 1000000.0
-n_customers = 200
+n_customers = 400
 n_employees = 20
 [output]
 reporters = ["customers", "cash"]
