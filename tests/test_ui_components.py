@@ -361,13 +361,15 @@ def test_other_seeds_give_a_band_in_the_background():
 
 @pytest.mark.parametrize("preset", [s.name for s in list_scenarios()])
 def test_the_page_speaks_plain_words(preset):
-    """No parameter's code name and no command line in a preset's texts on the page; the
-    model's names stay in its description (the levers table)."""
+    """No parameter's code name, no command line and no file to edit in a preset's texts
+    on the page (three stories once said "edit the event week"); the model's names stay in
+    its description (the levers table)."""
     from ccsim.params import PARAMS
     from ccsim.ui import session, words
 
     html = app.story_html(session.scenario(preset))
     assert "ccsim " not in html and not [name for name in PARAMS if "_" in name and name in html]
+    assert not re.search(r"\bedit", html, re.IGNORECASE)
     assert all(f"<code>{name}</code>" in words.levers_html() for name in PARAMS)
     assert "docs/ODD.md" not in words.help_html().split("<h4>The levers")[0]
 
