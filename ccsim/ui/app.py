@@ -259,15 +259,17 @@ def ControlBar(live: Live):
                       color="primary", on_click=lambda: live.playing.set(not playing),
                       classes=["ccsim-play"], disabled=not running,
                       attributes={"title": "Run the weeks (Space in presenter mode)"})
-        solara.Button("Step", on_click=live.step,
+        solara.Button("Step", icon_name="mdi-step-forward", on_click=live.step,
                       disabled=playing or not running, classes=["ccsim-step"],
                       attributes={"title": "One week (the right arrow in presenter mode)"})
-        solara.Button("Undo", on_click=lambda: live.act(Session.undo, stop=False),
+        solara.Button("Undo", icon_name="mdi-undo", on_click=lambda: live.act(Session.undo, stop=False),
                       disabled=not moved, classes=["ccsim-undo"],
                       attributes={"title": "Take back the last move: the run goes on as if it had not been made"})
-        solara.Button("Reset", on_click=lambda: live.act(Session.reset),
-                      classes=["ccsim-reset"], attributes={"title": "Week 0, with the sliders as they are"})
-        solara.Button("Replay", on_click=lambda: live.act(lambda s: s.reset(keep_changes=True)),
+        solara.Button("Reset", icon_name="mdi-restart", on_click=lambda: live.act(Session.reset),
+                      classes=["ccsim-reset"],
+                      attributes={"title": "Week 0, with the sliders as they are"})
+        solara.Button("Replay", icon_name="mdi-replay",
+                      on_click=lambda: live.act(lambda s: s.reset(keep_changes=True)),
                       classes=["ccsim-replay"],
                       attributes={"title": "Week 0, with your moves at the same weeks"})
         solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"], dense=True)
@@ -282,7 +284,7 @@ def Status(live: Live):
     """The week and the seed, always visible."""
     s = live.session
     seed, _, perished = live.run.value
-    with solara.Row(style={"align-items": "center", "gap": "6px"}):
+    with solara.Row(classes=["ccsim-status"], style={"align-items": "center", "gap": "6px"}):
         week = Readout.element(kind="ccsim-week")
         use_sink(live, "week", week, lambda widget: setattr(widget, "text", f"Week {s.week}"), [])
         solara.Text(f"seed {seed}", classes=["ccsim-seed"])

@@ -26,7 +26,8 @@ ORGANISATION_COLOURS = [GREEN, PINK, SKY]
 GHOST = "without the last move"        # the legend's name for the run that did not happen
 BAND = "other seeds: mean and 95% band"
 KEY_PANELS = ("loyalty", "nps", "customers", "cash")   # presenter mode's charts
-MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks
+MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks at the usual font
+NARROW_COLUMN = 220      # px: the narrowest panel, with a smaller font, when nothing wider fits on screen
 ROW_HEIGHT = (170, 300)  # px: the least and the most a row gets
 LABEL_SPACE = 22         # px between two labelled marks
 MARK_FONT = 13
@@ -90,18 +91,20 @@ ASPECT = 1.7            # a panel's width over its height that reads best
 def grid(width: float, height: float, count: int) -> tuple[int, int]:
     """(columns, row height) for ``count`` panels in ``width`` x ``height`` px of screen:
     of the column counts that fit the width, one that puts every row on screen at
-    least ROW_HEIGHT[0] high if any does, then one that leaves the fewest cells empty,
+    least ROW_HEIGHT[0] high if any does (columns narrower than MIN_COLUMN only if no
+    other does: compare mode at 1024x768), then one that leaves the fewest cells empty,
     then panels shaped closest to ASPECT."""
-    def fit(columns: int) -> tuple[bool, int, float, int]:
+    def fit(columns: int) -> tuple[bool, bool, int, float, int]:
         rows = math.ceil(count / columns)
         row = min(ROW_HEIGHT[1], height // rows)
         on_screen = row >= ROW_HEIGHT[0]
         row = max(row, ROW_HEIGHT[0]) if on_screen else ROW_HEIGHT[0] + 30
-        return not on_screen, rows * columns - count, abs(math.log(width / columns / row / ASPECT)), int(row)
+        return (not on_screen, width / columns < MIN_COLUMN, rows * columns - count,
+                abs(math.log(width / columns / row / ASPECT)), int(row))
 
-    most = max(1, min(3, int(width // MIN_COLUMN)))
-    columns = min(range(1, most + 1), key=lambda c: fit(c)[:3])
-    return columns, fit(columns)[3]
+    most = max(1, min(3, int(width // NARROW_COLUMN)))
+    columns = min(range(1, most + 1), key=lambda c: fit(c)[:4])
+    return columns, fit(columns)[4]
 
 
 def legend_height(entries: list[str], width: float, font: int) -> int:
@@ -124,7 +127,7 @@ class Layout:
     height: int
     panels: list[Panel]
     plot_width: float                       # px of one panel's x axis
-    plot_height: float                      # and of its y axis
+    plot_height: float                      # and of its y axis (as echarts drew it at 1024 and 1280 px)
     size: tuple[float, float]               # the screen it was made for (width, height below its top)
     marked: list[str] = field(default_factory=list)     # a series per panel carries its marks
     labelled: set[str] = field(default_factory=set)     # those of the top row label them
@@ -142,13 +145,15 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
     legend = legend_height(entries, width, font - 1)
     columns, row = grid(width, height - legend - MARGIN, len(shown_panels))
     column = width / columns
+    if column < MIN_COLUMN:
+        font -= 2
     option = {"animation": False, "textStyle": {"fontSize": font},
               "legend": {"top": 0, "textStyle": {"fontSize": font - 1}, "itemWidth": 30, "data": entries},
               "tooltip": {"trigger": "axis", "textStyle": {"fontSize": font - 1}},
               "dataset": [{"id": d, "source": {"week": []}} for d in _datasets(names)],
               "title": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
     out = Layout(option, legend + math.ceil(len(shown_panels) / columns) * row, shown_panels, column - 70,
-                 row - font - 80, (width, height))
+                 row - 2 * font - 48, (width, height))
     for i, panel in enumerate(shown_panels):
         r, c = divmod(i, columns)
         top, left = out.height - (math.ceil(len(shown_panels) / columns) - r) * row, c * column
@@ -300,7 +305,7 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
         data = {**data, "gap": datasets[-1]["source"]}
     told = [m for m in marks if m in headlines]
     labels = dict(zip(told, mark_labels(told, max(weeks, week) / max(chart.plot_width, 1) * LABEL_SPACE,
-                                        max(6, int(chart.plot_height / (MARK_FONT * 0.55))))))
+                                        max(6, int((chart.plot_height - 8) / (MARK_FONT * 0.48))))))
     lines = [{"xAxis": w, "name": labels[(w, text)]} if (w, text) in labels else
              {"xAxis": w, "name": "", "lineStyle": {"width": 1, "opacity": 0.45}} for w, text in marks]
     # at week 0 each line is a single point, shown as a dot (a lone point draws no line)

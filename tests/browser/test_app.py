@@ -270,14 +270,24 @@ def overprinted(texts: list[dict], width: float, height: float) -> list:
     return out
 
 
+def toolbar_rows(page) -> int:
+    """Rows the toolbar's parts are laid out in."""
+    tops = sorted(box["y"] for box in (part.bounding_box() for part in page.locator(".ccsim-bar > *").all())
+                  if box and box["height"])
+    return 1 + sum(1 for a, b in zip(tops, tops[1:]) if b - a > 20)
+
+
 @pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720), (1024, 768), (390, 844)])
 def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, server, width, height):
     """A projector, a small projector, a phone: the charts take the width there is (once 0 px
     on a phone), no text on them is cut or drawn over another (once 'Loyalty: chance to stay
-    a yNPS' at 1024), and on a projector all nine panels of compare mode are on screen."""
+    a yNPS' at 1024), a move's mark reads in full (once 'A: humility…' at 1024), all nine
+    panels of compare mode are on screen from 1024x768 up (the gaps once needed a scroll
+    there), and the toolbar takes one row at 1280 px and two at most below (four on a phone)."""
     context = new_context(browser, viewport={"width": width, "height": height})
     try:
-        page = open_app(context, f"{server}?preset=hippo&vs=customer-centric&change=30:A:humility=0.8&week=60")
+        page = open_app(context, f"{server}?preset=hippo&seed=2147483646&vs=customer-centric"
+                                 "&change=30:A:humility=0.8&week=60")
         laid_out(page)
         page.wait_for_timeout(300)   # the last frame drawn
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -287,7 +297,9 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         assert box["width"] >= (0.9 if width < 500 else 0.6) * width - 40
         drawn = page.evaluate(CHART_TEXTS, CHART)
         assert len(drawn["texts"]) > 60 and overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
-        if width >= 1280:
+        assert "A: humility 0.8" in {t["text"] for t in drawn["texts"]}
+        assert toolbar_rows(page) <= (1 if width >= 1280 else 2)
+        if width >= 1024:
             assert box["y"] + box["height"] <= height
         side, main = page.locator(".ccsim-side").bounding_box(), page.locator(".ccsim-main").bounding_box()
         assert side["x"] + side["width"] <= main["x"] or side["y"] >= main["y"] + main["height"]
