@@ -44,6 +44,7 @@ class Live:
         self.run = solara.reactive(())
         self.started = solara.reactive(False)
         self.moved = solara.reactive(False)
+        self.note = solara.reactive(None)      # the note on the last move (None: no move yet)
         self.story = solara.reactive("")
         self.values = {"A": solara.reactive(()), "B": solara.reactive(())}
         self.pair = solara.reactive(())
@@ -75,11 +76,12 @@ class Live:
                     for side, m in s._sides() if m.perished))),
                 (self.started, s.week > 0),
                 (self.moved, bool(s.changes)),
+                (self.note, s.changes[-1].note if s.changes else None),
                 (self.story, s.preset),
                 (self.values["A"], tuple(s.current("A").items())),
                 (self.values["B"], tuple(s.current("B").items()) if b else ()),
                 (self.pair, (s.compare, s.label_b(), s.twins()) if b else (None, None, False)),
-                (self.marks, tuple(s.marks())),
+                (self.marks, tuple(s.key())),
                 (self.models, (s.preset, s.compare, s.built["A"], s.built["B"], s.scenario.steps)),
                 (self.link, query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
                                          s.scenario.params, culture_of(s.compare) if s.compare else {},
@@ -128,6 +130,16 @@ class Live:
         except ValueError as error:
             self.error.value = str(error)
         self.changed()
+
+    def annotate(self, text: str):
+        """The trainer's note on the last move, checked like a link's."""
+        try:
+            note = query.clean_note(text, "note")
+        except ValueError as error:
+            self.error.value = str(error)
+            return
+        self.error.value = ""
+        self.act(lambda s: s.annotate(note), stop=False)
 
     def act(self, action, stop: bool = True):
         """Run ``action(session)`` (pausing first unless told not to), then show the result."""
@@ -511,7 +523,8 @@ def Charts(live: Live, present: bool = False):
 
 @solara.component
 def ChartTools(live: Live):
-    """Under the charts: the marks' key, the exports and the band of other seeds."""
+    """Under the charts: the marks' key, a note on the last move, the exports and the band of
+    other seeds."""
     s = live.session
     marks = live.marks.value
     csv, set_csv = solara.use_state({})
@@ -525,6 +538,7 @@ def ChartTools(live: Live):
     with solara.Column(gap="4px", classes=["ccsim-tools"]):
         if marks:
             solara.Text(f"Marked: {charts.mark_list(list(marks))}", classes=["ccsim-marks"])
+        MoveNote(live)
         with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "wrap"}):
             Download.element(file=csv)
             solara.Button("CSV", icon_name="mdi-download", on_click=save_csv, classes=["ccsim-csv"],
@@ -539,6 +553,16 @@ def ChartTools(live: Live):
                           attributes={"title": f"Run {SEEDS} seeds in the background and shade their 95% band"})
             if progress:
                 solara.Text(f"Other seeds: {progress}", classes=["ccsim-progress"])
+
+
+@solara.component
+def MoveNote(live: Live):
+    """The trainer's note on the last move, once there is one (shown in the key, the
+    handouts and the link)."""
+    if live.note.value is not None:
+        solara.InputText(f"A note on your last move (up to {query.MAX_NOTE} characters, Enter to keep it)",
+                         value=live.note.value, on_value=live.annotate, continuous_update=False,
+                         classes=["ccsim-note"])
 
 
 @solara.component

@@ -5,6 +5,7 @@ around the PNG handout (title, seed, story, the marks' key, the debrief question
 from __future__ import annotations
 
 import io
+import json
 
 import ccsim
 from ccsim.params import defaults
@@ -29,7 +30,7 @@ def header(session) -> list[str]:
         values = {**defaults(), **s.params(side)}
         lines.append(f"{side} ({name}) at week 0: " + ", ".join(f"{k}={v:g}" for k, v in sorted(values.items())))
     lines += [f"change: week {m.week}, {m.side}, " + ", ".join(f"{k}={v:g}" for k, v in m.values.items())
-              for m in s.changes]
+              + (f", note {json.dumps(m.note, ensure_ascii=False)}" if m.note else "") for m in s.changes]
     return lines
 
 
@@ -48,7 +49,7 @@ def png_text(session) -> dict:
     vs = f" vs B: {s.label_b()}" if s.model_b is not None else ""
     head = [f"{s.scenario.title}{vs}", plain(s.scenario.story),
             f"Seed {s.seed}, week {s.week}. The same seed in ccsim gives the same run."]
-    marks = s.marks()
+    marks = s.key()
     foot = ([f"Marked: {mark_list(marks)}"] if marks else [])
     foot += [f"Debrief: {plain(q)}" for q in s.scenario.debrief]
     return {"head": head, "foot": foot}

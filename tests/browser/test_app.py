@@ -117,6 +117,34 @@ def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
     assert download_csv(other) == after
 
 
+def test_a_note_on_the_last_move(page):
+    """Typed under the charts, the note shows (as text, not markup) in the key, the CSV's
+    header and the link, and comes back from the link; a note too long is a plain warning."""
+    step(page, 3)
+    expect(page.locator(".ccsim-note")).to_have_count(0)          # no move, nothing to note
+    click_slider(page, ".ccsim-param-A-humility", 0.9)
+    page.wait_for_selector(f"{CHART}[data-marks='1']")
+    field = page.locator(".ccsim-note input")
+    field.fill("the boss <b>listens</b> & learns")
+    field.press("Enter")
+    key = page.locator(".ccsim-marks")
+    expect(key).to_contain_text('- "the boss <b>listens</b> & learns"')
+    expect(page).to_have_url(re.compile(r"change=3(:|%3A)A(:|%3A)humility=[0-9.]+(:|%3A)the\+boss\+%3Cb%3E"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV").click()
+    header = [line for line in Path(info.value.path()).read_text().splitlines() if line.startswith("#")]
+    assert header[-1].startswith("# change: week 3, A, humility=") and header[-1].endswith(
+        ', note "the boss <b>listens</b> & learns"')
+    other = open_app(page.context, page.url)
+    step(other, 4)
+    expect(other.locator(".ccsim-marks")).to_have_text(key.inner_text())
+    expect(other.locator(".ccsim-note input")).to_have_value("the boss <b>listens</b> & learns")
+    field.fill("x" * 61)
+    field.press("Enter")
+    expect(page.locator(".ccsim-error")).to_contain_text("at most 60 characters")
+    expect(key).to_contain_text("listens")                          # the note kept
+
+
 def test_compare_mode(page):
     series = int(page.get_attribute(CHART, "data-series"))
     switch_on(page, ".ccsim-compare")
