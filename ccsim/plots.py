@@ -58,7 +58,8 @@ def mark_events(ax, marks, label: bool = True, colour: str = EVENT_COLOUR) -> No
                         va="top", ha="left", fontsize=13, color=colour)
 
 
-def _money(ax, metric: str) -> None:
+def money_axis(ax, metric: str) -> None:
+    """Money in thousands (k) and millions (M) on the y axis."""
     if METRICS[metric].money:
         ax.yaxis.set_major_formatter(matplotlib.ticker.EngFormatter(sep=""))
 
@@ -74,7 +75,7 @@ def summary_figure(df, marks=(), title: str = "", subtitle: str = "", path=None)
             ax.plot(df.index, df[metric], color=LINE_COLOURS[i % len(LINE_COLOURS)])
             ax.set_title(METRICS[metric].label)
             ax.set_ylabel(METRICS[metric].unit)
-            _money(ax, metric)
+            money_axis(ax, metric)
             mark_events(ax, marks, label=i % cols == 0)
         for ax in axes[-1]:
             ax.set_xlabel("week")
@@ -112,8 +113,8 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
             top.set_title(meta.label)
             top.set_ylabel(meta.unit)
             bottom.set_ylabel("gap A - B")
-            _money(top, metric)
-            _money(bottom, metric)
+            money_axis(top, metric)
+            money_axis(bottom, metric)
             mark_events(top, marks, label=i % cols == 0)
             mark_events(bottom, marks, label=False)
         for ax in axes[-1]:

@@ -188,6 +188,36 @@ def test_the_csv_button_sends_the_run_to_the_browser_as_a_file():
     assert header[-1] == "# change: week 1, A, humility=0.9"
 
 
+def test_the_pdf_button_sends_the_handout_as_a_pdf(pdf_text):
+    """A real PDF (matplotlib's) whose drawn text holds what the PNG handout says: title,
+    seed, story, the marks' key with a move's note, and the debrief questions."""
+    import base64
+
+    from ccsim.ui import session
+
+    _, rc = render("preset=turnaround&seed=9&vs=hippo")
+    button(rc, "Step").click()
+    slider("B", "humility", rc).v_model = 0.2
+    note = rc.find(v.TextField, class_="ccsim-note").widget
+    note.v_model = "a second (thought)"
+    note.fire_event("keyup.enter")
+    button(rc, "Step").click()
+    button(rc, "PDF").click()
+    file = rc.find(Download).widget.file
+    kind, data = file["url"].split(",", 1)
+    data = base64.b64decode(data)
+    assert file["name"] == "ccsim-turnaround-vs-hippo-seed9.pdf" and kind == "data:application/pdf;base64"
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    lines = pdf_text(data)
+    story = session.scenario("turnaround")
+    assert f"{story.title} vs B: {story.pair_label}" in lines
+    assert "Seed 9, week 2. The same seed in ccsim gives the same run." in lines
+    text = " ".join(lines)
+    assert "1: week 1, B: humility 0.2 - \"a second (thought)\"" in text
+    assert all(" ".join(f"Debrief: {q}".split()) in text for q in story.debrief)
+    assert "Loyalty, %" in lines and "A: turnaround" in lines
+
+
 def _as_is(function):
     return function
 

@@ -186,7 +186,8 @@ define(["@jupyter-widgets/base"], (base) => {
     }
   }
 
-  /* Saves `file` ({name, type, text}) whenever it changes. */
+  /* Saves `file` ({name, type, text} or, for a binary file, {name, url}: a data URL)
+     whenever it changes. */
   class Download extends base.DOMWidgetView {
     render() {
       this.el.style.display = "none";
@@ -195,6 +196,7 @@ define(["@jupyter-widgets/base"], (base) => {
 
     save() {
       const file = this.model.get("file");
+      if (file.url) { save(file.url, file.name); return; }
       const url = URL.createObjectURL(new Blob([file.text], {type: file.type}));
       save(url, file.name);
       setTimeout(() => URL.revokeObjectURL(url), 1000);

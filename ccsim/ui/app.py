@@ -9,6 +9,7 @@ head.  Start it with ``ccsim ui``.
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 
@@ -527,24 +528,33 @@ def ChartTools(live: Live):
     other seeds."""
     s = live.session
     marks = live.marks.value
-    csv, set_csv = solara.use_state({})
+    file, set_file = solara.use_state({})
     progress = live.progress.value
+
+    def offer(**content):
+        set_file(lambda old: {**content, "n": old.get("n", 0) + 1})
 
     def save_csv():
         with s.lock:
             text, name = handout.csv(s), f"{s.file_stem()}.csv"
-        set_csv(lambda old: {"name": name, "type": "text/csv", "text": text, "n": old.get("n", 0) + 1})
+        offer(name=name, type="text/csv", text=text)
+
+    def save_pdf():
+        data = base64.b64encode(handout.pdf(s)).decode()
+        offer(name=f"{s.file_stem()}.pdf", url=f"data:application/pdf;base64,{data}")
 
     with solara.Column(gap="4px", classes=["ccsim-tools"]):
         if marks:
             solara.Text(f"Marked: {charts.mark_list(list(marks))}", classes=["ccsim-marks"])
         MoveNote(live)
         with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "wrap"}):
-            Download.element(file=csv)
+            Download.element(file=file)
             solara.Button("CSV", icon_name="mdi-download", on_click=save_csv, classes=["ccsim-csv"],
                           attributes={"title": "The data, with every setting and move"})
             solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
                           classes=["ccsim-png"], attributes={"title": "A handout: the charts, story and debrief"})
+            solara.Button("PDF", icon_name="mdi-file-pdf-box", on_click=save_pdf, classes=["ccsim-pdf"],
+                          attributes={"title": "The handout as a PDF: the key charts, story, marks and debrief"})
             solara.Button("Link at this week", icon_name="mdi-link", classes=["ccsim-pin"],
                           on_click=lambda: live.pinned.set(s.week),
                           attributes={"title": "The address opens the run at this week"})

@@ -92,7 +92,7 @@ HOW_TO_USE_IT = (
                 "right arrow steps, Escape leaves."),
     ("Share and export", "the address in the browser reproduces this run; CSV saves the data with "
                          "every setting and move, PNG a handout of the charts with the story and "
-                         "the debrief questions."),
+                         "the debrief questions, PDF the same handout to print."),
 )
 
 

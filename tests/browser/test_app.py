@@ -186,7 +186,7 @@ def test_closed_panels_open_with_their_content(page):
     expect(page.locator(".ccsim-how .ccsim-info")).to_contain_text("Replay")
 
 
-def test_export_csv_and_png(page):
+def test_export_csv_png_and_pdf(page, pdf_text):
     step(page, 5)
     rows = download_csv(page)
     assert [int(r["week"]) for r in rows] == list(range(6))
@@ -200,6 +200,15 @@ def test_export_csv_and_png(page):
     # a handout: the charts (drawn at twice their size) with the story above and the debrief below
     chart_height = page.locator(CHART).bounding_box()["height"]
     assert int.from_bytes(head[20:24], "big") > 2 * chart_height + 200
+    # the same handout as a PDF, its title and seed in its text
+    with page.expect_download() as info:
+        page.click(".ccsim-pdf")
+    assert info.value.suggested_filename.endswith(".pdf")
+    data = Path(info.value.path()).read_bytes()
+    seed = page.locator(".ccsim-seed").inner_text().split()[1]
+    title = page.locator(".ccsim-story .v-expansion-panel-header").inner_text().removeprefix("Story: ")
+    assert data.startswith(b"%PDF-")
+    assert {title, f"Seed {seed}, week 5. The same seed in ccsim gives the same run."} <= set(pdf_text(data))
 
 
 def test_step_to_chart_is_quick(page):
