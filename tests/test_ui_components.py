@@ -385,6 +385,7 @@ def test_other_seeds_give_a_band_in_the_background():
     band = band()
     assert len(band["week"]) == 261 and all(w >= 0 for w in band["loyalty_width"][1:])
     assert "other seeds: mean and 95% band" in chart(rc).update["option"]["legend"]["data"]
+    assert "loyalty-loyalty-A-band" in {s["id"] for s in chart(rc).update["option"]["series"]}
     low, mean = band["customers_low"][-1], band["customers_mean"][-1]
     assert low < mean < low + band["customers_width"][-1]
 

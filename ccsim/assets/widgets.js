@@ -137,7 +137,8 @@ define(["@jupyter-widgets/base"], (base) => {
         this.chart.setOption(option, true);
         this.optionDirty = false;
       }
-      if (update && update.option) this.chart.setOption(update.option);
+      /* the series sent are all there are (the ghost's and the band's come and go) */
+      if (update && update.option) this.chart.setOption(update.option, {replaceMerge: update.option.series ? ["series"] : []});
       this.chart.getZr().flush();
       this.el.dataset.week = update && update.week !== undefined ? update.week : "";
       this.el.dataset.marks = (update && update.marks) || 0;

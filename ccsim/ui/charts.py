@@ -6,7 +6,9 @@ in pixels, which the browser reports: one to three columns, rows that fill the s
 titles cut to their panel, axis labels inside it.  Each week the page sends the
 reporters as dataset columns (shares as %), the y ranges (which only ever widen during a
 run, so a small gap never looks large) and the marks, each labelled in the top row where
-it does not overprint another.  Colours are the Okabe-Ito palette (colour-blind safe).
+it does not overprint another.  The lines of the run that did not happen and of other
+seeds are sent only while there are any: every series costs the browser's redraw each week,
+and they are two thirds of them.  Colours are the Okabe-Ito palette (colour-blind safe).
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ class Layout:
     size: tuple[float, float]               # the screen it was made for (width, height below its top)
     marked: list[str] = field(default_factory=list)     # a series per panel carries its marks
     labelled: set[str] = field(default_factory=set)     # those of the top row label them
+    extra: dict[str, list] = field(default_factory=dict)   # "ghost", "band": series sent only while drawn
 
 
 def layout(names: dict[str, str], weeks: int, width: float = 900, height: float = 700,
@@ -168,7 +171,10 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
         option["yAxis"].append({"type": "value", "gridIndex": i, "axisLabel": {"fontSize": font - 2},
                                 "splitNumber": 4})
         first = len(option["series"])
-        option["series"] += _series(panel, i, names)
+        lines, extra = _series(panel, i, names)
+        option["series"] += lines
+        for kind, series in extra.items():
+            out.extra.setdefault(kind, []).extend(series)
         out.marked.append(option["series"][first]["id"])
         if r == 0:
             out.labelled.add(option["series"][first]["id"])
@@ -187,14 +193,15 @@ def _line(sid, name, i, dataset, column, colour, width=3, **style) -> dict:
             "color": colour, "lineStyle": {"width": width, **style}}
 
 
-def _series(panel: Panel, i: int, names: dict[str, str]) -> list[dict]:
+def _series(panel: Panel, i: int, names: dict[str, str]) -> tuple[list[dict], dict[str, list[dict]]]:
     """A panel's lines: the gap; each culture's voice, morale and knowledge (B dashed); or
-    each culture's run, its ghost and its band of other seeds."""
+    each culture's run, and apart from them ("ghost", "band") its ghost and its band of
+    other seeds."""
     compare = "B" in names
     if panel.gap:
         column = panel.metrics[0].name
-        return [_line(f"{panel.id}-{column}-gap", "gap", i, "gap", column, BLACK)]
-    out = []
+        return [_line(f"{panel.id}-{column}-gap", "gap", i, "gap", column, BLACK)], {}
+    out, extra = [], {"ghost": [], "band": []}
     for side, label in names.items():
         name = f"{side}: {label}" if compare else label
         if len(panel.metrics) > 1:
@@ -204,18 +211,19 @@ def _series(panel: Panel, i: int, names: dict[str, str]) -> list[dict]:
             continue
         colour, m = CULTURE_COLOURS[side], panel.metrics[0].name
         out.append(_line(f"{panel.id}-{m}-{side}", name, i, side, m, colour))
-        out.append({**_line(f"{panel.id}-{m}-{side}-ghost", GHOST, i, f"{side}-ghost", m, colour, width=2,
-                            type="dashed", opacity=0.55), "z": 1})
+        extra["ghost"].append({**_line(f"{panel.id}-{m}-{side}-ghost", GHOST, i, f"{side}-ghost", m, colour,
+                                       width=2, type="dashed", opacity=0.55), "z": 1})
         band = f"{side}-band"
-        out.append({**_line(f"{panel.id}-{m}-{side}-mean", BAND, i, band, f"{m}_mean", colour, width=1.5,
-                            type="dotted"), "z": 1})
-        out.append({**_line(f"{panel.id}-{m}-{side}-low", BAND, i, band, f"{m}_low", colour, width=0, opacity=0),
-                    "stack": f"{panel.id}-{side}", "tooltip": {"show": False}, "z": 0})
-        out.append({**_line(f"{panel.id}-{m}-{side}-band", BAND, i, band, f"{m}_width", colour, width=0,
-                            opacity=0),
-                    "stack": f"{panel.id}-{side}", "areaStyle": {"opacity": 0.18, "color": colour},
-                    "tooltip": {"show": False}, "z": 0})
-    return out
+        extra["band"].append({**_line(f"{panel.id}-{m}-{side}-mean", BAND, i, band, f"{m}_mean", colour,
+                                      width=1.5, type="dotted"), "z": 1})
+        extra["band"].append({**_line(f"{panel.id}-{m}-{side}-low", BAND, i, band, f"{m}_low", colour, width=0,
+                                      opacity=0),
+                              "stack": f"{panel.id}-{side}", "tooltip": {"show": False}, "z": 0})
+        extra["band"].append({**_line(f"{panel.id}-{m}-{side}-band", BAND, i, band, f"{m}_width", colour,
+                                      width=0, opacity=0),
+                              "stack": f"{panel.id}-{side}", "areaStyle": {"opacity": 0.18, "color": colour},
+                              "tooltip": {"show": False}, "z": 0})
+    return out, extra
 
 
 def columns(history: dict) -> dict[str, list]:
@@ -298,7 +306,8 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
            ranges: Ranges, ghost: bool = False, band: bool = False, headlines: set = frozenset()) -> dict:
     """This week's data, y ranges and marks, to merge into the layout in the browser: the
     ``headlines`` among the marks (moves, a story's events) labelled, the others a faint
-    line (the key lists all); the legend names the ghost and the band only while drawn."""
+    line (the key lists all); the series of the ghost and the band, and their names in the
+    legend, only while drawn (the browser replaces the series with those sent)."""
     datasets = [{"id": key, "source": source} for key, source in data.items()]
     if "A" in data and "B" in data:
         datasets.append({"id": "gap", "source": gap(data["A"], data["B"])})
@@ -318,6 +327,8 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
                 "label": {"show": entry["id"] in chart.labelled, "formatter": "{b}", "position": "insideEndTop",
                           "fontSize": MARK_FONT, "color": VERMILLION},
                 "data": lines}
+    series += [{**s, "showSymbol": week == 0} for kind, drawn in (("ghost", ghost), ("band", band)) if drawn
+               for s in chart.extra.get(kind, [])]
     axis_max = max(weeks, week)
     hidden = {GHOST} if not ghost else set()
     hidden |= {BAND} if not band else set()

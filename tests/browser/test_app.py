@@ -349,8 +349,16 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         context.close()
 
 
+SERIES = """(selector) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  return echarts.getInstanceByDom(document.querySelector(selector).firstChild).getOption().series.map((s) => s.id);
+}"""
+
+
 def test_a_drag_during_play_is_one_mark_and_undo_takes_it_back(page):
-    """One realistic drag of humility while playing once made 11 marks."""
+    """One realistic drag of humility while playing once made 11 marks.  The run without
+    the move is drawn from the move on, and goes with Undo."""
+    assert not [s for s in page.evaluate(SERIES, CHART) if s.endswith("-ghost")]
     page.click(".ccsim-speed >> text=20/s")
     step(page, 2)
     thumb = page.locator(".ccsim-param-A-humility .v-slider__thumb")
@@ -371,10 +379,12 @@ def test_a_drag_during_play_is_one_mark_and_undo_takes_it_back(page):
     assert len(re.findall("change=", page.url)) == 1
     expect(page.locator(".ccsim-marks")).to_contain_text("humility")
     assert page.locator(".ccsim-marks").inner_text().count("humility") == 1
+    assert "loyalty-loyalty-A-ghost" in page.evaluate(SERIES, CHART)
     page.click(".ccsim-undo")
     expect(page).not_to_have_url(re.compile("change="))
     expect(page.locator(".ccsim-param-A-humility .v-label")).to_contain_text(": 0.5")
     expect(page.locator(".ccsim-marks", has_text="humility")).to_have_count(0)
+    page.wait_for_function(f"!({SERIES})({CHART!r}).some((id) => id.endsWith('-ghost'))")
 
 
 def test_presenter_mode_and_its_keys(context, server):
