@@ -70,11 +70,12 @@ def pdf(session) -> bytes:
     from ccsim.plots import money_axis
 
     s = session
+    panels = [p for p in PANELS if p.id in KEY_PANELS]
     with s.lock:
         text, marks, told, weeks = png_text(s), s.key(), s.headlines(), max(s.scenario.steps, s.week)
         headlines = [m in told for m in s.marks()]
         sides = [(side, f"{side}: {name}" if s.model_b is not None else name,
-                  {p.id: list(s.history(side)[p.id]) for p in PANELS if p.id in KEY_PANELS})
+                  {m.name: list(s.history(side)[m.name]) for p in panels for m in p.metrics})
                  for side, name, _ in _sides(s)]
     title, *head = text["head"]
     head = [line for entry in head for line in textwrap.wrap(entry, 95)]
@@ -83,21 +84,21 @@ def pdf(session) -> bytes:
     fig = Figure(figsize=(PAGE_WIDTH, top + rows * charts + 0.4 + (len(foot) + 1) * LINE))
     height = fig.get_figheight()
 
-    def write(lines, y, **style):
+    def write(lines, y, size=10, weight="normal"):
         for line in lines:
-            fig.text(0.6 / PAGE_WIDTH, 1 - y / height, line, va="top", fontsize=style.pop("fontsize", 10), **style)
-            y += LINE * (1.4 if style.get("fontweight") else 1)
+            fig.text(0.6 / PAGE_WIDTH, 1 - y / height, line, va="top", fontsize=size, fontweight=weight)
+            y += LINE * size / 10
         return y
 
-    write(head, write(textwrap.wrap(title, 60), 0.5, fontsize=15, fontweight="bold") + 0.1)
+    write(head, write(textwrap.wrap(title, 60), 0.5, 15, "bold") + 0.1)
     numbered = [(week, str(i + 1)) for i, ((week, _), told) in enumerate(zip(marks, headlines)) if told]
     labels = dict(zip(numbered, mark_labels(numbered, weeks / 25)))
-    for i, panel in enumerate(p for p in PANELS if p.id in KEY_PANELS):
+    for i, panel in enumerate(panels):
         row, column = divmod(i, 2)
         ax = fig.add_axes([(0.7 + column * 3.75) / PAGE_WIDTH, 1 - (top + (row + 1) * charts - 0.3) / height,
                            3.2 / PAGE_WIDTH, (charts - 0.75) / height])
         for side, name, history in sides:
-            values = history[panel.id]
+            values = history[panel.metrics[0].name]
             ax.plot(range(len(values)), [v * scaled(panel.metrics[0]) for v in values],
                     color=CULTURE_COLOURS[side], linewidth=1.6, label=name)
         for (week, _), told in zip(marks, headlines):
@@ -109,7 +110,7 @@ def pdf(session) -> bytes:
         ax.set_title(panel.title, fontsize=11, loc="left")
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
-        money_axis(ax, panel.id)
+        money_axis(ax, panel.metrics[0].name)
     fig.legend(*ax.get_legend_handles_labels(), loc="upper left", ncol=2, frameon=False, fontsize=9,
                bbox_to_anchor=(0.6 / PAGE_WIDTH, 1 - (top - 0.45) / height))
     write(foot, top + rows * charts + 0.3)
