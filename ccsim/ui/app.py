@@ -61,6 +61,7 @@ class Live:
         self.progress = solara.reactive("")    # how far the other seeds are
         self.pinned = solara.reactive(-1)      # the week a link should open at (-1: week 0)
         self.dragging: set[tuple[str, str]] = set()   # sliders held down: a drag is one move
+        self.stepping = threading.Lock()   # held while Play steps a week and sends it
         self.chart = None        # the charts' widget, whose ``drawn`` paces Play
         self.changed()
 
@@ -99,9 +100,12 @@ class Live:
         """Step while playing, at the chosen speed; stop at the preset's run length once."""
         s = self.session
         stop_at = s.scenario.steps if s.week < s.scenario.steps else None
-        while not cancel.is_set() and s.running:
+        while s.running:
             began = time.perf_counter()
-            self.step()
+            with self.stepping:
+                if cancel.is_set() or not self.playing.value:
+                    break
+                self.step()
             if stop_at is not None and s.week >= stop_at:
                 break
             rate = SPEEDS.get(self.speed.value, SPEEDS[DEFAULT_SPEED])
@@ -116,6 +120,15 @@ class Live:
         while (self.chart is not None and self.chart.drawn < self.session.week - 1
                and not cancel.is_set() and time.perf_counter() < until):
             cancel.wait(0.005)
+
+    def toggle(self):
+        """Play, or pause once the week being stepped has been sent, so that no week is drawn
+        after the button says Play again."""
+        if self.playing.value:
+            with self.stepping:
+                self.playing.value = False
+        else:
+            self.playing.value = True
 
     def move(self, name: str, value, side: str):
         """A slider let go at ``value``: a move (or, before week 1, a start value) unless
@@ -154,7 +167,7 @@ class Live:
         """Presenter mode's keyboard: Space plays and pauses, the right arrow steps, Escape
         leaves presenter mode."""
         if key == "space" and self.session.running:
-            self.playing.value = not self.playing.value
+            self.toggle()
         elif key == "right" and not self.playing.value and self.session.running:
             self.step()
         elif key == "escape":
@@ -269,7 +282,7 @@ def ControlBar(live: Live):
                       on_value=lambda name: live.act(lambda s: s.choose(name)),
                       classes=["ccsim-preset"], style={"max-width": "200px"})
         solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
-                      color="primary", on_click=lambda: live.playing.set(not playing),
+                      color="primary", on_click=live.toggle,
                       classes=["ccsim-play"], disabled=not running,
                       attributes={"title": "Run the weeks (Space in presenter mode)"})
         solara.Button("Step", icon_name="mdi-step-forward", on_click=live.step,
