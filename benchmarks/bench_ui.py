@@ -6,17 +6,20 @@ step-to-chart time (pressing Step until the chart shows the new week, measured i
 page) at the default size and at 10,000 customers, with a move made (so the run that did
 not happen steps too); weeks per second while playing at full speed; 20 sessions playing
 at 5 weeks a second at once (the time between two weeks drawn in each page, its median
-and p95, and errors in the pages and the server's log); the server's memory before and
+and p95, the CPU the server and the browsers spent on a week drawn, and errors in the pages
+and the server's log); the server's memory before and
 after 20 sessions open and close, twice (a class all day).  Targets (issue "The app in
 front of a room"): usable page < 2.5 s, step-to-chart median < 100 ms, 20 sessions at
 5/s with no errors, memory back within 10%.
 
-``python benchmarks/bench_ui.py`` measures the ccsim found from the current directory, so
-running it from another checkout measures that one, side by side.
+``python benchmarks/bench_ui.py`` measures the ccsim found from the current directory;
+``--against DIR`` measures the usable page and the 20 sessions playing of this checkout and
+of the checkout DIR (its ``.cache/solara-assets`` filled) side by side, taking turns.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import string
@@ -76,6 +79,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def browser_cpu_seconds() -> float:
+    """CPU time of the running chromium processes (the browser, its renderers, its GPU
+    process)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("chromium"):
+                total += cpu_seconds(int(entry.name))
+        except OSError:   # gone meanwhile
+            pass
+    return total
+
+
 def p95(values):
     return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
@@ -84,17 +100,17 @@ def step_times(page, n=STEPS):
     return [page.evaluate(STEP_TO_CHART, [".ccsim-step", week_shown(page) + 1]) for _ in range(n)]
 
 
-def cold_start(browser, errors: list):
-    """Start ``ccsim ui`` with the browser already open on an empty tab (as in a workshop)
-    and an empty cache; return the server, its address, the context, the page once usable,
-    and the seconds to HTTP 200 and to the usable page."""
+def cold_start(browser, errors: list, checkout=None):
+    """Start ``ccsim ui`` (of ``checkout``, default this one) with the browser already open
+    on an empty tab (as in a workshop) and an empty cache; return the server, its address,
+    the context, the page once usable, and the seconds to HTTP 200 and to the usable page."""
     context = new_context(browser)
     context.on("weberror", lambda e: errors.append(str(e.error)))
     page = context.new_page()
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     began = time.perf_counter()
-    proc, http_ok = start_server(port)
+    proc, http_ok = start_server(port, cwd=checkout)
     try:
         load_app(page, url)
     except Exception:
@@ -118,20 +134,22 @@ def closed(pages):
         page.context.close()
 
 
-def playing(browser, url: str, pid: int, errors: list) -> tuple[list[float], list[float], float]:
+def playing(browser, url: str, pid: int, errors: list) -> tuple[list[float], list[float], float, float, float]:
     """PLAYERS sessions playing at 5 weeks a second at once for PLAY_SECONDS: the times
-    between two weeks drawn, each session's weeks per second, and the share of one core
-    the server used meanwhile (the browsers share this machine's cores; in a class they
-    run on the students' machines)."""
+    between two weeks drawn, each session's weeks per second, the share of one core the
+    server used meanwhile, and the CPU milliseconds the server and the browsers spent on a
+    week drawn (the browsers share this machine's cores; in a class they run on the
+    students' machines)."""
     pages = opened(browser, url, PLAYERS, errors)
     for page in pages:
         page.click(".ccsim-speed >> text=5/s")
         page.evaluate(WATCH_WEEKS)
     for page in pages:
         page.click(".ccsim-play")
-    cpu, began = cpu_seconds(pid), time.perf_counter()
+    cpu, browsers, began = cpu_seconds(pid), browser_cpu_seconds(), time.perf_counter()
     time.sleep(PLAY_SECONDS)
-    cpu = (cpu_seconds(pid) - cpu) / (time.perf_counter() - began)
+    cpu, browsers = cpu_seconds(pid) - cpu, browser_cpu_seconds() - browsers
+    seconds = time.perf_counter() - began
     gaps, rates = [], []
     for page in pages:
         page.click(".ccsim-play")
@@ -139,7 +157,46 @@ def playing(browser, url: str, pid: int, errors: list) -> tuple[list[float], lis
         gaps += [b - a for a, b in zip(drawn, drawn[1:])]
         rates.append((len(drawn) - 1) / max(drawn[-1] - drawn[0], 1) * 1000)
     closed(pages)
-    return gaps, rates, cpu
+    weeks = max(sum(rates) * seconds, 1)
+    return gaps, rates, cpu / seconds, cpu / weeks * 1000, browsers / weeks * 1000
+
+
+def side_by_side(other: Path):
+    """The usable page (COLD_STARTS cold starts each) and PLAYERS sessions playing (ROUNDS
+    each) of this checkout and of ``other``, taking turns, so that both see the same load."""
+    from playwright.sync_api import sync_playwright
+
+    checkouts = {"this checkout": None, str(other): str(other)}
+    usable = {name: [] for name in checkouts}
+    play = {name: [] for name in checkouts}
+    errors = []
+    load = os.getloadavg()[0]
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        for _ in range(COLD_STARTS):
+            for name, checkout in checkouts.items():
+                proc, _, context, _, _, seconds = cold_start(browser, errors, checkout)
+                usable[name].append(seconds)
+                context.close()
+                stop_server(proc)
+        for _ in range(ROUNDS):
+            for name, checkout in checkouts.items():
+                port = free_port()
+                proc, _ = start_server(port, cwd=checkout)
+                try:
+                    play[name].append(playing(browser, f"http://127.0.0.1:{port}/", proc.pid, errors))
+                finally:
+                    stop_server(proc)
+        browser.close()
+    print(f"ui side by side (machine load {load:.1f} -> {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
+    for name in checkouts:
+        rates = [rate for run in play[name] for rate in run[1]]
+        server, browsers = (statistics.median(run[k] for run in play[name]) for k in (3, 4))
+        print(f"{name}: usable page median {statistics.median(usable[name]):.2f} s "
+              f"({', '.join(f'{s:.1f}' for s in usable[name])}); {PLAYERS} sessions at 5/s: "
+              f"{statistics.median(rates):.2f} weeks/s a session (median), CPU a week drawn: "
+              f"server {server:.1f} ms, browsers {browsers:.1f} ms")
+    print(f"page errors: {len(errors)}")
 
 
 def class_day(browser, url: str, pid: int, errors: list) -> list[float]:
@@ -204,13 +261,14 @@ def main():
             rows.append(("weeks per second, playing at 50/s", f"{rate:.1f}", ">= 5"))
             closed([page])
 
-            gaps, rates, cpu = playing(browser, url, proc.pid, errors)
+            gaps, rates, cpu, server_ms, browser_ms = playing(browser, url, proc.pid, errors)
             rows.append((f"{PLAYERS} sessions playing at 5/s for {PLAY_SECONDS} s",
                          f"a week every {statistics.median(gaps):.0f} ms (median), p95 {p95(gaps):.0f} ms",
                          "200 ms"))
             rows.append(("  weeks per second a session (least, median)",
                          f"{min(rates):.1f}, {statistics.median(rates):.1f}", "5"))
             rows.append(("  server CPU meanwhile (share of one core)", f"{cpu:.0%}", ""))
+            rows.append(("  CPU a week drawn: server, browsers", f"{server_ms:.1f} ms, {browser_ms:.1f} ms", ""))
             memory = class_day(browser, url, proc.pid, errors)
             rows.append((f"server memory, {ROUNDS} x {PLAYERS} sessions opened and closed",
                          " -> ".join(f"{m:.0f}" for m in memory) + f" MB ({memory[-1] / memory[0] - 1:+.0%})",
@@ -229,4 +287,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--against", type=Path, metavar="DIR", help="another checkout, measured side by side")
+    options = parser.parse_args()
+    if options.against:
+        side_by_side(options.against)
+    else:
+        main()

@@ -59,8 +59,10 @@ def mark_events(ax, marks, label: bool = True, colour: str = EVENT_COLOUR) -> No
                         va="top", ha="left", fontsize=13, color=colour)
 
 
-def _money(ax, money: bool) -> None:
-    if money:
+def money_axis(ax, metric) -> None:
+    """Money in thousands (k) and millions (M) on the y axis, where ``metric`` (a
+    ccsim.metrics.Metric) is money."""
+    if metric.money:
         ax.yaxis.set_major_formatter(matplotlib.ticker.EngFormatter(sep=""))
 
 
@@ -75,7 +77,7 @@ def summary_figure(df, marks=(), title: str = "", subtitle: str = "", path=None)
             ax.plot(df.index, df[metric], color=LINE_COLOURS[i % len(LINE_COLOURS)])
             ax.set_title(METRICS[metric].label)
             ax.set_ylabel(METRICS[metric].unit)
-            _money(ax, METRICS[metric].money)
+            money_axis(ax, METRICS[metric])
             mark_events(ax, marks, label=i % cols == 0)
         for ax in axes[-1]:
             ax.set_xlabel("week")
@@ -110,8 +112,8 @@ def compare_figure(bands, labels, marks=(), title: str = "", subtitle: str = "",
             top.set_title(meta.label)
             top.set_ylabel(meta.unit)
             bottom.set_ylabel("gap A - B")
-            _money(top, METRICS[metric].money)
-            _money(bottom, METRICS[metric].money)
+            money_axis(top, METRICS[metric])
+            money_axis(bottom, METRICS[metric])
             mark_events(top, marks, label=i % cols == 0)
             mark_events(bottom, marks, label=False)
         for ax in axes[-1]:
@@ -137,7 +139,7 @@ def race_figure(bands, labels, metrics, title: str = "", subtitle: str = "", pat
                 _band(ax, firm[meta.name], (meta.lo, meta.hi), LINE_COLOURS[k % len(LINE_COLOURS)], label)
             ax.set_title(meta.label)
             ax.set_ylabel(meta.unit)
-            _money(ax, meta.money)
+            money_axis(ax, meta)
         for ax in axes[-1]:
             ax.set_xlabel("week")
         for ax in axes.flat[len(metrics):]:

@@ -188,6 +188,36 @@ def test_the_csv_button_sends_the_run_to_the_browser_as_a_file():
     assert header[-1] == "# change: week 1, A, humility=0.9"
 
 
+def test_the_pdf_button_sends_the_handout_as_a_pdf(pdf_text):
+    """A real PDF (matplotlib's) whose drawn text holds what the PNG handout says: title,
+    seed, story, the marks' key with a move's note, and the debrief questions."""
+    import base64
+
+    from ccsim.ui import session
+
+    _, rc = render("preset=turnaround&seed=9&vs=hippo")
+    button(rc, "Step").click()
+    slider("B", "humility", rc).v_model = 0.2
+    note = rc.find(v.TextField, class_="ccsim-note").widget
+    note.v_model = "a second (thought)"
+    note.fire_event("keyup.enter")
+    button(rc, "Step").click()
+    button(rc, "PDF").click()
+    file = rc.find(Download).widget.file
+    kind, data = file["url"].split(",", 1)
+    data = base64.b64decode(data)
+    assert file["name"] == "ccsim-turnaround-vs-hippo-seed9.pdf" and kind == "data:application/pdf;base64"
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    lines = pdf_text(data)
+    story = session.scenario("turnaround")
+    assert f"{story.title} vs B: {story.pair_label}" in lines
+    assert "Seed 9, week 2. The same seed in ccsim gives the same run." in lines
+    text = " ".join(lines)
+    assert "1: week 1, B: humility 0.2 - \"a second (thought)\"" in text
+    assert all(" ".join(f"Debrief: {q}".split()) in text for q in story.debrief)
+    assert "Loyalty, %" in lines and "A: turnaround" in lines
+
+
 def _as_is(function):
     return function
 
@@ -355,19 +385,22 @@ def test_other_seeds_give_a_band_in_the_background():
     band = band()
     assert len(band["week"]) == 261 and all(w >= 0 for w in band["loyalty_width"][1:])
     assert "other seeds: mean and 95% band" in chart(rc).update["option"]["legend"]["data"]
+    assert "loyalty-loyalty-A-band" in {s["id"] for s in chart(rc).update["option"]["series"]}
     low, mean = band["customers_low"][-1], band["customers_mean"][-1]
     assert low < mean < low + band["customers_width"][-1]
 
 
 @pytest.mark.parametrize("preset", [s.name for s in list_scenarios()])
 def test_the_page_speaks_plain_words(preset):
-    """No parameter's code name and no command line in a preset's texts on the page; the
-    model's names stay in its description (the levers table)."""
+    """No parameter's code name, no command line and no file to edit in a preset's texts
+    on the page (three stories once said "edit the event week"); the model's names stay in
+    its description (the levers table)."""
     from ccsim.params import PARAMS
     from ccsim.ui import session, words
 
     html = app.story_html(session.scenario(preset))
     assert "ccsim " not in html and not [name for name in PARAMS if "_" in name and name in html]
+    assert not re.search(r"\bedit", html, re.IGNORECASE)
     assert all(f"<code>{name}</code>" in words.levers_html() for name in PARAMS)
     assert "docs/ODD.md" not in words.help_html().split("<h4>The levers")[0]
 

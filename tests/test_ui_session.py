@@ -6,7 +6,7 @@ import pytest
 from ccsim.params import PARAMS, ParamError
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario
 from ccsim.ui import query, session
-from ccsim.ui.session import Session
+from ccsim.ui.session import Move, Session
 
 PRESETS = [s.name for s in list_scenarios()]
 
@@ -100,6 +100,47 @@ def test_the_address_round_trips():
     assert (state.preset, state.seed, state.start, state.compare) == (DEFAULT_SCENARIO, 77, {"humility": 0.8},
                                                                       DEFAULT_SCENARIO)
     assert state.changes == [(4, {"empowerment": 0.25}, "A"), (4, {"integrity": 0.9}, "B")]
+
+
+def test_a_note_on_a_move_goes_into_the_key_the_csv_header_and_the_link():
+    """The trainer's words on the last move travel with it: the key, the CSV's header, the
+    address (its odd characters escaped), and a session rebuilt from that address; another
+    move of the same slider in the same week keeps the note, Undo takes it away."""
+    from ccsim.ui import handout
+
+    s = Session("hippo", seed=8)
+    s.step(10)
+    s.set_params({"humility": 0.8}, "A")
+    note = query.clean_note('  the boss <b>listens</b>\n & "learns": 50%, a=b  ', "note")
+    assert note == 'the boss <b>listens</b> & "learns": 50%, a=b'
+    s.annotate(note)
+    s.set_params({"humility": 0.9}, "A")        # the same move, a second thought
+    assert s.changes == [Move(10, {"humility": 0.9}, "A", note)]
+    assert (10, f'humility 0.9 - "{note}"') in s.key() and (10, "humility 0.9") in s.marks()
+    assert any(line.endswith(', note "the boss <b>listens</b> & \\"learns\\": 50%, a=b"')
+               for line in handout.header(s))
+    text = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes, s.scenario.params, {})
+    assert "&" not in text.split("change=")[1] and "<" not in text
+    state = query.parse(text, PRESETS, DEFAULT_SCENARIO)
+    assert state.notes == [] and state.changes == [(10, {"humility": 0.9}, "A", note)]
+    linked = Session(state.preset, seed=state.seed, changes=state.changes)
+    linked.step(12)
+    assert linked.key() == s.key()
+    s.undo()
+    assert not s.changes and not any("boss" in label for _, label in s.key())
+
+
+@pytest.mark.parametrize("note, fragment", [
+    ("x" * (query.MAX_NOTE + 1), f"at most {query.MAX_NOTE} characters"),
+    ("bell%07", "punctuation only"),
+    ("%E2%80%AEreversed", "punctuation only"),      # a right-to-left override
+    ("nul%00", "punctuation only"),
+])
+def test_a_bad_note_in_a_link_is_left_out_and_the_move_kept(note, fragment):
+    state = query.parse(f"preset=hippo&change=5:A:humility=0.8:{note}", PRESETS, DEFAULT_SCENARIO)
+    assert state.changes == [(5, {"humility": 0.8}, "A")]
+    assert len(state.notes) == 1 and fragment in state.notes[0] and "the move is kept" in state.notes[0]
+    assert "\n" not in state.notes[0] and len(state.notes[0]) < 200
 
 
 @pytest.mark.parametrize("search, fragment", [
@@ -251,7 +292,7 @@ def test_the_ghost_is_the_run_without_the_last_move_and_undo_returns_to_it():
     ghost = s.ghosts["A"].datacollector.model_vars["loyalty"]
     assert ghost == never.history()["loyalty"] != s.history()["loyalty"]
     moved = list(s.history()["loyalty"])
-    assert s.undo() == (20, {"humility": 0.9}, "A")
+    assert s.undo() == Move(20, {"humility": 0.9}, "A")
     assert s.week == 50 and s.changes == [] and s.ghosts == {}
     assert s.history()["loyalty"] == never.history()["loyalty"]
     s.step(10)

@@ -137,7 +137,8 @@ define(["@jupyter-widgets/base"], (base) => {
         this.chart.setOption(option, true);
         this.optionDirty = false;
       }
-      if (update && update.option) this.chart.setOption(update.option);
+      /* the series sent are all there are (the ghost's and the band's come and go) */
+      if (update && update.option) this.chart.setOption(update.option, {replaceMerge: update.option.series ? ["series"] : []});
       this.chart.getZr().flush();
       this.el.dataset.week = update && update.week !== undefined ? update.week : "";
       this.el.dataset.marks = (update && update.marks) || 0;
@@ -186,7 +187,8 @@ define(["@jupyter-widgets/base"], (base) => {
     }
   }
 
-  /* Saves `file` ({name, type, text}) whenever it changes. */
+  /* Saves `file` ({name, type, text} or, for a binary file, {name, url}: a data URL)
+     whenever it changes. */
   class Download extends base.DOMWidgetView {
     render() {
       this.el.style.display = "none";
@@ -195,6 +197,7 @@ define(["@jupyter-widgets/base"], (base) => {
 
     save() {
       const file = this.model.get("file");
+      if (file.url) { save(file.url, file.name); return; }
       const url = URL.createObjectURL(new Blob([file.text], {type: file.type}));
       save(url, file.name);
       setTimeout(() => URL.revokeObjectURL(url), 1000);

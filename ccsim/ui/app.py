@@ -9,6 +9,7 @@ head.  Start it with ``ccsim ui``.
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 
@@ -44,6 +45,7 @@ class Live:
         self.run = solara.reactive(())
         self.started = solara.reactive(False)
         self.moved = solara.reactive(False)
+        self.note = solara.reactive(None)      # the note on the last move (None: no move yet)
         self.story = solara.reactive("")
         self.values = {"A": solara.reactive(()), "B": solara.reactive(())}
         self.pair = solara.reactive(())
@@ -59,6 +61,7 @@ class Live:
         self.progress = solara.reactive("")    # how far the other seeds are
         self.pinned = solara.reactive(-1)      # the week a link should open at (-1: week 0)
         self.dragging: set[tuple[str, str]] = set()   # sliders held down: a drag is one move
+        self.stepping = threading.Lock()   # held while Play steps a week and sends it
         self.chart = None        # the charts' widget, whose ``drawn`` paces Play
         self.changed()
 
@@ -75,11 +78,12 @@ class Live:
                     for side, m in s._sides() if m.perished))),
                 (self.started, s.week > 0),
                 (self.moved, bool(s.changes)),
+                (self.note, s.changes[-1].note if s.changes else None),
                 (self.story, s.preset),
                 (self.values["A"], tuple(s.current("A").items())),
                 (self.values["B"], tuple(s.current("B").items()) if b else ()),
                 (self.pair, (s.compare, s.label_b(), s.twins()) if b else (None, None, False)),
-                (self.marks, tuple(s.marks())),
+                (self.marks, tuple(s.key())),
                 (self.models, (s.preset, s.compare, s.built["A"], s.built["B"], s.scenario.steps)),
                 (self.link, query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
                                          s.scenario.params, culture_of(s.compare) if s.compare else {},
@@ -96,9 +100,12 @@ class Live:
         """Step while playing, at the chosen speed; stop at the preset's run length once."""
         s = self.session
         stop_at = s.scenario.steps if s.week < s.scenario.steps else None
-        while not cancel.is_set() and s.running:
+        while s.running:
             began = time.perf_counter()
-            self.step()
+            with self.stepping:
+                if cancel.is_set() or not self.playing.value:
+                    break
+                self.step()
             if stop_at is not None and s.week >= stop_at:
                 break
             rate = SPEEDS.get(self.speed.value, SPEEDS[DEFAULT_SPEED])
@@ -113,6 +120,15 @@ class Live:
         while (self.chart is not None and self.chart.drawn < self.session.week - 1
                and not cancel.is_set() and time.perf_counter() < until):
             cancel.wait(0.005)
+
+    def toggle(self):
+        """Play, or pause once the week being stepped has been sent, so that no week is drawn
+        after the button says Play again."""
+        if self.playing.value:
+            with self.stepping:
+                self.playing.value = False
+        else:
+            self.playing.value = True
 
     def move(self, name: str, value, side: str):
         """A slider let go at ``value``: a move (or, before week 1, a start value) unless
@@ -129,6 +145,16 @@ class Live:
             self.error.value = str(error)
         self.changed()
 
+    def annotate(self, text: str):
+        """The trainer's note on the last move, checked like a link's."""
+        try:
+            note = query.clean_note(text, "note")
+        except ValueError as error:
+            self.error.value = str(error)
+            return
+        self.error.value = ""
+        self.act(lambda s: s.annotate(note), stop=False)
+
     def act(self, action, stop: bool = True):
         """Run ``action(session)`` (pausing first unless told not to), then show the result."""
         if stop:
@@ -141,7 +167,7 @@ class Live:
         """Presenter mode's keyboard: Space plays and pauses, the right arrow steps, Escape
         leaves presenter mode."""
         if key == "space" and self.session.running:
-            self.playing.value = not self.playing.value
+            self.toggle()
         elif key == "right" and not self.playing.value and self.session.running:
             self.step()
         elif key == "escape":
@@ -256,18 +282,20 @@ def ControlBar(live: Live):
                       on_value=lambda name: live.act(lambda s: s.choose(name)),
                       classes=["ccsim-preset"], style={"max-width": "200px"})
         solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
-                      color="primary", on_click=lambda: live.playing.set(not playing),
+                      color="primary", on_click=live.toggle,
                       classes=["ccsim-play"], disabled=not running,
                       attributes={"title": "Run the weeks (Space in presenter mode)"})
-        solara.Button("Step", on_click=live.step,
+        solara.Button("Step", icon_name="mdi-step-forward", on_click=live.step,
                       disabled=playing or not running, classes=["ccsim-step"],
                       attributes={"title": "One week (the right arrow in presenter mode)"})
-        solara.Button("Undo", on_click=lambda: live.act(Session.undo, stop=False),
+        solara.Button("Undo", icon_name="mdi-undo", on_click=lambda: live.act(Session.undo, stop=False),
                       disabled=not moved, classes=["ccsim-undo"],
                       attributes={"title": "Take back the last move: the run goes on as if it had not been made"})
-        solara.Button("Reset", on_click=lambda: live.act(Session.reset),
-                      classes=["ccsim-reset"], attributes={"title": "Week 0, with the sliders as they are"})
-        solara.Button("Replay", on_click=lambda: live.act(lambda s: s.reset(keep_changes=True)),
+        solara.Button("Reset", icon_name="mdi-restart", on_click=lambda: live.act(Session.reset),
+                      classes=["ccsim-reset"],
+                      attributes={"title": "Week 0, with the sliders as they are"})
+        solara.Button("Replay", icon_name="mdi-replay",
+                      on_click=lambda: live.act(lambda s: s.reset(keep_changes=True)),
                       classes=["ccsim-replay"],
                       attributes={"title": "Week 0, with your moves at the same weeks"})
         solara.ToggleButtonsSingle(value=live.speed, values=list(SPEEDS), classes=["ccsim-speed"], dense=True)
@@ -282,7 +310,7 @@ def Status(live: Live):
     """The week and the seed, always visible."""
     s = live.session
     seed, _, perished = live.run.value
-    with solara.Row(style={"align-items": "center", "gap": "6px"}):
+    with solara.Row(classes=["ccsim-status"], style={"align-items": "center", "gap": "6px"}):
         week = Readout.element(kind="ccsim-week")
         use_sink(live, "week", week, lambda widget: setattr(widget, "text", f"Week {s.week}"), [])
         solara.Text(f"seed {seed}", classes=["ccsim-seed"])
@@ -509,26 +537,37 @@ def Charts(live: Live, present: bool = False):
 
 @solara.component
 def ChartTools(live: Live):
-    """Under the charts: the marks' key, the exports and the band of other seeds."""
+    """Under the charts: the marks' key, a note on the last move, the exports and the band of
+    other seeds."""
     s = live.session
     marks = live.marks.value
-    csv, set_csv = solara.use_state({})
+    file, set_file = solara.use_state({})
     progress = live.progress.value
+
+    def offer(**content):
+        set_file(lambda old: {**content, "n": old.get("n", 0) + 1})
 
     def save_csv():
         with s.lock:
             text, name = handout.csv(s), f"{s.file_stem()}.csv"
-        set_csv(lambda old: {"name": name, "type": "text/csv", "text": text, "n": old.get("n", 0) + 1})
+        offer(name=name, type="text/csv", text=text)
+
+    def save_pdf():
+        data = base64.b64encode(handout.pdf(s)).decode()
+        offer(name=f"{s.file_stem()}.pdf", url=f"data:application/pdf;base64,{data}")
 
     with solara.Column(gap="4px", classes=["ccsim-tools"]):
         if marks:
             solara.Text(f"Marked: {charts.mark_list(list(marks))}", classes=["ccsim-marks"])
+        MoveNote(live)
         with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "wrap"}):
-            Download.element(file=csv)
+            Download.element(file=file)
             solara.Button("CSV", icon_name="mdi-download", on_click=save_csv, classes=["ccsim-csv"],
                           attributes={"title": "The data, with every setting and move"})
             solara.Button("PNG", icon_name="mdi-image", on_click=lambda: live.png.set(live.png.value + 1),
                           classes=["ccsim-png"], attributes={"title": "A handout: the charts, story and debrief"})
+            solara.Button("PDF", icon_name="mdi-file-pdf-box", on_click=save_pdf, classes=["ccsim-pdf"],
+                          attributes={"title": "The handout as a PDF: the key charts, story, marks and debrief"})
             solara.Button("Link at this week", icon_name="mdi-link", classes=["ccsim-pin"],
                           on_click=lambda: live.pinned.set(s.week),
                           attributes={"title": "The address opens the run at this week"})
@@ -537,6 +576,16 @@ def ChartTools(live: Live):
                           attributes={"title": f"Run {SEEDS} seeds in the background and shade their 95% band"})
             if progress:
                 solara.Text(f"Other seeds: {progress}", classes=["ccsim-progress"])
+
+
+@solara.component
+def MoveNote(live: Live):
+    """The trainer's note on the last move, once there is one (shown in the key, the
+    handouts and the link)."""
+    if live.note.value is not None:
+        solara.InputText(f"A note on your last move (up to {query.MAX_NOTE} characters, Enter to keep it)",
+                         value=live.note.value, on_value=live.annotate, continuous_update=False,
+                         classes=["ccsim-note"])
 
 
 @solara.component

@@ -6,7 +6,9 @@ in pixels, which the browser reports: one to three columns, rows that fill the s
 titles cut to their panel, axis labels inside it.  Each week the page sends the
 reporters as dataset columns (shares as %), the y ranges (which only ever widen during a
 run, so a small gap never looks large) and the marks, each labelled in the top row where
-it does not overprint another.  Colours are the Okabe-Ito palette (colour-blind safe).
+it does not overprint another.  The lines of the run that did not happen and of other
+seeds are sent only while there are any: every series costs the browser's redraw each week,
+and they are two thirds of them.  Colours are the Okabe-Ito palette (colour-blind safe).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ ORGANISATION_COLOURS = [GREEN, PINK, SKY]
 GHOST = "without the last move"        # the legend's name for the run that did not happen
 BAND = "other seeds: mean and 95% band"
 KEY_PANELS = ("loyalty", "nps", "customers", "cash")   # presenter mode's charts
-MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks
+MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks at the usual font
+NARROW_COLUMN = 220      # px: the narrowest panel, with a smaller font, when nothing wider fits on screen
 ROW_HEIGHT = (170, 300)  # px: the least and the most a row gets
 LABEL_SPACE = 22         # px between two labelled marks
 MARK_FONT = 13
@@ -90,18 +93,20 @@ ASPECT = 1.7            # a panel's width over its height that reads best
 def grid(width: float, height: float, count: int) -> tuple[int, int]:
     """(columns, row height) for ``count`` panels in ``width`` x ``height`` px of screen:
     of the column counts that fit the width, one that puts every row on screen at
-    least ROW_HEIGHT[0] high if any does, then one that leaves the fewest cells empty,
+    least ROW_HEIGHT[0] high if any does (columns narrower than MIN_COLUMN only if no
+    other does: compare mode at 1024x768), then one that leaves the fewest cells empty,
     then panels shaped closest to ASPECT."""
-    def fit(columns: int) -> tuple[bool, int, float, int]:
+    def fit(columns: int) -> tuple[bool, bool, int, float, int]:
         rows = math.ceil(count / columns)
         row = min(ROW_HEIGHT[1], height // rows)
         on_screen = row >= ROW_HEIGHT[0]
         row = max(row, ROW_HEIGHT[0]) if on_screen else ROW_HEIGHT[0] + 30
-        return not on_screen, rows * columns - count, abs(math.log(width / columns / row / ASPECT)), int(row)
+        return (not on_screen, width / columns < MIN_COLUMN, rows * columns - count,
+                abs(math.log(width / columns / row / ASPECT)), int(row))
 
-    most = max(1, min(3, int(width // MIN_COLUMN)))
-    columns = min(range(1, most + 1), key=lambda c: fit(c)[:3])
-    return columns, fit(columns)[3]
+    most = max(1, min(3, int(width // NARROW_COLUMN)))
+    columns = min(range(1, most + 1), key=lambda c: fit(c)[:4])
+    return columns, fit(columns)[4]
 
 
 def legend_height(entries: list[str], width: float, font: int) -> int:
@@ -124,10 +129,11 @@ class Layout:
     height: int
     panels: list[Panel]
     plot_width: float                       # px of one panel's x axis
-    plot_height: float                      # and of its y axis
+    plot_height: float                      # and of its y axis (as echarts drew it at 1024 and 1280 px)
     size: tuple[float, float]               # the screen it was made for (width, height below its top)
     marked: list[str] = field(default_factory=list)     # a series per panel carries its marks
     labelled: set[str] = field(default_factory=set)     # those of the top row label them
+    extra: dict[str, list] = field(default_factory=dict)   # "ghost", "band": series sent only while drawn
 
 
 def layout(names: dict[str, str], weeks: int, width: float = 900, height: float = 700,
@@ -142,13 +148,15 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
     legend = legend_height(entries, width, font - 1)
     columns, row = grid(width, height - legend - MARGIN, len(shown_panels))
     column = width / columns
+    if column < MIN_COLUMN:
+        font -= 2
     option = {"animation": False, "textStyle": {"fontSize": font},
               "legend": {"top": 0, "textStyle": {"fontSize": font - 1}, "itemWidth": 30, "data": entries},
               "tooltip": {"trigger": "axis", "textStyle": {"fontSize": font - 1}},
               "dataset": [{"id": d, "source": {"week": []}} for d in _datasets(names)],
               "title": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
     out = Layout(option, legend + math.ceil(len(shown_panels) / columns) * row, shown_panels, column - 70,
-                 row - font - 80, (width, height))
+                 row - 2 * font - 48, (width, height))
     for i, panel in enumerate(shown_panels):
         r, c = divmod(i, columns)
         top, left = out.height - (math.ceil(len(shown_panels) / columns) - r) * row, c * column
@@ -163,7 +171,10 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
         option["yAxis"].append({"type": "value", "gridIndex": i, "axisLabel": {"fontSize": font - 2},
                                 "splitNumber": 4})
         first = len(option["series"])
-        option["series"] += _series(panel, i, names)
+        lines, extra = _series(panel, i, names)
+        option["series"] += lines
+        for kind, series in extra.items():
+            out.extra.setdefault(kind, []).extend(series)
         out.marked.append(option["series"][first]["id"])
         if r == 0:
             out.labelled.add(option["series"][first]["id"])
@@ -182,14 +193,15 @@ def _line(sid, name, i, dataset, column, colour, width=3, **style) -> dict:
             "color": colour, "lineStyle": {"width": width, **style}}
 
 
-def _series(panel: Panel, i: int, names: dict[str, str]) -> list[dict]:
+def _series(panel: Panel, i: int, names: dict[str, str]) -> tuple[list[dict], dict[str, list[dict]]]:
     """A panel's lines: the gap; each culture's voice, morale and knowledge (B dashed); or
-    each culture's run, its ghost and its band of other seeds."""
+    each culture's run, and apart from them ("ghost", "band") its ghost and its band of
+    other seeds."""
     compare = "B" in names
     if panel.gap:
         column = panel.metrics[0].name
-        return [_line(f"{panel.id}-{column}-gap", "gap", i, "gap", column, BLACK)]
-    out = []
+        return [_line(f"{panel.id}-{column}-gap", "gap", i, "gap", column, BLACK)], {}
+    out, extra = [], {"ghost": [], "band": []}
     for side, label in names.items():
         name = f"{side}: {label}" if compare else label
         if len(panel.metrics) > 1:
@@ -199,18 +211,19 @@ def _series(panel: Panel, i: int, names: dict[str, str]) -> list[dict]:
             continue
         colour, m = CULTURE_COLOURS[side], panel.metrics[0].name
         out.append(_line(f"{panel.id}-{m}-{side}", name, i, side, m, colour))
-        out.append({**_line(f"{panel.id}-{m}-{side}-ghost", GHOST, i, f"{side}-ghost", m, colour, width=2,
-                            type="dashed", opacity=0.55), "z": 1})
+        extra["ghost"].append({**_line(f"{panel.id}-{m}-{side}-ghost", GHOST, i, f"{side}-ghost", m, colour,
+                                       width=2, type="dashed", opacity=0.55), "z": 1})
         band = f"{side}-band"
-        out.append({**_line(f"{panel.id}-{m}-{side}-mean", BAND, i, band, f"{m}_mean", colour, width=1.5,
-                            type="dotted"), "z": 1})
-        out.append({**_line(f"{panel.id}-{m}-{side}-low", BAND, i, band, f"{m}_low", colour, width=0, opacity=0),
-                    "stack": f"{panel.id}-{side}", "tooltip": {"show": False}, "z": 0})
-        out.append({**_line(f"{panel.id}-{m}-{side}-band", BAND, i, band, f"{m}_width", colour, width=0,
-                            opacity=0),
-                    "stack": f"{panel.id}-{side}", "areaStyle": {"opacity": 0.18, "color": colour},
-                    "tooltip": {"show": False}, "z": 0})
-    return out
+        extra["band"].append({**_line(f"{panel.id}-{m}-{side}-mean", BAND, i, band, f"{m}_mean", colour,
+                                      width=1.5, type="dotted"), "z": 1})
+        extra["band"].append({**_line(f"{panel.id}-{m}-{side}-low", BAND, i, band, f"{m}_low", colour, width=0,
+                                      opacity=0),
+                              "stack": f"{panel.id}-{side}", "tooltip": {"show": False}, "z": 0})
+        extra["band"].append({**_line(f"{panel.id}-{m}-{side}-band", BAND, i, band, f"{m}_width", colour,
+                                      width=0, opacity=0),
+                              "stack": f"{panel.id}-{side}", "areaStyle": {"opacity": 0.18, "color": colour},
+                              "tooltip": {"show": False}, "z": 0})
+    return out, extra
 
 
 def columns(history: dict) -> dict[str, list]:
@@ -293,14 +306,15 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
            ranges: Ranges, ghost: bool = False, band: bool = False, headlines: set = frozenset()) -> dict:
     """This week's data, y ranges and marks, to merge into the layout in the browser: the
     ``headlines`` among the marks (moves, a story's events) labelled, the others a faint
-    line (the key lists all); the legend names the ghost and the band only while drawn."""
+    line (the key lists all); the series of the ghost and the band, and their names in the
+    legend, only while drawn (the browser replaces the series with those sent)."""
     datasets = [{"id": key, "source": source} for key, source in data.items()]
     if "A" in data and "B" in data:
         datasets.append({"id": "gap", "source": gap(data["A"], data["B"])})
         data = {**data, "gap": datasets[-1]["source"]}
     told = [m for m in marks if m in headlines]
     labels = dict(zip(told, mark_labels(told, max(weeks, week) / max(chart.plot_width, 1) * LABEL_SPACE,
-                                        max(6, int(chart.plot_height / (MARK_FONT * 0.55))))))
+                                        max(6, int((chart.plot_height - 8) / (MARK_FONT * 0.48))))))
     lines = [{"xAxis": w, "name": labels[(w, text)]} if (w, text) in labels else
              {"xAxis": w, "name": "", "lineStyle": {"width": 1, "opacity": 0.45}} for w, text in marks]
     # at week 0 each line is a single point, shown as a dot (a lone point draws no line)
@@ -313,6 +327,8 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
                 "label": {"show": entry["id"] in chart.labelled, "formatter": "{b}", "position": "insideEndTop",
                           "fontSize": MARK_FONT, "color": VERMILLION},
                 "data": lines}
+    series += [{**s, "showSymbol": week == 0} for kind, drawn in (("ghost", ghost), ("band", band)) if drawn
+               for s in chart.extra.get(kind, [])]
     axis_max = max(weeks, week)
     hidden = {GHOST} if not ghost else set()
     hidden |= {BAND} if not band else set()

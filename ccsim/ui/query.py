@@ -7,9 +7,10 @@ reaches the file system: a preset is accepted only by the name of a listed prese
 a path.
 
 Format: ``preset=NAME&seed=N&humility=0.9&vs=NAME&b.humility=0.2&change=WEEK:SIDE:name=v,...``
-and optionally ``week=N`` (open the run at week N) and ``present=1`` (presenter mode).  An
-address holds at most MAX_QUERY characters (a server refuses much longer ones), so as many
-moves as fit in it; the page says so when a run has more.
+(a move with the trainer's note: ``...:NOTE`` after its values) and optionally ``week=N``
+(open the run at week N) and ``present=1`` (presenter mode).  An address holds at most
+MAX_QUERY characters (a server refuses much longer ones), so as many moves as fit in it;
+the page says so when a run has more.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ccsim.params import FIXED_SIZES, MAX_SEED, MAX_WEEKS, PARAMS, ParamError
 
 MAX_QUERY = 8000      # characters; a longer address is not a link anyone made here
 MAX_NOTES = 5         # notes shown; the rest are counted
+MAX_NOTE = 60         # characters of the trainer's note on a move
 # a number as ``encode`` writes it: digits 0-9, a point, an exponent (no nan, inf, 0x10 or ²)
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
 SIDES = ("A", "B", "AB")
@@ -55,6 +57,19 @@ def check(name: str, value, where: str) -> float | int:
     if not lo <= value <= hi:
         raise ParamError(f"{where}: {name}={value:g} is outside the slider's range [{lo:g}, {hi:g}]")
     return value
+
+
+def clean_note(text, where: str) -> str:
+    """The trainer's note on a move: printable text with its spaces collapsed, at most
+    MAX_NOTE characters; ParamError otherwise."""
+    if not isinstance(text, str):
+        raise ParamError(f"{where}: a note must be text")
+    text = " ".join(text.split())
+    if len(text) > MAX_NOTE:
+        raise ParamError(f"{where}: a note holds at most {MAX_NOTE} characters, this one {len(text)}")
+    if not text.isprintable():
+        raise ParamError(f"{where}: a note holds letters, digits, spaces and punctuation only")
+    return text
 
 
 def _number(value) -> float:
@@ -131,7 +146,7 @@ def parse(search: str | None, presets: list[str], default: str) -> RunState:
         note(f"present: {present[:40]!r} must be 1 (presenter mode) or 0")
     for raw in query.pop("change", []):
         try:
-            state.changes.append(_change(raw))
+            state.changes.append(_change(raw, note))
         except ParamError as error:
             note(error)
     state.changes.sort(key=lambda c: c[0])
@@ -159,11 +174,13 @@ def _one(values: list[str]) -> str | None:
     return values[-1] if values else None
 
 
-def _change(raw: str) -> tuple[int, dict, str]:
-    """``WEEK:SIDE:name=v,name=v`` -> (week, {name: v}, side)."""
+def _change(raw: str, warn) -> tuple:
+    """``WEEK:SIDE:name=v,name=v`` -> (week, {name: v}, side), and ``...:NOTE`` -> (week,
+    {name: v}, side, note); a bad note is left out (``warn`` says so) and the move kept."""
     where = f"change {raw[:60]!r}"
     try:
         week, side, body = raw.split(":", 2)
+        body, _, note = body.partition(":")
         pairs = [item.split("=", 1) for item in body.split(",")]
         values = {name: value for name, value in pairs}
     except ValueError:
@@ -180,6 +197,11 @@ def _change(raw: str) -> tuple[int, dict, str]:
         if name not in PARAMS or name in FIXED_SIZES:
             raise ParamError(f"{where}: {name[:40]!r} cannot change during a run")
         checked[name] = check(name, value, where)
+    if note:
+        try:
+            return week, checked, side, clean_note(note, where)
+        except ParamError as error:
+            warn(f"{error}; the move is kept without it")
     return week, checked, side
 
 
@@ -191,9 +213,9 @@ def encode(preset: str, seed: int, start: dict, compare: str | None, culture_b: 
     if compare:
         items.append(("vs", compare))
         items += [(f"b.{k}", f"{v:g}") for k, v in culture_b.items() if compare_culture.get(k) != v]
-    for week, values, side in changes:
-        body = ",".join(f"{k}={v:g}" for k, v in values.items())
-        items.append(("change", f"{week}:{side}:{body}"))
+    for move in changes:
+        body = ",".join(f"{k}={v:g}" for k, v in move.values.items())
+        items.append(("change", f"{move.week}:{move.side}:{body}" + (f":{move.note}" if move.note else "")))
     if present:
         items.append(("present", "1"))
     return urlencode(items, safe=":,=")

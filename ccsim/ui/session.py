@@ -72,11 +72,13 @@ def culture_of(preset: str) -> dict:
 
 class Move(NamedTuple):
     """A change made mid-run while week ``week`` was on screen, on side "A", "B" or "AB"
-    (both): in force from the next week, as a ``set`` event of that week."""
+    (both): in force from the next week, as a ``set`` event of that week; ``note`` is the
+    trainer's words on it (checked by query.clean_note)."""
 
     week: int
     values: dict
     side: str
+    note: str = ""
 
     @property
     def text(self) -> str:
@@ -221,7 +223,7 @@ class Session:
         kept = [m for m in self.changes if m.week <= move.week]
         last = kept[-1] if kept else None
         if last and last.week == move.week and last.side == move.side and set(last.values) == set(move.values):
-            kept[-1] = move
+            kept[-1] = move._replace(note=last.note)
         else:
             kept.append(move)
             self.ghosts = {side: copy.deepcopy(model) for side, model in self._sides() if side in move.side}
@@ -231,6 +233,12 @@ class Session:
         self.bands = {}
         for side, model in self._sides():
             model.events = self.events(side)
+
+    def annotate(self, note: str):
+        """Put ``note`` on the last move ("" takes it off)."""
+        with self.lock:
+            if self.changes:
+                self.changes[-1] = self.changes[-1]._replace(note=note)
 
     def undo(self) -> Move | None:
         """Take back the last move: each side it touched goes on as its ghost, the run
@@ -320,14 +328,19 @@ class Session:
         mark of one side names it ("A: ", "B: "); one of both (a shared event, a move of
         the market) names none.  A move shows at the week it was made (its ``set`` event,
         a week later, is not marked again)."""
-        return [(week, label) for week, label, _ in self._marks()]
+        return [(week, label) for week, label, _, _ in self._marks()]
+
+    def key(self) -> list[tuple[int, str]]:
+        """The marks as the key under the charts and the handouts list them: a move's note
+        after its text."""
+        return [(week, f'{label} - "{note}"' if note else label) for week, label, _, note in self._marks()]
 
     def headlines(self) -> set[tuple[int, str]]:
         """The marks the room should read on the charts: the moves and the stories' own
         events (not what the model marks by itself, such as a defect a change brought)."""
-        return {(week, label) for week, label, headline in self._marks() if headline}
+        return {(week, label) for week, label, headline, _ in self._marks() if headline}
 
-    def _marks(self) -> list[tuple[int, str, bool]]:
+    def _marks(self) -> list[tuple[int, str, bool, str]]:
         live = "".join(side for side, _ in self._sides())
         found: dict[tuple[int, str], str] = {}
         for side, model in self._sides():
@@ -341,7 +354,8 @@ class Session:
                 found[(move.week, move.text)] = found.get((move.week, move.text), "") + sides
         stories = [self.scenario, *([scenario(self.compare)] if self.compare else [])]
         told = {m.text for m in self.changes} | {e.title for story in stories for e in story.events}
-        return sorted(((week, _side_label(sides, live) + text, text in told)
+        notes = {(m.week, m.text): m.note for m in self.changes if m.note}
+        return sorted(((week, _side_label(sides, live) + text, text in told, notes.get((week, text), ""))
                        for (week, text), sides in found.items()), key=lambda m: m[0])
 
     def replicate(self, runs: int, names: list[str], each_run=None) -> bool:

@@ -59,8 +59,9 @@ class Readout(Widget):
 
 
 class Download(Widget):
-    """Saves ``file`` ({"name", "type", "text", "n"}) in the browser whenever it changes;
-    ``n`` counts the downloads, so that the same file can be saved twice."""
+    """Saves ``file`` ({"name", "type", "text", "n"}, or {"name", "url", "n"} with a data URL
+    for a binary file) in the browser whenever it changes; ``n`` counts the downloads, so
+    that the same file can be saved twice."""
 
     file = traitlets.Dict({}).tag(sync=True)
 

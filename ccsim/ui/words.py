@@ -77,7 +77,9 @@ HOW_TO_USE_IT = (
     ("Play, Step, Pause", "run the weeks; the speed sets weeks per second."),
     ("Sliders", "before week 1 they set the starting firm; later, a move takes effect next week "
                 "and is marked on every chart when you let go of the slider. The faint dashed line "
-                "is the same run without your last move: the difference is what your move did."),
+                "is the same run without your last move: the difference is what your move did. The "
+                "box under the charts puts a note on your last move (in the key, the handouts and "
+                "the link)."),
     ("Undo", "takes back the last move; the run goes on as if you had not made it."),
     ("Reset and Replay", "Reset starts again from week 0 with the sliders as they are; Replay "
                          "repeats the run, with your moves at the same weeks."),
@@ -90,7 +92,7 @@ HOW_TO_USE_IT = (
                 "right arrow steps, Escape leaves."),
     ("Share and export", "the address in the browser reproduces this run; CSV saves the data with "
                          "every setting and move, PNG a handout of the charts with the story and "
-                         "the debrief questions."),
+                         "the debrief questions, PDF the same handout to print."),
 )
 
 

@@ -44,13 +44,14 @@ def free_port() -> int:
 NO_CDN = {"SOLARA_ASSETS_CDN": "http://127.0.0.1:9/no-cdn"}
 
 
-def start_server(port: int, timeout: float = 90.0) -> tuple[subprocess.Popen, float]:
-    """Start ``ccsim ui`` and wait for HTTP 200; return the process and seconds it took."""
+def start_server(port: int, timeout: float = 90.0, cwd=None) -> tuple[subprocess.Popen, float]:
+    """Start ``ccsim ui`` (the ccsim of checkout ``cwd``, default this directory's) and wait
+    for HTTP 200; return the process and seconds it took."""
     began = time.perf_counter()
     log = tempfile.NamedTemporaryFile(prefix="ccsim-ui-", suffix=".log", delete=False)
     proc = subprocess.Popen([sys.executable, "-m", "ccsim", "ui", "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, **NO_CDN})
+                            env={**os.environ, **NO_CDN}, cwd=cwd)
     proc.log = log.name   # the server's output, for a failing test to show
     url = f"http://127.0.0.1:{port}/"
     while time.perf_counter() - began < timeout:

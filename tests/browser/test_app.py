@@ -117,6 +117,34 @@ def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
     assert download_csv(other) == after
 
 
+def test_a_note_on_the_last_move(page):
+    """Typed under the charts, the note shows (as text, not markup) in the key, the CSV's
+    header and the link, and comes back from the link; a note too long is a plain warning."""
+    step(page, 3)
+    expect(page.locator(".ccsim-note")).to_have_count(0)          # no move, nothing to note
+    click_slider(page, ".ccsim-param-A-humility", 0.9)
+    page.wait_for_selector(f"{CHART}[data-marks='1']")
+    field = page.locator(".ccsim-note input")
+    field.fill("the boss <b>listens</b> & learns")
+    field.press("Enter")
+    key = page.locator(".ccsim-marks")
+    expect(key).to_contain_text('- "the boss <b>listens</b> & learns"')
+    expect(page).to_have_url(re.compile(r"change=3(:|%3A)A(:|%3A)humility=[0-9.]+(:|%3A)the\+boss\+%3Cb%3E"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV").click()
+    header = [line for line in Path(info.value.path()).read_text().splitlines() if line.startswith("#")]
+    assert header[-1].startswith("# change: week 3, A, humility=") and header[-1].endswith(
+        ', note "the boss <b>listens</b> & learns"')
+    other = open_app(page.context, page.url)
+    step(other, 4)
+    expect(other.locator(".ccsim-marks")).to_have_text(key.inner_text())
+    expect(other.locator(".ccsim-note input")).to_have_value("the boss <b>listens</b> & learns")
+    field.fill("x" * 61)
+    field.press("Enter")
+    expect(page.locator(".ccsim-error")).to_contain_text("at most 60 characters")
+    expect(key).to_contain_text("listens")                          # the note kept
+
+
 def test_compare_mode(page):
     series = int(page.get_attribute(CHART, "data-series"))
     switch_on(page, ".ccsim-compare")
@@ -158,7 +186,7 @@ def test_closed_panels_open_with_their_content(page):
     expect(page.locator(".ccsim-how .ccsim-info")).to_contain_text("Replay")
 
 
-def test_export_csv_and_png(page):
+def test_export_csv_png_and_pdf(page, pdf_text):
     step(page, 5)
     rows = download_csv(page)
     assert [int(r["week"]) for r in rows] == list(range(6))
@@ -172,6 +200,15 @@ def test_export_csv_and_png(page):
     # a handout: the charts (drawn at twice their size) with the story above and the debrief below
     chart_height = page.locator(CHART).bounding_box()["height"]
     assert int.from_bytes(head[20:24], "big") > 2 * chart_height + 200
+    # the same handout as a PDF, its title and seed in its text
+    with page.expect_download() as info:
+        page.click(".ccsim-pdf")
+    assert info.value.suggested_filename.endswith(".pdf")
+    data = Path(info.value.path()).read_bytes()
+    seed = page.locator(".ccsim-seed").inner_text().split()[1]
+    title = page.locator(".ccsim-story .v-expansion-panel-header").inner_text().removeprefix("Story: ")
+    assert data.startswith(b"%PDF-")
+    assert {title, f"Seed {seed}, week 5. The same seed in ccsim gives the same run."} <= set(pdf_text(data))
 
 
 def test_step_to_chart_is_quick(page):
@@ -270,14 +307,24 @@ def overprinted(texts: list[dict], width: float, height: float) -> list:
     return out
 
 
+def toolbar_rows(page) -> int:
+    """Rows the toolbar's parts are laid out in."""
+    tops = sorted(box["y"] for box in (part.bounding_box() for part in page.locator(".ccsim-bar > *").all())
+                  if box and box["height"])
+    return 1 + sum(1 for a, b in zip(tops, tops[1:]) if b - a > 20)
+
+
 @pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720), (1024, 768), (390, 844)])
 def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, server, width, height):
     """A projector, a small projector, a phone: the charts take the width there is (once 0 px
     on a phone), no text on them is cut or drawn over another (once 'Loyalty: chance to stay
-    a yNPS' at 1024), and on a projector all nine panels of compare mode are on screen."""
+    a yNPS' at 1024), a move's mark reads in full (once 'A: humility…' at 1024), all nine
+    panels of compare mode are on screen from 1024x768 up (the gaps once needed a scroll
+    there), and the toolbar takes one row at 1280 px and two at most below (four on a phone)."""
     context = new_context(browser, viewport={"width": width, "height": height})
     try:
-        page = open_app(context, f"{server}?preset=hippo&vs=customer-centric&change=30:A:humility=0.8&week=60")
+        page = open_app(context, f"{server}?preset=hippo&seed=2147483646&vs=customer-centric"
+                                 "&change=30:A:humility=0.8&week=60")
         laid_out(page)
         page.wait_for_timeout(300)   # the last frame drawn
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -287,7 +334,9 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         assert box["width"] >= (0.9 if width < 500 else 0.6) * width - 40
         drawn = page.evaluate(CHART_TEXTS, CHART)
         assert len(drawn["texts"]) > 60 and overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
-        if width >= 1280:
+        assert "A: humility 0.8" in {t["text"] for t in drawn["texts"]}
+        assert toolbar_rows(page) <= (1 if width >= 1280 else 2)
+        if width >= 1024:
             assert box["y"] + box["height"] <= height
         side, main = page.locator(".ccsim-side").bounding_box(), page.locator(".ccsim-main").bounding_box()
         assert side["x"] + side["width"] <= main["x"] or side["y"] >= main["y"] + main["height"]
@@ -300,8 +349,16 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         context.close()
 
 
+SERIES = """(selector) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  return echarts.getInstanceByDom(document.querySelector(selector).firstChild).getOption().series.map((s) => s.id);
+}"""
+
+
 def test_a_drag_during_play_is_one_mark_and_undo_takes_it_back(page):
-    """One realistic drag of humility while playing once made 11 marks."""
+    """One realistic drag of humility while playing once made 11 marks.  The run without
+    the move is drawn from the move on, and goes with Undo."""
+    assert not [s for s in page.evaluate(SERIES, CHART) if s.endswith("-ghost")]
     page.click(".ccsim-speed >> text=20/s")
     step(page, 2)
     thumb = page.locator(".ccsim-param-A-humility .v-slider__thumb")
@@ -322,10 +379,12 @@ def test_a_drag_during_play_is_one_mark_and_undo_takes_it_back(page):
     assert len(re.findall("change=", page.url)) == 1
     expect(page.locator(".ccsim-marks")).to_contain_text("humility")
     assert page.locator(".ccsim-marks").inner_text().count("humility") == 1
+    assert "loyalty-loyalty-A-ghost" in page.evaluate(SERIES, CHART)
     page.click(".ccsim-undo")
     expect(page).not_to_have_url(re.compile("change="))
     expect(page.locator(".ccsim-param-A-humility .v-label")).to_contain_text(": 0.5")
     expect(page.locator(".ccsim-marks", has_text="humility")).to_have_count(0)
+    page.wait_for_function(f"!({SERIES})({CHART!r}).some((id) => id.endsWith('-ghost'))")
 
 
 def test_presenter_mode_and_its_keys(context, server):
