@@ -91,6 +91,13 @@ class Play:
         self.silent = np.zeros(n, np.int64)
         self.denied = np.zeros(n, np.int64)
         self.flows = np.zeros((n + 1, n + 1), np.int64)   # [from + 1, to + 1]; 0 is no firm
+        self._frame: pd.DataFrame | None = None
+
+    def frame(self) -> pd.DataFrame:
+        """Market.dataframe() as of the last quarter (made once a quarter: every screen reads it)."""
+        if self._frame is None:
+            self._frame = self.market.dataframe()
+        return self._frame
 
     def play_quarter(self, aims: list[dict]) -> None:
         """Move each firm's culture toward its aim (``PACE``), then run 13 weeks."""
@@ -111,6 +118,7 @@ class Play:
                     self.silent[k] += int(np.count_nonzero(~firm.speaking))
                     self.denied[k] += int(firm.defect > 0 and firm.defect_known and not firm.defect_admitted)
         self.quarter += 1
+        self._frame = None
 
 
 @dataclass
@@ -276,9 +284,10 @@ class Classroom:
                 "teams": [t.name for t in self.store.teams(row.code)], "revealed": row.revealed}
 
     def race(self, code) -> pd.DataFrame:
-        """One row per week and firm (Market.dataframe), empty before the first quarter."""
+        """One row per week and firm (Market.dataframe; do not change it), empty before the
+        first quarter."""
         play = self.play(code)
-        return pd.DataFrame() if play is None else play.market.dataframe()
+        return pd.DataFrame() if play is None else play.frame()
 
     def leaderboard(self, code) -> pd.DataFrame:
         """Each firm now: customers, share, NPS, cash, still trading; best share first."""
@@ -345,7 +354,7 @@ class Classroom:
         """Every week and firm, with each firm's culture that quarter, under a '#' header."""
         row = self._facilitator(code, key)
         play = self.play(row.code)
-        df = self.race(row.code)
+        df = self.race(row.code).copy()
         if play is not None:
             quarter = ((df.week - 1).clip(lower=0) // QUARTER).clip(upper=len(play.history) - 1)
             for lever in LEVERS:
