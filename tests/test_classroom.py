@@ -189,3 +189,10 @@ def test_reveal_and_exports(tmp_path):
     assert np.allclose(csv[(csv.firm == "Blue") & (csv.week == 52)].humility, 0.1)
     png = room.race_png(code)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_server_still_starts_without_mesa():
+    """The class pages import the game (and Mesa) only when a class page is first shown."""
+    code = "import sys, ccsim.ui.site; print('mesa' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -2,11 +2,10 @@
 
 Before the first quarter teams join (a name; they get a token).  Each quarter a team sets
 the culture it aims at (the culture levers of params.py); culture then moves toward that
-aim by at most ``PACE`` per lever per quarter (a model choice: culture changes slowly,
-over years, Schein 2010 and Kotter 1995 describe it; here a swing from 0 to 1 takes ten
-quarters).  The facilitator advances the clock a quarter (13 weeks) at a time; at the end
-(or when the facilitator opens it) the reveal shows every firm's levers and what its
-culture did.
+aim by at most ``PACE`` per lever per quarter, so a swing from 0 to 1 takes ten quarters
+(a model choice: culture is slow to change, Schein 2010; no study gives a pace).  The
+facilitator advances the clock a quarter (13 weeks) at a time; at the end (or when the
+facilitator opens it) the reveal shows every firm's levers and what its culture did.
 
 The market is never stored: a room is rebuilt from its seed, settings, teams and the
 levers recorded per quarter, replaying the quarters played, so a server that restarts
@@ -27,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ccsim.classroom import RoomError
-from ccsim.classroom.store import Store, digest, matches
+from ccsim.classroom.store import Store, matches
 from ccsim.market import Market
 from ccsim.model import QUARTER
 from ccsim.params import CULTURE_TRAITS, PARAMS, ParamError
@@ -186,39 +185,19 @@ class Classroom:
         """A new team in the room: its number and token.  Every attempt counts toward the
         room's limit of JOINS_PER_MINUTE, refused ones too."""
         row = self._room(code)
-        with self.store.transaction() as db:
-            now = time.time()
-            db.execute("DELETE FROM joins WHERE code = ? AND at < ?", (row.code, now - 60))
-            tried = db.execute("SELECT COUNT(*) FROM joins WHERE code = ?", (row.code,)).fetchone()[0]
-            if tried < JOINS_PER_MINUTE:
-                db.execute("INSERT INTO joins (code, at) VALUES (?, ?)", (row.code, now))
-        if tried >= JOINS_PER_MINUTE:
+        if not self.store.count_join(row.code, time.time(), JOINS_PER_MINUTE):
             raise RoomError(f"too many joins; allowed: {JOINS_PER_MINUTE} a minute per room, try again shortly")
         name, folded = check_name(name)
         token = secrets.token_urlsafe(16)
-        with self._entry(row.code).lock, self.store.transaction() as db:
-            if db.execute("SELECT quarter FROM rooms WHERE code = ?", (row.code,)).fetchone()[0] > 0:
-                raise RoomError("this game has started; allowed: joining before the first quarter")
-            teams = db.execute("SELECT COUNT(*) FROM teams WHERE code = ?", (row.code,)).fetchone()[0]
-            if teams >= MAX_TEAMS:
-                raise RoomError(f"the room is full; allowed: {MAX_TEAMS} teams")
-            if db.execute("SELECT 1 FROM teams WHERE code = ? AND folded = ?", (row.code, folded)).fetchone():
-                raise RoomError(f"a team is already called {name!r}; allowed: another name")
-            db.execute("INSERT INTO teams (code, team, name, folded, token_hash) VALUES (?, ?, ?, ?, ?)",
-                       (row.code, teams, name, folded, digest(token)))
-        return teams, token
+        with self._entry(row.code).lock:
+            return self.store.add_team(row.code, name, folded, token, MAX_TEAMS), token
 
     def set_levers(self, code, team: int, token, levers) -> int:
         """The culture team ``team`` aims at from the coming quarter on; returns that quarter."""
         row, t = self._team(code, team, token)
         aim = check_levers(levers)
-        with self._entry(row.code).lock, self.store.transaction() as db:
-            quarter = db.execute("SELECT quarter FROM rooms WHERE code = ?", (row.code,)).fetchone()[0] + 1
-            if quarter > row.settings["quarters"]:
-                raise RoomError("the game is over; allowed: nothing more to set")
-            db.execute("INSERT OR REPLACE INTO levers (code, team, quarter, levers) VALUES (?, ?, ?, ?)",
-                       (row.code, t.team, quarter, _json(aim)))
-        return quarter
+        with self._entry(row.code).lock:
+            return self.store.set_levers(row.code, t.team, aim)
 
     def advance(self, code, key) -> int:
         """Run the coming quarter (facilitator only); returns the quarter reached."""
@@ -362,7 +341,7 @@ class Classroom:
                          for k, name in enumerate(play.names)}
                 df[lever] = [table[q, name] for q, name in zip(quarter, df.firm)]
         buffer = io.StringIO()
-        buffer.write(f"# ccsim class room {row.code}, seed {row.seed}, settings {_json(row.settings)}, "
+        buffer.write(f"# ccsim class room {row.code}, seed {row.seed}, settings {json.dumps(row.settings)}, "
                      f"quarter {row.quarter}, culture moves at most {PACE} a quarter\n")
         df.to_csv(buffer, index=False)
         return buffer.getvalue().encode()
@@ -393,7 +372,3 @@ class Classroom:
         fig.savefig(buffer, format="png", dpi=100)
         plt.close(fig)
         return buffer.getvalue()
-
-
-def _json(value) -> str:
-    return json.dumps(value, sort_keys=True)

@@ -5,8 +5,9 @@ A room: its join code, the facilitator key's hash, the market's seed and setting
 the quarter reached and whether the reveal is open; its teams (name, the token's hash);
 each team's levers per quarter (the culture it aims at for that quarter, JSON); the times
 of recent joins (for the rate limit).  Keys and tokens are stored only as SHA-256 hashes.
-Every write is one transaction (``with connection:``), so a crash leaves the room as it was
-before the write or after it, never between.
+Every write is one transaction (BEGIN IMMEDIATE ... COMMIT), so a crash leaves the room as
+it was before the write or after it, never between; the rules that must hold at the moment
+of a write (the quarter reached, a name not taken, the limits) are checked inside it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from ccsim.classroom import RoomError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (
@@ -117,6 +120,42 @@ class Store:
         with self._connect() as db:
             rows = db.execute("SELECT team, quarter, levers FROM levers WHERE code = ?", (code,)).fetchall()
         return {(team, quarter): json.loads(text) for team, quarter, text in rows}
+
+    def count_join(self, code: str, now: float, limit: int) -> bool:
+        """Count a join attempt at ``now``; False (and not counted) if the room has had
+        ``limit`` in the last minute."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM joins WHERE code = ? AND at < ?", (code, now - 60))
+            if db.execute("SELECT COUNT(*) FROM joins WHERE code = ?", (code,)).fetchone()[0] >= limit:
+                return False
+            db.execute("INSERT INTO joins (code, at) VALUES (?, ?)", (code, now))
+        return True
+
+    def add_team(self, code: str, name: str, folded: str, token: str, most: int) -> int:
+        """Add a team before the first quarter, if the room has fewer than ``most`` and none
+        is called ``folded``; its number, or RoomError."""
+        with self.transaction() as db:
+            if db.execute("SELECT quarter FROM rooms WHERE code = ?", (code,)).fetchone()[0] > 0:
+                raise RoomError("this game has started; allowed: joining before the first quarter")
+            teams = db.execute("SELECT COUNT(*) FROM teams WHERE code = ?", (code,)).fetchone()[0]
+            if teams >= most:
+                raise RoomError(f"the room is full; allowed: {most} teams")
+            if db.execute("SELECT 1 FROM teams WHERE code = ? AND folded = ?", (code, folded)).fetchone():
+                raise RoomError(f"a team is already called {name!r}; allowed: another name")
+            db.execute("INSERT INTO teams (code, team, name, folded, token_hash) VALUES (?, ?, ?, ?, ?)",
+                       (code, teams, name, folded, digest(token)))
+        return teams
+
+    def set_levers(self, code: str, team: int, levers: dict) -> int:
+        """Record what ``team`` aims at for the coming quarter (the one after the quarter
+        reached, read in the same transaction); that quarter, or RoomError after the last."""
+        with self.transaction() as db:
+            reached, settings = db.execute("SELECT quarter, settings FROM rooms WHERE code = ?", (code,)).fetchone()
+            if reached >= json.loads(settings)["quarters"]:
+                raise RoomError("the game is over; allowed: nothing more to set")
+            db.execute("INSERT OR REPLACE INTO levers (code, team, quarter, levers) VALUES (?, ?, ?, ?)",
+                       (code, team, reached + 1, json.dumps(levers, sort_keys=True)))
+        return reached + 1
 
     def set_quarter(self, code: str, quarter: int) -> None:
         """Record that the room's market has run ``quarter`` quarters (only one forward)."""
