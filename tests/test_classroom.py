@@ -182,8 +182,9 @@ def test_reveal_and_exports(tmp_path):
     for k, name in enumerate(play.names):      # who went where accounts for every customer
         assert start[name] + flows[:, k + 1].sum() - flows[k + 1].sum() == end[name]
         assert reveal.customers_lost[name] == flows[k + 1].sum()
-    assert reveal.concerns_held_back.min() > 0
-    assert reveal.loc["Red", "levers"].startswith("Q1: humility 0.60")
+    assert reveal.staff_weeks_silent.min() > 0
+    assert reveal.loc["Red", "culture"].startswith("humility 0.50→0.90")
+    assert reveal.loc["Green", "culture"] == "unchanged"
     csv = pd.read_csv(io.BytesIO(room.export_csv(code, key)), comment="#")
     assert len(csv) == 3 * (4 * 13 + 1) and set(LEVERS) <= set(csv.columns)
     assert np.allclose(csv[(csv.firm == "Blue") & (csv.week == 52)].humility, 0.1)

@@ -301,8 +301,10 @@ class Classroom:
                 "culture": defaults() if play is None else play.culture[t.team], "aim": aim}
 
     def reveal(self, code) -> pd.DataFrame:
-        """For the debrief, once the reveal is open: per firm its levers each quarter and
-        what its culture did."""
+        """For the debrief, once the reveal is open: per firm how its culture changed (each
+        quarter's is in the CSV) and what it did: staff-weeks of concerns held back (an
+        employee not speaking up that week), ideas shipped and those that hurt, weeks a
+        known defect was denied, customers lost and where they went."""
         row = self._room(code)
         if not row.revealed:
             raise RoomError("the reveal is not open yet; allowed: after the last quarter, or when the "
@@ -316,9 +318,8 @@ class Classroom:
             rivals = {other: int(to[j + 1]) for j, other in enumerate(play.names) if j != k}
             rows.append({
                 "firm": name,
-                "levers": "; ".join(f"Q{q + 1}: " + ", ".join(f"{key} {v:.2f}" for key, v in h[k].items())
-                                    for q, h in enumerate(play.history)),
-                "concerns_held_back": int(play.silent[k]),
+                "culture": _changes(defaults(), play.history[-1][k]),
+                "staff_weeks_silent": int(play.silent[k]),
                 "ideas_shipped": firm.ideas_shipped,
                 "ideas_shipped_that_hurt": firm.ideas_shipped - firm.ideas_shipped_helpful,
                 "weeks_defect_denied": int(play.denied[k]),
@@ -372,3 +373,9 @@ class Classroom:
         fig.savefig(buffer, format="png", dpi=100)
         plt.close(fig)
         return buffer.getvalue()
+
+
+def _changes(start: dict, end: dict) -> str:
+    """The levers that moved, as 'humility 0.50→0.90'."""
+    moved = [f"{k} {start[k]:.2f}→{end[k]:.2f}" for k in LEVERS if abs(end[k] - start[k]) > 1e-9]
+    return ", ".join(moved) or "unchanged"

@@ -26,7 +26,7 @@ POLL = 1.0        # seconds between a page's looks at its room
 DB = "CCSIM_CLASSROOM_DB"
 DEBRIEF = (
     "Which firm's staff held back most concerns, and what did its leaders miss because of it?",
-    "Which ideas shipped untested, or shipped and hurt? Who checked?",
+    "Which ideas shipped and hurt customers? Who tested them first, or tracked them after?",
     "Where did each firm's lost customers go, and why there?",
     "Culture moved a little each quarter: when did your early choices start to show in customers?",
 )
@@ -133,6 +133,7 @@ def Facilitator(code: str, key: str):
     seen = use_room(code)
     error = solara.use_reactive("")
     busy = solara.use_reactive(False)
+    show_link = solara.use_reactive(False)
     if not seen:
         solara.Error(f"No room with the code {code[:12]}.", classes=["ccsim-error"])
         return
@@ -151,17 +152,18 @@ def Facilitator(code: str, key: str):
                 busy.value = False
         return run
 
+    big = 96 if quarter == 0 else 40      # the code matters less once the game is under way
     with solara.Column(classes=["ccsim", "ccsim-class", "ccsim-facilitator"], style={"padding": "12px 20px"}):
         with solara.Row(style={"align-items": "center", "gap": "32px"}):
             rv.Html(tag="div", children=[code], class_="ccsim-joincode",
-                    style_="font-size: 96px; font-weight: 700; letter-spacing: 0.1em; font-family: monospace")
+                    style_=f"font-size: {big}px; font-weight: 700; letter-spacing: 0.1em; font-family: monospace")
             with solara.Column(gap="4px"):
                 rv.Html(tag="div", children=[f"Quarter {quarter} of {quarters}"], class_="ccsim-quarter",
                         style_="font-size: 32px")
                 rv.Html(tag="div", children=["Teams join on this app's page with ?class, the code and a name."])
                 rv.Html(tag="div", children=[f"Teams: {len(teams)}"], class_="ccsim-teams")
         Names(teams)
-        with solara.Row():
+        with solara.Row(style={"align-items": "center"}):
             solara.Button(f"Advance to quarter {quarter + 1}", classes=["ccsim-advance"], color="primary",
                           disabled=busy.value or quarter >= quarters or not teams,
                           on_click=guarded(lambda: room.advance(code, key)))
@@ -170,16 +172,22 @@ def Facilitator(code: str, key: str):
             if quarter:
                 solara.FileDownload(lambda: room.export_csv(code, key), f"class-{code}.csv", label="CSV")
                 solara.FileDownload(lambda: room.race_png(code), f"class-{code}-race.png", label="PNG")
+            solara.Button("Hide my link" if show_link.value else "My link", text=True,
+                          on_click=lambda: show_link.set(not show_link.value))
+        if show_link.value:   # not on the projector by default: it holds the key
+            rv.Html(tag="div", children=[f"Your link, to come back to this room (keep it private): "
+                                         f"{link(room=code, key=key)}"], style_="font-size: 12px; color: #555")
         if error.value:
             solara.Error(error.value, classes=["ccsim-error"])
-        rv.Html(tag="div", children=[f"Your link (keep it private, it holds the facilitator key): "
-                                     f"{link(room=code, key=key)}"], style_="font-size: 12px; color: #555")
-        if quarter:
-            Race(code, quarter)
-            Table(room.leaderboard(code), "ccsim-leaderboard")
-            Events(room.events(code))
         if revealed:
             Reveal(code)
+        if quarter:
+            with solara.Row(style={"align-items": "flex-start"}):
+                with solara.Column(style={"flex": "3", "min-width": "0"}):
+                    Race(code, quarter)
+                with solara.Column(style={"flex": "2", "min-width": "0"}):
+                    Table(room.leaderboard(code), "ccsim-leaderboard")
+                    Events(room.events(code))
 
 
 @solara.component
@@ -242,7 +250,7 @@ def Team(code: str, team: str, token: str):
     room = classroom()
     seen = use_room(code)
     error = solara.use_reactive("")
-    saved = solara.use_reactive("")
+    saved = solara.use_reactive(0)        # the quarter the team's levers were last set for
     moved = solara.use_reactive({})       # the sliders moved since the page was drawn
     if not seen:
         solara.Error(f"No room with the code {code[:12]}.", classes=["ccsim-error"])
@@ -258,9 +266,9 @@ def Team(code: str, team: str, token: str):
     def submit():
         try:
             to = room.set_levers(code, int(team), token, aims)
-            saved.value, error.value = f"Set for quarter {to}.", ""
+            saved.value, error.value = to, ""
         except RoomError as refused:
-            saved.value, error.value = "", str(refused)
+            saved.value, error.value = 0, str(refused)
 
     with solara.Column(classes=["ccsim", "ccsim-class", "ccsim-team"], style={"padding": "12px 20px"}):
         rv.Html(tag="h2", children=[mine["name"]], class_="ccsim-team-name")
@@ -281,8 +289,8 @@ def Team(code: str, team: str, token: str):
                     rv.Html(tag="span", children=[f"now {mine['culture'][name]:.2f}"])
             solara.Button(f"Set for quarter {quarter + 1}", on_click=submit, color="primary",
                           classes=["ccsim-set-levers"])
-        if saved.value:
-            rv.Html(tag="div", children=[saved.value], class_="ccsim-saved")
+        if saved.value == quarter + 1:
+            rv.Html(tag="div", children=[f"Set for quarter {saved.value}."], class_="ccsim-saved")
         if error.value:
             solara.Error(error.value, classes=["ccsim-error"])
         if revealed:
