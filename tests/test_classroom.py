@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from contextlib import closing
 
 import numpy as np
@@ -197,3 +198,19 @@ def test_the_server_still_starts_without_mesa():
     code = "import sys, ccsim.ui.site; print('mesa' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_screens_read_whole_quarters_while_one_runs(tmp_path):
+    """Pages read the room while the facilitator advances: each sees the market and the
+    culture of one and the same quarter, never a mix."""
+    room, code, key, teams = game(tmp_path / "r.db", quarters=1, n_customers=30000)
+    red, token = teams[0]
+    room.set_levers(code, red, token, HUMBLE)
+    seen = set()
+    advancing = threading.Thread(target=room.advance, args=(code, key))
+    advancing.start()
+    while advancing.is_alive():
+        mine = room.dashboard(code, red, token)
+        seen.add((int(mine["weeks"].week.max()), round(mine["culture"]["humility"], 2)))
+    advancing.join()
+    assert seen <= {(13, 0.6), (26, 0.7)}

@@ -20,6 +20,7 @@ import secrets
 import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -246,14 +247,20 @@ class Classroom:
             entry.play = play
         return entry.play
 
-    def play(self, code) -> Play | None:
-        """The room's market as recorded, or None before the first quarter."""
-        row = self._room(code)
-        if row.quarter == 0:
-            return None
-        entry = self._entry(row.code)
+    @contextmanager
+    def reading(self, code):
+        """The room's Play as recorded (None before the first quarter), for reading only:
+        no quarter runs until the block ends."""
+        entry = self._entry(self._room(code).code)
         with entry.lock:
-            return self._play(self.store.room(row.code), entry)
+            row = self._room(code)
+            yield None if row.quarter == 0 else self._play(row, entry)
+
+    def play(self, code) -> Play | None:
+        """The room's market as recorded, or None before the first quarter (to read while no
+        quarter runs, use ``reading``)."""
+        with self.reading(code) as play:
+            return play
 
     # ----- what each screen shows -----
     def status(self, code) -> dict:
@@ -265,8 +272,8 @@ class Classroom:
     def race(self, code) -> pd.DataFrame:
         """One row per week and firm (Market.dataframe; do not change it), empty before the
         first quarter."""
-        play = self.play(code)
-        return pd.DataFrame() if play is None else play.frame()
+        with self.reading(code) as play:
+            return pd.DataFrame() if play is None else play.frame()
 
     def leaderboard(self, code) -> pd.DataFrame:
         """Each firm now: customers, share, NPS, cash, still trading; best share first."""
@@ -280,25 +287,25 @@ class Classroom:
     def events(self, code) -> list[tuple[int, str]]:
         """What happened, by week: the model's marks (defects, fixes, shocks) and firms that
         ran out of cash; never a firm's levers."""
-        play = self.play(code)
-        if play is None:
-            return []
         out = []
-        for name, firm in zip(play.names, play.market.firms):
-            out += [(week, f"{name}: {text}") for week, text in firm.marks if text != LEVER_MARK]
-            if firm.perished:
-                out.append((firm.perished_week, f"{name} ran out of cash"))
+        with self.reading(code) as play:
+            for name, firm in zip(play.names if play else (), play.market.firms if play else ()):
+                out += [(week, f"{name}: {text}") for week, text in firm.marks if text != LEVER_MARK]
+                if firm.perished:
+                    out.append((firm.perished_week, f"{name} ran out of cash"))
         return sorted(out)
 
     def dashboard(self, code, team: int, token) -> dict:
         """A team's own view: its firm's weeks, its culture now, what it aims at next."""
         row, t = self._team(code, team, token)
-        play = self.play(row.code)
-        df = self.race(row.code)
-        aim = self._aims(row.code, [t], row.quarter + 1)[0]
+        with self.reading(row.code) as play:
+            row = self._room(row.code)
+            df = pd.DataFrame() if play is None else play.frame()
+            culture = defaults() if play is None else dict(play.culture[t.team])
+            aim = self._aims(row.code, [t], row.quarter + 1)[0]
         return {"name": t.name, "quarter": row.quarter, "quarters": row.settings["quarters"],
                 "weeks": df[df.firm == t.name].reset_index(drop=True) if not df.empty else df,
-                "culture": defaults() if play is None else play.culture[t.team], "aim": aim}
+                "culture": culture, "aim": aim}
 
     def reveal(self, code) -> pd.DataFrame:
         """For the debrief, once the reveal is open: per firm how its culture changed (each
@@ -309,37 +316,21 @@ class Classroom:
         if not row.revealed:
             raise RoomError("the reveal is not open yet; allowed: after the last quarter, or when the "
                             "facilitator opens it")
-        play = self.play(row.code)
-        if play is None:
-            return pd.DataFrame()
-        rows = []
-        for k, (name, firm) in enumerate(zip(play.names, play.market.firms)):
-            to = play.flows[k + 1]
-            rivals = {other: int(to[j + 1]) for j, other in enumerate(play.names) if j != k}
-            rows.append({
-                "firm": name,
-                "culture": _changes(defaults(), play.history[-1][k]),
-                "staff_weeks_silent": int(play.silent[k]),
-                "ideas_shipped": firm.ideas_shipped,
-                "ideas_shipped_that_hurt": firm.ideas_shipped - firm.ideas_shipped_helpful,
-                "weeks_defect_denied": int(play.denied[k]),
-                "customers_lost": int(to.sum() - to[k + 1]),
-                "lost_to_no_firm": int(to[0]),
-                "lost_to_rivals": ", ".join(f"{other} {n}" for other, n in rivals.items() if n) or "none",
-            })
-        return pd.DataFrame(rows)
+        with self.reading(row.code) as play:
+            return pd.DataFrame() if play is None else _reveal(play)
 
     # ----- exports (facilitator only) -----
     def export_csv(self, code, key) -> bytes:
         """Every week and firm, with each firm's culture that quarter, under a '#' header."""
         row = self._facilitator(code, key)
-        play = self.play(row.code)
-        df = self.race(row.code).copy()
-        if play is not None:
-            quarter = ((df.week - 1).clip(lower=0) // QUARTER).clip(upper=len(play.history) - 1)
+        with self.reading(row.code) as play:
+            row = self._room(row.code)
+            df = pd.DataFrame() if play is None else play.frame().copy()
+            history, names = ([], []) if play is None else (list(play.history), play.names)
+        if history:
+            quarter = ((df.week - 1).clip(lower=0) // QUARTER).clip(upper=len(history) - 1)
             for lever in LEVERS:
-                table = {(q, name): h[k][lever] for q, h in enumerate(play.history)
-                         for k, name in enumerate(play.names)}
+                table = {(q, name): h[k][lever] for q, h in enumerate(history) for k, name in enumerate(names)}
                 df[lever] = [table[q, name] for q, name in zip(quarter, df.firm)]
         buffer = io.StringIO()
         buffer.write(f"# ccsim class room {row.code}, seed {row.seed}, settings {json.dumps(row.settings)}, "
@@ -379,3 +370,23 @@ def _changes(start: dict, end: dict) -> str:
     """The levers that moved, as 'humility 0.50→0.90'."""
     moved = [f"{k} {start[k]:.2f}→{end[k]:.2f}" for k in LEVERS if abs(end[k] - start[k]) > 1e-9]
     return ", ".join(moved) or "unchanged"
+
+
+def _reveal(play: Play) -> pd.DataFrame:
+    """Classroom.reveal's table."""
+    rows = []
+    for k, (name, firm) in enumerate(zip(play.names, play.market.firms)):
+        to = play.flows[k + 1]
+        rivals = {other: int(to[j + 1]) for j, other in enumerate(play.names) if j != k}
+        rows.append({
+            "firm": name,
+            "culture": _changes(defaults(), play.history[-1][k]),
+            "staff_weeks_silent": int(play.silent[k]),
+            "ideas_shipped": firm.ideas_shipped,
+            "ideas_shipped_that_hurt": firm.ideas_shipped - firm.ideas_shipped_helpful,
+            "weeks_defect_denied": int(play.denied[k]),
+            "customers_lost": int(to.sum() - to[k + 1]),
+            "lost_to_no_firm": int(to[0]),
+            "lost_to_rivals": ", ".join(f"{other} {n}" for other, n in rivals.items() if n) or "none",
+        })
+    return pd.DataFrame(rows)

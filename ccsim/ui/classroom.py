@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from ccsim.params import CULTURE_TRAITS
 from ccsim.ui import words
 
 POLL = 1.0        # seconds between a page's looks at its room
+DOUBLE_CLICK = 1.0   # seconds after an advance in which another click on Advance is ignored
 DB = "CCSIM_CLASSROOM_DB"
 DEBRIEF = (
     "Which firm's staff held back most concerns, and what did its leaders miss because of it?",
@@ -114,8 +116,8 @@ def Lobby(code: str):
     with solara.Column(classes=["ccsim", "ccsim-class"], style={"padding": "16px", "max-width": "640px"}):
         solara.Markdown("## Class mode: one market, every team leads a firm")
         with solara.Card("Join a room"):
-            solara.InputText("Room code", value=joining, classes=["ccsim-join-code"])
-            solara.InputText("Team name", value=name, classes=["ccsim-join-name"])
+            solara.InputText("Room code", value=joining, continuous_update=True, classes=["ccsim-join-code"])
+            solara.InputText("Team name", value=name, continuous_update=True, classes=["ccsim-join-name"])
             solara.Button("Join", on_click=lambda: act(join), color="primary", classes=["ccsim-join"])
         with solara.Card("Start a room (facilitator)"):
             solara.InputInt("Quarters to play", value=quarters, classes=["ccsim-quarters"])
@@ -134,11 +136,19 @@ def Facilitator(code: str, key: str):
     error = solara.use_reactive("")
     busy = solara.use_reactive(False)
     show_link = solara.use_reactive(False)
+    advanced = solara.use_ref(0.0)        # when the last advance ended
     if not seen:
         solara.Error(f"No room with the code {code[:12]}.", classes=["ccsim-error"])
         return
     quarter, teams, revealed = seen
     quarters = room.status(code)["quarters"]
+
+    def advance():
+        """Advance, but not on the second click of a double click (it would arrive once the
+        first is done, on a button that already offers the next quarter)."""
+        if time.monotonic() - advanced.current > DOUBLE_CLICK:
+            room.advance(code, key)
+            advanced.current = time.monotonic()
 
     def guarded(action):
         def run():
@@ -166,7 +176,7 @@ def Facilitator(code: str, key: str):
         with solara.Row(style={"align-items": "center"}):
             solara.Button(f"Advance to quarter {quarter + 1}", classes=["ccsim-advance"], color="primary",
                           disabled=busy.value or quarter >= quarters or not teams,
-                          on_click=guarded(lambda: room.advance(code, key)))
+                          on_click=guarded(advance))
             solara.Button("Open the reveal", classes=["ccsim-open-reveal"], disabled=revealed,
                           on_click=guarded(lambda: room.open_reveal(code, key)))
             if quarter:
