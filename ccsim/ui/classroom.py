@@ -4,9 +4,10 @@ start page, ``?room=CODE`` the join page, ``?room=CODE&key=KEY`` the facilitator
 ``?room=CODE&team=N&token=T`` a team.
 
 Every session of the server shares one ccsim.classroom.room.Classroom, kept in the SQLite
-file ``$CCSIM_CLASSROOM_DB`` (default ~/.ccsim/classroom.sqlite3).  Each page checks the
-room every second (``POLL``) and redraws when a quarter has passed, a team has joined or
-the reveal has opened.  Team names are shown as text, never as HTML.
+file ``$CCSIM_CLASSROOM_DB`` (default ~/.ccsim/classroom.sqlite3).  Each page looks at its
+room as soon as a page of this server has changed a room (``changed``) and at least every
+second (``POLL``), and redraws when a quarter has passed, a team has joined or the reveal
+has opened.  Team names are shown as text, never as HTML.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ DEBRIEF = (
 )
 _classroom = None
 _lock = threading.Lock()
+_changed = threading.Condition()
+
+
+def changed():
+    """Wake every page's look at its room (after a join, an advance, the reveal)."""
+    with _changed:
+        _changed.notify_all()
 
 
 def classroom():
@@ -69,7 +77,8 @@ def use_room(code: str) -> tuple:
             now = look()
             if now != seen.value:
                 seen.value = now
-            cancel.wait(POLL)
+            with _changed:
+                _changed.wait(POLL)
 
     solara.use_thread(poll, dependencies=[code], intrusive_cancel=False)
     return seen.value
@@ -111,6 +120,7 @@ def Lobby(code: str):
     def join():
         room = joining.value.strip().upper()
         team, token = classroom().join(room, name.value)
+        changed()
         return link(room=room, team=team, token=token)
 
     with solara.Column(classes=["ccsim", "ccsim-class"], style={"padding": "16px", "max-width": "640px"}):
@@ -155,6 +165,7 @@ def Facilitator(code: str, key: str):
             busy.value = True
             try:
                 action()
+                changed()
                 error.value = ""
             except RoomError as refused:
                 error.value = str(refused)
