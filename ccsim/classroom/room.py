@@ -143,7 +143,8 @@ class Classroom:
             raise RoomError(f"no room with the code {str(code)[:12]!r}; allowed: the code the facilitator shows")
         return row
 
-    def _facilitator(self, code, key):
+    def facilitator(self, code, key):
+        """The room, if ``key`` is its facilitator's; else RoomError."""
         row = self._room(code)
         if not matches(key, row.key_hash):
             raise RoomError("the facilitator key is wrong; allowed: the key in the facilitator's link")
@@ -202,7 +203,7 @@ class Classroom:
 
     def advance(self, code, key) -> int:
         """Run the coming quarter (facilitator only); returns the quarter reached."""
-        row = self._facilitator(code, key)
+        row = self.facilitator(code, key)
         entry = self._entry(row.code)
         with entry.lock:
             row = self.store.room(row.code)
@@ -225,7 +226,7 @@ class Classroom:
 
     def open_reveal(self, code, key) -> None:
         """Show every firm's levers now (facilitator only)."""
-        self.store.reveal(self._facilitator(code, key).code)
+        self.store.reveal(self.facilitator(code, key).code)
 
     # ----- the market, rebuilt when needed -----
     def _aims(self, code: str, teams, quarter: int) -> list[dict]:
@@ -322,7 +323,7 @@ class Classroom:
     # ----- exports (facilitator only) -----
     def export_csv(self, code, key) -> bytes:
         """Every week and firm, with each firm's culture that quarter, under a '#' header."""
-        row = self._facilitator(code, key)
+        row = self.facilitator(code, key)
         with self.reading(row.code) as play:
             row = self._room(row.code)
             df = pd.DataFrame() if play is None else play.frame().copy()

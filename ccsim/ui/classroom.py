@@ -60,7 +60,8 @@ def link(**query) -> str:
 
 
 def use_room(code: str) -> tuple:
-    """The room's (quarter, teams, revealed), looked at every POLL seconds in a thread."""
+    """The room's (quarter, teams, revealed), looked at in a thread when ``changed`` wakes
+    it and at least every POLL seconds."""
     from ccsim.classroom import RoomError
 
     def look():
@@ -147,11 +148,12 @@ def Facilitator(code: str, key: str):
     busy = solara.use_reactive(False)
     show_link = solara.use_reactive(False)
     advanced = solara.use_ref(0.0)        # when the last advance ended
-    if not seen:
-        solara.Error(f"No room with the code {code[:12]}.", classes=["ccsim-error"])
+    try:
+        quarters = room.facilitator(code, key).settings["quarters"]
+    except RoomError as refused:
+        solara.Error(str(refused), classes=["ccsim-error"])
         return
     quarter, teams, revealed = seen
-    quarters = room.status(code)["quarters"]
 
     def advance():
         """Advance, but not on the second click of a double click (it would arrive once the

@@ -73,6 +73,11 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
         forged.close()
         # a team's link is not the facilitator's: no key, no clock
         assert teams[0].locator(".ccsim-advance").count() == 0
+        forged = teams[0].context.new_page()
+        forged.goto(f"{url}?room={code}&key={re.search(r'token=([^&]+)', teams[0].url)[1]}")
+        expect(forged.locator(".ccsim-error")).to_contain_text("facilitator key is wrong")
+        assert forged.locator(".ccsim-advance").count() == 0
+        forged.close()
         for quarter in (1, 2, 3, 4):
             if quarter == 3:       # kill the server mid-game, restart it on the same room file
                 board = fac.locator(".ccsim-leaderboard").inner_text()
