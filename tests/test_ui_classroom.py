@@ -2,6 +2,7 @@
 page (the class pages, or the app as before), and each page checks its key or token."""
 
 import ipyvuetify as v
+import pytest
 import solara
 from solara.routing import Router, router_context
 
@@ -16,16 +17,28 @@ def Linked(search: str):
     return site.Page()
 
 
-def render(search: str):
-    return solara.render(Linked(search), handle_error=False)
+@pytest.fixture
+def render(tmp_path, monkeypatch):
+    """Render the page at ``?search``, with rooms in a file of the test's own; every page
+    is closed at the end (its look at the room stops)."""
+    monkeypatch.setattr(classroom, "_classroom", Classroom(tmp_path / "r.db"))
+    opened = []
+
+    def render(search: str):
+        box, rc = solara.render(Linked(search), handle_error=False)
+        opened.append(rc)
+        return box, rc
+
+    yield render
+    for rc in opened:
+        rc.close()
 
 
 def texts(rc, css: str) -> list[str]:
     return [w.children[0] for w in rc.find(v.Html, class_=css).widgets]
 
 
-def test_the_address_picks_the_page(tmp_path, monkeypatch):
-    monkeypatch.setattr(classroom, "_classroom", Classroom(tmp_path / "r.db"))
+def test_the_address_picks_the_page(render):
     box, rc = render("class")
     assert rc.find(v.Btn, class_="ccsim-start").widgets and rc.find(v.Btn, class_="ccsim-join").widgets
     code, key = classroom.classroom().create(quarters=4)
