@@ -1,4 +1,4 @@
-"""``ccsim ui``: start the browser app (Solara's server on ccsim.ui.app).
+"""``ccsim ui``: start the browser app (Solara's server on ccsim.ui.site: the app, and the class pages).
 
 Listens on 127.0.0.1 unless told otherwise.  Solara's front-end is served from the asset
 cache that ``make run`` / ``make test`` fill from the npm registry
@@ -58,7 +58,7 @@ def server_env(environ=None, host: str = "127.0.0.1") -> dict:
 
 
 def solara_args(host: str, port: int) -> list[str]:
-    return ["run", "ccsim.ui.app:Page", "--host", host, "--port", str(port), "--production",
+    return ["run", "ccsim.ui.site:Page", "--host", host, "--port", str(port), "--production",
             "--no-open", "--no-check-version", "--log-level", "warning"]
 
 

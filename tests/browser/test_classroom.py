@@ -1,0 +1,119 @@
+"""Class mode in a real chromium against a real ``ccsim ui``: a facilitator and three teams
+play four quarters; the server is killed (SIGKILL) after the second and restarted on the
+same room file, and the game goes on where it was."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+
+import pytest
+
+from ccsim.classroom.room import Classroom
+
+from .driver import TIMEOUT, free_port, new_context, start_server, stop_server
+
+pytestmark = pytest.mark.browser
+TEAMS = ("Red", "Blue", "Green <b>&amp;</b>")      # a name with markup is shown as text
+
+
+def join(browser, url: str, code: str, name: str):
+    context = new_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{url}?room={code}")
+    page.fill(".ccsim-join-name input", name)
+    page.press(".ccsim-join-name input", "Enter")
+    page.click(".ccsim-join")
+    page.wait_for_selector(".ccsim-team-name")
+    return page
+
+
+def set_levers(page, quarter: int, humble: bool):
+    """Drag nothing: one click on the humility slider's track (its right or left end)."""
+    from playwright.sync_api import expect
+
+    track = page.locator(".ccsim-lever-humility .v-slider").first
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + (box["width"] - 2 if humble else 2), box["y"] + box["height"] / 2)
+    page.click(".ccsim-set-levers")
+    expect(page.locator(".ccsim-saved")).to_have_text(f"Set for quarter {quarter}.")
+
+
+def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path, monkeypatch):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT)
+    db = tmp_path / "class.sqlite3"
+    monkeypatch.setenv("CCSIM_CLASSROOM_DB", str(db))
+    proc, _ = start_server(free_port())
+    url = f"http://127.0.0.1:{proc.args[proc.args.index('--port') + 1]}/"
+    contexts = []
+    try:
+        contexts.append(new_context(browser, accept_downloads=True))
+        fac = contexts[0].new_page()
+        fac.set_default_timeout(TIMEOUT)
+        fac.goto(f"{url}?class")
+        fac.fill(".ccsim-quarters input", "4")
+        fac.press(".ccsim-quarters input", "Enter")
+        fac.click(".ccsim-start")
+        code = fac.locator(".ccsim-joincode").inner_text(timeout=60_000).strip()
+        assert re.fullmatch(r"[A-Z2-9]{6}", code)
+        facilitator = fac.url
+        key = re.search(r"key=([^&]+)", facilitator)[1]
+        teams = [join(browser, url, code, name) for name in TEAMS]
+        contexts += [page.context for page in teams]
+        expect(fac.locator(".ccsim-teams")).to_have_text("Teams: 3")
+        expect(teams[2].locator(".ccsim-team-name")).to_have_text("Green <b>&amp;</b>")
+        # a team that forges another team's number with its own token is refused
+        forged = teams[0].context.new_page()
+        forged.goto(teams[0].url.replace("team=0", "team=1"))
+        expect(forged.locator(".ccsim-error")).to_contain_text("team token is wrong")
+        forged.close()
+        # a team's link is not the facilitator's: no key, no clock
+        assert teams[0].locator(".ccsim-advance").count() == 0
+        forged = teams[0].context.new_page()
+        forged.goto(f"{url}?room={code}&key={re.search(r'token=([^&]+)', teams[0].url)[1]}")
+        expect(forged.locator(".ccsim-error")).to_contain_text("facilitator key is wrong")
+        assert forged.locator(".ccsim-advance").count() == 0
+        forged.close()
+        for quarter in (1, 2, 3, 4):
+            if quarter == 3:       # kill the server mid-game, restart it on the same room file
+                board = fac.locator(".ccsim-leaderboard").inner_text()
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+                proc, _ = start_server(free_port())
+                new = f"http://127.0.0.1:{proc.args[proc.args.index('--port') + 1]}/"
+                fac.goto(facilitator.replace(url, new))
+                expect(fac.locator(".ccsim-quarter")).to_have_text("Quarter 2 of 4", timeout=60_000)
+                assert fac.locator(".ccsim-leaderboard").inner_text() == board
+                for page in teams:
+                    page.goto(page.url.replace(url, new))
+                    page.wait_for_selector(".ccsim-team-name")
+                url = new
+            for k, page in enumerate(teams):
+                set_levers(page, quarter, humble=k == 0)
+            fac.click(".ccsim-advance")
+            expect(fac.locator(".ccsim-quarter")).to_have_text(f"Quarter {quarter} of 4", timeout=60_000)
+            for page in teams:
+                expect(page.locator(".ccsim-quarter")).to_contain_text(f"quarter {quarter} of 4")
+            expect(fac.locator(".ccsim-leaderboard tbody tr")).to_have_count(3)
+        # the end: the reveal on the projector and on every team's screen
+        expect(fac.locator(".ccsim-reveal tbody tr")).to_have_count(3)
+        for page in teams:
+            expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(3)
+        # what the browsers did is what the room holds, and the market is its replay
+        room = Classroom(db)
+        levers = room.store.levers(code)
+        assert all(levers[0, q]["humility"] == 1.0 and levers[1, q]["humility"] == 0.0 for q in (1, 2, 3, 4))
+        play = room.play(code)
+        assert play.market.firms[0].humility == pytest.approx(0.5 + 4 * 0.1)
+        assert play.market.firms[1].humility == pytest.approx(0.5 - 4 * 0.1)
+        with fac.expect_download() as download:
+            fac.get_by_text("CSV", exact=True).click()
+        assert download.value.path().read_bytes() == room.export_csv(code, key)
+    finally:
+        for context in contexts:
+            context.close()
+        stop_server(proc)
