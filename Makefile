@@ -17,9 +17,12 @@ assets: $(STAMP)
 
 # ccsim's compiled bytecode, so that `ccsim ui` does not compile its modules at every start
 # (an editable install is not byte-compiled, and a PYTHONDONTWRITEBYTECODE shell never
-# caches it; quick when done)
+# caches it), and numba's cache of the compiled customers' week, so that the first run on a
+# fresh machine does not spend its first seconds compiling (a Ctrl-C then was sometimes
+# lost); quick when done
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q ccsim
+	$(BIN)/python -c "from ccsim.model import run; run(2, rng=0, n_customers=50, n_employees=5, customer_agents=False)"
 
 # Debian's chromium for the browser tests, only if /usr/bin/chromium is missing
 chromium:
@@ -28,7 +31,7 @@ chromium:
 run: $(STAMP) assets bytecode
 	$(BIN)/ccsim ui
 
-test: $(STAMP) assets chromium
+test: $(STAMP) assets chromium bytecode
 	$(BIN)/python -m pytest -q -ra
 
 # the quick loop while editing: unit tests without the browser and the slow ones (about 3 minutes)
