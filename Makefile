@@ -18,8 +18,7 @@ assets: $(STAMP)
 # ccsim's compiled bytecode, so that `ccsim ui` does not compile its modules at every start
 # (an editable install is not byte-compiled, and a PYTHONDONTWRITEBYTECODE shell never
 # caches it), and numba's cache of the compiled customers' week, so that the first run on a
-# fresh machine does not spend its first seconds compiling (a Ctrl-C then was sometimes
-# lost); quick when done
+# fresh machine does not spend its first seconds compiling; quick when done
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q ccsim
 	$(BIN)/python -c "from ccsim.model import run; run(2, rng=0, n_customers=50, n_employees=5, customer_agents=False)"

@@ -149,9 +149,11 @@ def test_real_executable_exits_2_with_one_line(argv, words, tmp_path):
 def test_interrupted_run_leaves_no_output(tmp_path):
     """Ctrl-C in the middle of a long compare: exit 130, the temporary directory is gone."""
     out = tmp_path / "new" / "dirs" / "out"
+    # Ctrl-C as in a terminal: a suite started in the background (no job control) passes
+    # SIGINT on ignored, and Python then keeps ignoring it
     proc = subprocess.Popen([str(CCSIM), "compare", "hippo", "--reps", "200", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=tmp_path)
+                            cwd=tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while not (out.parent.is_dir() and any(p.name.endswith(".tmp") for p in out.parent.iterdir())):
         assert proc.poll() is None and time.time() < deadline, "the run never started"
