@@ -123,6 +123,7 @@ class CultureModel(mesa.Model):
         self.demand, self.shock_churn, self.shock_until = 1.0, 1.0, 0
         self.defect, self.defect_known, self.defect_admitted = 0.0, False, False
         self.ideas_total = self.ideas_helpful = self.ideas_shipped = self.ideas_shipped_helpful = 0
+        self.ideas_shipped_harmful = self.ideas_shipped_untested = 0
         self._last_shipped: list[tuple[int, int, float, float]] = []
         self._touched = np.empty(0, np.int64)
         self._touched_identity = np.empty(0, np.int64)
@@ -494,8 +495,8 @@ class CultureModel(mesa.Model):
         count = min(self.ideas_per_quarter, self.n_needs)
         ideas = decisions.propose(self.code[0], self.offering, self.reality[0], self.importance, count,
                                   self.identity_spread, self.fit_weight, draws)
-        ship, refuted = decisions.choose(ideas, self.experimentation, self.courage_to_change,
-                                         self.test_noise, draws)
+        ship, refuted, tested = decisions.choose(ideas, self.experimentation, self.courage_to_change,
+                                                 self.test_noise, draws)
         # a test that shows a real change does no good replaces the HiPPO's opinion with data
         # (Kohavi et al. 2009): the leaders' view takes the offering as it is on that need
         # (an idea customers do not notice teaches nothing)
@@ -512,6 +513,8 @@ class CultureModel(mesa.Model):
         self.ideas_helpful += int(np.sum(ideas.effect > 0))
         self.ideas_shipped += int(ship.sum())
         self.ideas_shipped_helpful += int(np.sum(ideas.effect[ship] > 0))
+        self.ideas_shipped_harmful += int(np.sum(ideas.effect[ship] < 0))
+        self.ideas_shipped_untested += int(np.sum(ship & ~tested))
         if self.defect > 0 and self.defect_known and not self.defect_admitted:
             self.defect_admitted = decisions.admit(self.integrity, draws)
             if self.defect_admitted:

@@ -184,6 +184,8 @@ def test_reveal_and_exports(tmp_path):
         assert start[name] + flows[:, k + 1].sum() - flows[k + 1].sum() == end[name]
         assert reveal.customers_lost[name] == flows[k + 1].sum()
     assert reveal.staff_weeks_silent.min() > 0
+    assert (reveal.ideas_shipped_untested <= reveal.ideas_shipped).all()
+    assert (reveal.ideas_shipped_that_hurt <= reveal.ideas_shipped).all()
     assert reveal.loc["Red", "culture"].startswith("humility 0.50→0.90")
     assert reveal.loc["Green", "culture"] == "unchanged"
     csv = pd.read_csv(io.BytesIO(room.export_csv(code, key)), comment="#")

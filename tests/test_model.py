@@ -132,3 +132,15 @@ def test_mesa_batch_run_runs_the_model_with_two_seeds():
     direct = run(15, rng=1, humility=0.2, n_customers=300, n_employees=10).dataframe()
     row = end[(end["rng"] == 1) & (end["humility"] == 0.2)].iloc[0]
     assert row["cash"] == pytest.approx(direct["cash"].iloc[-1])
+
+
+def test_shipped_ideas_are_counted_by_test_and_by_harm():
+    """Untested ideas are those shipped on opinion; harmful ones have a true effect below 0
+    (ideas that change nothing are neither helpful nor harmful)."""
+    never = run(260, rng=2, experimentation=0.0, customer_agents=False)
+    always = run(260, rng=2, experimentation=1.0, customer_agents=False)
+    assert never.ideas_shipped > 0 and never.ideas_shipped_untested == never.ideas_shipped
+    assert always.ideas_shipped_untested == 0
+    for model in (never, always):
+        assert model.ideas_shipped_helpful + model.ideas_shipped_harmful <= model.ideas_shipped
+    assert never.ideas_shipped_harmful > always.ideas_shipped_harmful

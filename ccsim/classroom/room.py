@@ -311,8 +311,9 @@ class Classroom:
     def reveal(self, code) -> pd.DataFrame:
         """For the debrief, once the reveal is open: per firm how its culture changed (each
         quarter's is in the CSV) and what it did: staff-weeks of concerns held back (an
-        employee not speaking up that week), ideas shipped and those that hurt, weeks a
-        known defect was denied, customers lost and where they went."""
+        employee not speaking up that week), ideas shipped, those shipped untested and those
+        that hurt customers, weeks a known defect was denied, customers lost and where they
+        went."""
         row = self._room(code)
         if not row.revealed:
             raise RoomError("the reveal is not open yet; allowed: after the last quarter, or when the "
@@ -384,7 +385,8 @@ def _reveal(play: Play) -> pd.DataFrame:
             "culture": _changes(defaults(), play.history[-1][k]),
             "staff_weeks_silent": int(play.silent[k]),
             "ideas_shipped": firm.ideas_shipped,
-            "ideas_shipped_that_hurt": firm.ideas_shipped - firm.ideas_shipped_helpful,
+            "ideas_shipped_untested": firm.ideas_shipped_untested,
+            "ideas_shipped_that_hurt": firm.ideas_shipped_harmful,
             "weeks_defect_denied": int(play.denied[k]),
             "customers_lost": int(to.sum() - to[k + 1]),
             "lost_to_no_firm": int(to[0]),

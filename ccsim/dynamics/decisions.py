@@ -89,8 +89,9 @@ def measure(effects: np.ndarray, noise: float, normal: np.ndarray) -> np.ndarray
 
 
 def choose(ideas: Ideas, experimentation: float, courage: float, noise: float,
-           draws: Draws) -> tuple[np.ndarray, np.ndarray]:
-    """Which ideas ship, and which were tested and found wanting: tested ones ship only if
+           draws: Draws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which ideas ship, which were tested and found wanting, and which were tested at all
+    (masks over ``ideas``): tested ones ship only if
     the test shows a significant gain, untested ones on the leaders' opinion (HiPPO);
     either way only with courage to change.  A test whose estimate is no gain at all
     refutes the opinion; one that is positive but not significant leaves it standing
@@ -99,7 +100,7 @@ def choose(ideas: Ideas, experimentation: float, courage: float, noise: float,
     tested = draws.tested[dims] < experimentation
     measured = measure(ideas.effect, noise, draws.test[dims])
     brave = draws.brave[dims] < courage
-    return brave & (~tested | (measured > SIGNIFICANT)), tested & (measured <= 0)
+    return brave & (~tested | (measured > SIGNIFICANT)), tested & (measured <= 0), tested
 
 
 def rollback(dims: np.ndarray, effects: np.ndarray, accountability: float, noise: float,
