@@ -19,9 +19,12 @@ assets: $(STAMP)
 # (an editable install is not byte-compiled, and a PYTHONDONTWRITEBYTECODE shell never
 # caches it), and numba's cache of the compiled customers' week, so that the first run on a
 # fresh machine does not spend its first seconds compiling; quick when done
-bytecode: $(STAMP)
+bytecode: $(STAMP) $(VENV)/.numba-warm
 	$(BIN)/python -m compileall -q ccsim
+
+$(VENV)/.numba-warm: $(STAMP) ccsim/dynamics/compiled.py
 	$(BIN)/python -c "from ccsim.model import run; run(2, rng=0, n_customers=50, n_employees=5, customer_agents=False)"
+	touch $@
 
 # Debian's chromium for the browser tests, only if /usr/bin/chromium is missing
 chromium:
