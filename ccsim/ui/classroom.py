@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 
@@ -228,6 +229,8 @@ def Race(code: str, quarter: int):
 
 
 def _cell(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
     return str(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from ccsim.classroom.room import Classroom
 from .driver import TIMEOUT, free_port, new_context, start_server, stop_server
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 TEAMS = ("Red", "Blue", "Green <b>&amp;</b>")      # a name with markup is shown as text
 
 
@@ -99,8 +101,15 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
             for page in teams:
                 expect(page.locator(".ccsim-quarter")).to_contain_text(f"quarter {quarter} of 4")
             expect(fac.locator(".ccsim-leaderboard tbody tr")).to_have_count(3)
+            if quarter == 2:     # for a look as a trainer and a student would (not checked)
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                fac.set_viewport_size({"width": 1920, "height": 1080})
+                fac.screenshot(path=str(SCREENSHOTS / "class-projector-1920x1080.png"))
+                teams[0].set_viewport_size({"width": 390, "height": 844})
+                teams[0].screenshot(path=str(SCREENSHOTS / "class-team-390x844.png"), full_page=True)
         # the end: the reveal on the projector and on every team's screen
         expect(fac.locator(".ccsim-reveal tbody tr")).to_have_count(3)
+        fac.screenshot(path=str(SCREENSHOTS / "class-reveal-1920x1080.png"), full_page=True)
         for page in teams:
             expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(3)
         # what the browsers did is what the room holds, and the market is its replay
