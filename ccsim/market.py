@@ -222,7 +222,7 @@ class Market:
         out = np.empty((len(who), len(firms)))
         for j, firm in enumerate(firms):
             heard = wom.adoption_chance(firm.recommended[who].astype(float), firm.warnings_heard[who],
-                                        firm.advertising * firm.demand, firm.word_of_mouth * firm.demand,
+                                        firm.advertising * firm.demand, firm.imitation,
                                         firm.warning_weight)
             met = (1.0 + firm.fits[who].mean(axis=1)) / 2
             out[:, j] = heard * met * relative[j] ** -self.price_sensitivity

@@ -370,7 +370,7 @@ class CultureModel(mesa.Model):
         # adoption by prospects and lost customers (Bass, with word of mouth on the network);
         # a draw above the highest chance anyone has this week is no join, so only the
         # draws below it need the person's own chance (the same result, less work)
-        p, q = self.advertising * self.demand, self.word_of_mouth * self.demand
+        p, q = self.advertising * self.demand, self.imitation
         others = _which((status != ACTIVE) & (status < RIVAL))   # with a rival firm: out of reach
         draw = self.streams["adopt"].random(n, np.float32)[others]
         close = _which(draw < wom.weekly(p + q * positive.max(initial=0.0)))
@@ -427,7 +427,7 @@ class CultureModel(mesa.Model):
             self.warnings_heard, self.joined, contacts.indptr, contacts.indices, contacts.data, draws.positive,
             draws.negative, draws.active, self.steps, ACTIVE, LOST, RIVAL, self.talk_rate,
             min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,
-            1.0 - 1.0 / self.grievance_weeks, self.advertising * self.demand, self.word_of_mouth * self.demand,
+            1.0 - 1.0 / self.grievance_weeks, self.advertising * self.demand, self.imitation,
             self.warning_weight, self.winback, self.hearsay, *loyalty._churn_table(float(self.switching_cost)),
             self.competition * self.shock_churn, self.newcomer_satisfaction)
         self.active = draws.active[:count].copy()
@@ -561,6 +561,15 @@ class CultureModel(mesa.Model):
         """The moments of a problem episode: the failure, each wait, the end fast, slowly,
         unresolved (service.problem_episodes)."""
         return (self.problem_moment, self.wait_moment, self.fast_end, self.slow_end, self.unresolved_end)
+
+    @property
+    def imitation(self) -> float:
+        """Bass's q for this week's share of a person's contacts recommending the firm.  q is
+        yearly and multiplies the share of a prospect's contacts who recommend it (Bass 1969;
+        as agents, Rand & Rust 2011: p + q x the share of neighbours); a promoter recommends
+        in a given week with chance ``talk_rate``, so this week's share over ``talk_rate``
+        estimates theirs."""
+        return self.word_of_mouth * self.demand / self.talk_rate if self.talk_rate > 0 else 0.0
 
     def params(self) -> dict:
         return {name: getattr(self, name) for name in PARAMS}

@@ -142,18 +142,19 @@ _ALL = [
           "(a week: 1 - (1 - p)^(1/52)).",
           anchor="Bass 1969; Sultan, Farley & Lehmann 1990 (yearly sales)", neutral=0.0),
     Param("word_of_mouth", 0.38, 0, 1, "per year", MARKET,
-          "Bass imitation q: yearly pull of recommendations on prospects, at the share of "
-          "contacts recommending (turned into a weekly chance as p is).",
-          anchor="Bass 1969; Sultan, Farley & Lehmann 1990 (yearly sales)", neutral=0.0),
+          "Bass imitation q: yearly pull of recommendations on prospects, times the share of "
+          "their contacts who recommend the firm (a week's recommenders over talk_rate; turned "
+          "into a weekly chance as p is).",
+          anchor="Bass 1969; Sultan, Farley & Lehmann 1990 (yearly sales); as agents: Rand & Rust 2011", neutral=0.0),
     Param("strong_ties", 4, 0, 20, "ties", MARKET,
           "Close contacts per person (family, friends: clustered).", kind=int, fixed=True),
     Param("weak_ties", 4, 0, 20, "ties", MARKET,
           "Acquaintances per person (random, reaching across the network).",
           kind=int, fixed=True, anchor="Goldenberg, Libai & Muller 2001"),
-    Param("competition", 0.40, 0, 3, "factor", MARKET,
+    Param("competition", 0.36, 0, 3, "factor", MARKET,
           "Pull of competitors: multiplies the chance that a customer who would leave does leave "
           "(1: the highly competitive markets of Jones & Sasser's curve).",
-          anchor="calibrated (ccsim calibrate: 90% credible 0.26-0.53; yearly churn about 20%)", neutral=0.0),
+          anchor="calibrated (ccsim calibrate: 90% credible 0.26-0.51; yearly churn about 20%)", neutral=0.0),
     Param("switching_cost", 0.0, 0, 0.9, "share", MARKET,
           "Costs of leaving that hold customers hostage; flattens the satisfaction-loyalty curve.",
           anchor="Jones & Sasser 1995"),
@@ -177,9 +178,9 @@ _ALL = [
     Param("duration_weight", 0.0, 0, 0.05, "weight", CUSTOMERS,
           "Weight of an episode's length (duration neglect: about 0).",
           anchor="Redelmeier & Kahneman 1996"),
-    Param("memory_rate", 0.41, 0.01, 1, "share", CUSTOMERS,
+    Param("memory_rate", 0.47, 0.01, 1, "share", CUSTOMERS,
           "How much one remembered episode moves a customer's overall satisfaction.",
-          anchor="calibrated (ccsim calibrate: 90% credible 0.09-0.57)"),
+          anchor="calibrated (ccsim calibrate: 90% credible 0.27-0.59)"),
     Param("talk_rate", 0.15, 0, 1, "per week", CUSTOMERS,
           "Weekly chance a promoter recommends the firm; wronged customers warn negative_talk times as readily.",
           anchor="Anderson 1998; East, Hammond & Wright 2007", neutral=0.0),
@@ -204,17 +205,17 @@ _ALL = [
     Param("initial_cash", 20000.0, 0, 1e9, "money", ECONOMICS,
           "Cash at the start; a firm whose cash runs out has perished."),
     # --- calibration: sizes no study gives directly; fitted or varied in sweeps ---
-    Param("base_quality", 0.63, -0.5, 1, "experience", CALIBRATION,
+    Param("base_quality", 0.60, -0.5, 1, "experience", CALIBRATION,
           "How good a routine purchase or use is before fit with the customer's needs "
           "(-1 awful .. 1 delightful); no published size.",
-          anchor="calibrated (ccsim calibrate: 90% credible 0.44-0.73)"),
+          anchor="calibrated (ccsim calibrate: 90% credible 0.41-0.93)"),
     Param("engagement_weight", 0.22, 0, 1, "experience", CALIBRATION,
           "How much the front line's mean morale above 0.5 lifts a routine touch (the "
           "service-profit chain, Heskett et al. 1994).", anchor="calibrated", neutral=0.0),
-    Param("survey_annoyance", 0.29, 0, 1, "experience", CALIBRATION,
+    Param("survey_annoyance", 0.37, 0, 1, "experience", CALIBRATION,
           "How unpleasant one unwanted contact after an interaction is (a survey: survey "
           "fatigue; a push to buy what one does not need); no published size.",
-          anchor="calibrated (ccsim calibrate: 90% credible 0.03-0.48, weakly identified)", neutral=0.0),
+          anchor="calibrated (ccsim calibrate: 90% credible 0.02-0.49, weakly identified)", neutral=0.0),
     Param("push_rate", 0.2, 0, 1, "per touch", CALIBRATION,
           "Chance a routine touch is followed by a push to buy something the customer does "
           "not need, at integrity 0 (none at integrity 1); no published size.",
