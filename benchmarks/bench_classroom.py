@@ -2,8 +2,9 @@
 
 The game: for 3 and 30 teams, at 2,000 and 100,000 customers, the first quarter
 (building the market), the median of the next three, a team setting its levers (one
-SQLite transaction), the leaderboard, and rebuilding the room after four quarters as a
-restarted server does (replaying every quarter from the store).
+SQLite transaction), the leaderboard, the race PNG, one look of the server's clock (no
+room due), and rebuilding the room after four quarters as a restarted server does
+(replaying every quarter from the store).
 
 The class (issue "Class mode"): a real ``ccsim ui`` and 30 teams joined from their own
 browser contexts in one chromium, the facilitator advancing four quarters: seconds from
@@ -45,7 +46,7 @@ WATCH = """() => {
 def measure(teams: int, n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         room = Classroom(Path(tmp) / "room.sqlite3")
-        code, key = room.create(seed=1, quarters=8, n_customers=n)
+        code, key = room.create(seed=1, quarters=8, firms=teams, n_customers=n)
         joined = [room.join(code, f"team {k}") for k in range(teams)]
         began = time.perf_counter()
         for team, token in joined:
@@ -60,10 +61,18 @@ def measure(teams: int, n: int) -> dict:
         room.leaderboard(code)
         board = time.perf_counter() - began
         began = time.perf_counter()
+        room.race_png(code)
+        png = time.perf_counter() - began
+        began = time.perf_counter()
+        for _ in range(20):
+            room.tick()                 # the server's clock looks 4 times a second
+        look = (time.perf_counter() - began) / 20
+        began = time.perf_counter()
         Classroom(Path(tmp) / "room.sqlite3").play(code)
         rebuild = time.perf_counter() - began
     return {"first quarter s": quarters[0], "quarter s": statistics.median(quarters[1:]),
-            "set levers ms": 1000 * levers, "leaderboard ms": 1000 * board, "rebuild (4 quarters) s": rebuild}
+            "set levers ms": 1000 * levers, "leaderboard ms": 1000 * board, "race PNG s": png,
+            "clock look ms": 1000 * look, "rebuild (4 quarters) s": rebuild}
 
 
 def class_load() -> list[tuple[str, str, str]]:
@@ -83,6 +92,8 @@ def class_load() -> list[tuple[str, str, str]]:
                 fac.goto(f"{url}?class")
                 fac.fill(".ccsim-quarters input", str(QUARTERS))
                 fac.press(".ccsim-quarters input", "Enter")
+                fac.fill(".ccsim-firms input", str(TEAMS))
+                fac.press(".ccsim-firms input", "Enter")
                 fac.click(".ccsim-start")
                 code = fac.locator(".ccsim-joincode").inner_text().strip()
                 before = rss_mb(proc.pid)

@@ -1,4 +1,5 @@
-"""Class mode (ccsim/classroom): a room kept in SQLite, rebuilt exactly; who may do what."""
+"""Class mode (ccsim/classroom): a room kept in SQLite, rebuilt exactly; who may do what;
+the clock, late teams, reset and delete, the guessing limit, the race PNG."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from contextlib import closing
 
 import numpy as np
@@ -18,7 +20,7 @@ import pandas.testing as pdt
 import pytest
 
 from ccsim.classroom import RoomError
-from ccsim.classroom.room import JOINS_PER_MINUTE, LEVERS, PACE, Classroom
+from ccsim.classroom.room import GUESSES_PER_MINUTE, JOINS_PER_MINUTE, LEVERS, PACE, Classroom, defaults
 from ccsim.classroom.store import Store
 
 HUMBLE = {"humility": 1.0, "integrity": 1.0, "experimentation": 0.9}
@@ -26,9 +28,10 @@ HIPPO = {"humility": 0.0, "integrity": 0.1, "courage_to_change": 1.0}
 
 
 def game(path, seed=7, quarters=3, levers=(HUMBLE, HIPPO), n_customers=1000):
-    """A room with three teams (the first two set ``levers`` before every quarter), played."""
+    """A room of three firms with three teams (the first two set ``levers`` before every
+    quarter), played."""
     room = Classroom(path)
-    code, key = room.create(seed=seed, quarters=4, n_customers=n_customers)
+    code, key = room.create(seed=seed, quarters=4, firms=3, n_customers=n_customers)
     teams = [room.join(code, name) for name in ("Red", "Blue", "Green")]
     for _ in range(quarters):
         for (team, token), aim in zip(teams, levers):
@@ -42,7 +45,7 @@ def test_store_round_trip(tmp_path):
     room.set_levers(code, *teams[2], {"empowerment": 0.9})
     again = Store(tmp_path / "r.db")       # a new connection to the same file
     row = again.room(code)
-    assert (row.seed, row.quarter, row.settings) == (7, 1, {"quarters": 4, "n_customers": 1000})
+    assert (row.seed, row.quarter, row.settings) == (7, 1, {"quarters": 4, "firms": 3, "n_customers": 1000})
     assert [t.name for t in again.teams(code)] == ["Red", "Blue", "Green"]
     levers = again.levers(code)
     assert set(levers) == {(0, 1), (1, 1), (2, 2)}
@@ -72,7 +75,7 @@ RESTART = textwrap.dedent("""
     import sys
     from ccsim.classroom.room import Classroom
     room = Classroom(sys.argv[1])
-    code, key = room.create(seed=11, quarters=4, n_customers=40000)
+    code, key = room.create(seed=11, quarters=4, firms=3, n_customers=40000)
     teams = [room.join(code, name) for name in ("Red", "Blue", "Green")]
     for quarter in range(3):
         room.set_levers(code, *teams[quarter % 3], {"humility": 0.1 * quarter, "integrity": 0.9})
@@ -101,7 +104,7 @@ def test_a_killed_server_resumes_the_room(tmp_path):
     room.advance(code, key)
     # the same game, never interrupted
     ref = Classroom(tmp_path / "ref.db")
-    ref_code, ref_key = ref.create(seed=11, quarters=4, n_customers=40000)
+    ref_code, ref_key = ref.create(seed=11, quarters=4, firms=3, n_customers=40000)
     teams = [ref.join(ref_code, name) for name in ("Red", "Blue", "Green")]
     for quarter in range(3):
         ref.set_levers(ref_code, *teams[quarter % 3], {"humility": 0.1 * quarter, "integrity": 0.9})
@@ -143,7 +146,7 @@ def test_the_facilitator_key_is_required(tmp_path):
 
 def test_names_and_joins_are_checked(tmp_path):
     room = Classroom(tmp_path / "r.db")
-    code, key = room.create(seed=1, quarters=1, n_customers=200)
+    code, key = room.create(seed=1, quarters=1, firms=3, n_customers=200)
     for bad in ("", "   ", "x" * 25, "=HYPERLINK(1)", "<b>", "\x1b[31mred", "tab\there"):
         with pytest.raises(RoomError, match="team name"):
             room.join(code, bad)
@@ -165,7 +168,7 @@ def test_names_and_joins_are_checked(tmp_path):
     with pytest.raises(RoomError, match="unknown lever 'price'"):
         room.set_levers(code, team, token, {"price": 1})
     room.advance(code, key)
-    with pytest.raises(RoomError, match="has started"):
+    with pytest.raises(RoomError, match="game is over"):
         room.join(code, "Late")
     with pytest.raises(RoomError, match="game is over"):
         room.advance(code, key)
@@ -193,6 +196,7 @@ def test_reveal_and_exports(tmp_path):
     assert np.allclose(csv[(csv.firm == "Blue") & (csv.week == 52)].humility, 0.1)
     png = room.race_png(code)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(png[16:20]), int.from_bytes(png[20:24])) == (1500, 1000)   # for a projector
 
 
 def test_the_server_still_starts_without_mesa():
@@ -216,3 +220,177 @@ def test_screens_read_whole_quarters_while_one_runs(tmp_path):
         seen.add((int(mine["weeks"].week.max()), round(mine["culture"]["humility"], 2)))
     advancing.join()
     assert seen <= {(13, 0.6), (26, 0.7)}
+
+
+def test_the_clock_runs_each_quarter_once(tmp_path):
+    """A tick runs one quarter; the same tick seen again, by a second Classroom on the same
+    file (another server) at the same moment, or a click on Advance for a quarter already
+    run, runs nothing; the market is the one played by hand."""
+    room = Classroom(tmp_path / "r.db")
+    code, key = room.create(seed=5, quarters=3, firms=2, n_customers=500)
+    with pytest.raises(RoomError, match="once a team has joined"):
+        room.start_clock(code, key, 30)
+    red = room.join(code, "Red")
+    with pytest.raises(RoomError, match="facilitator key is wrong"):
+        room.start_clock(code, red[1], 30)
+    with pytest.raises(RoomError, match="45 seconds is not allowed"):
+        room.start_clock(code, key, 45)
+    room.set_levers(code, *red, HUMBLE)
+    began = time.time()
+    room.start_clock(code, key, 30)
+    due = room.status(code)["next"]
+    assert began + 30 <= due <= time.time() + 30
+    assert room.tick(due - 1) == [] and room.status(code)["quarter"] == 0
+    assert room.tick(due) == [code] and room.status(code)["quarter"] == 1
+    assert room.tick(due) == [] and room.status(code)["quarter"] == 1          # the same tick again
+    due = room.status(code)["next"]
+    assert due >= began + 60                       # a full period after the quarter ran
+    other = Classroom(tmp_path / "r.db")           # a second server on the same file
+    ticks = []
+    both = [threading.Thread(target=lambda c=c: ticks.append(c.tick(due))) for c in (room, other)]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert sorted(ticks) == [[], [code]] and room.status(code)["quarter"] == 2
+    assert room.advance(code, key, 2) == 2 and room.status(code)["quarter"] == 2   # a late click
+    room.pause_clock(code, key)
+    assert room.status(code)["next"] is None and room.tick(due + 10_000) == []
+    room.start_clock(code, key, 60)
+    room.advance(code, key)                        # the last quarter: the clock stops, the reveal opens
+    status = room.status(code)
+    assert (status["quarter"], status["next"], status["clock"], status["revealed"]) == (3, None, 60, True)
+    ref = Classroom(tmp_path / "ref.db")
+    ref_code, ref_key = ref.create(seed=5, quarters=3, firms=2, n_customers=500)
+    ref.set_levers(ref_code, *ref.join(ref_code, "Red"), HUMBLE)
+    for _ in range(3):
+        ref.advance(ref_code, ref_key)
+    pdt.assert_frame_equal(room.race(code), ref.race(ref_code))
+
+
+def test_a_restarted_server_keeps_the_clock_running(tmp_path):
+    """A clock left running goes on after a restart; a quarter that fell due while no
+    server ran runs a full period after the restart, not at once."""
+    room = Classroom(tmp_path / "r.db")
+    code, key = room.create(seed=5, quarters=3, firms=2, n_customers=300)
+    room.join(code, "Red")
+    room.start_clock(code, key, 120)
+    with closing(sqlite3.connect(tmp_path / "r.db")) as db, db:
+        db.execute("UPDATE rooms SET clock_next = ?", (time.time() - 300,))   # down for five minutes
+    again = Classroom(tmp_path / "r.db")
+    stop = threading.Event()
+    stop.set()                                     # resume, then stop before the first look
+    began = time.time()
+    again.run_clock(stop)
+    status = again.status(code)
+    assert status["quarter"] == 0 and began + 120 <= status["next"] <= time.time() + 120
+
+
+def test_a_late_team_takes_over_a_free_firm(tmp_path):
+    """Firms no team leads keep the starting culture; a team that joins after quarter 2
+    leads the first free firm from quarter 3 on, named after it throughout; the market is
+    the same whether the server kept it or rebuilt it."""
+    room = Classroom(tmp_path / "r.db")
+    code, key = room.create(seed=3, quarters=4, firms=3, n_customers=1000)
+    red = room.join(code, "Red")
+    for _ in range(2):
+        room.set_levers(code, *red, HUMBLE)
+        room.advance(code, key)
+    assert set(room.leaderboard(code).firm) == {"Red", "(free firm 2)", "(free firm 3)"}
+    late = room.join(code, "Late Owls")
+    assert late[0] == 1
+    mine = room.dashboard(code, *late)
+    assert mine["joined"] == 2 and mine["culture"] == defaults()
+    assert list(mine["weeks"].week) == list(range(27)) and set(mine["weeks"].firm) == {"Late Owls"}
+    room.set_levers(code, *late, HIPPO)
+    room.advance(code, key)
+    play = room.play(code)
+    assert play.market.firms[1].humility == pytest.approx(0.5 - PACE)
+    assert play.market.firms[2].humility == 0.5 and play.market.firms[0].humility == pytest.approx(0.5 + 3 * PACE)
+    pdt.assert_frame_equal(room.race(code), Classroom(tmp_path / "r.db").race(code))
+    room.join(code, "Third")
+    with pytest.raises(RoomError, match="every firm has a team"):
+        room.join(code, "Fourth")
+    room.open_reveal(code, key)
+    assert list(room.reveal(code).team) == ["from the start", "from quarter 3", "from quarter 4"]
+
+
+def test_reset_and_delete(tmp_path):
+    room, code, key, teams = game(tmp_path / "r.db", quarters=2)
+    first = room.race(code)
+    for wrong in (teams[0][1], key[:-1] + "x"):
+        with pytest.raises(RoomError, match="facilitator key is wrong"):
+            room.reset(code, wrong)
+        with pytest.raises(RoomError, match="facilitator key is wrong"):
+            room.delete(code, wrong)
+    room.start_clock(code, key, 30)
+    room.reset(code, key)
+    status = room.status(code)
+    assert (status["quarter"], status["revealed"], status["next"]) == (0, False, None)
+    assert status["teams"] == ["Red", "Blue", "Green"] and room.store.levers(code) == {}
+    assert room.race(code).empty
+    for (team, token), aim in zip(teams, (HUMBLE, HIPPO)):   # the teams' links still work
+        room.set_levers(code, team, token, aim)
+    room.advance(code, key)
+    for (team, token), aim in zip(teams, (HUMBLE, HIPPO)):
+        room.set_levers(code, team, token, aim)
+    room.advance(code, key)
+    pdt.assert_frame_equal(room.race(code), first)          # same seed, same choices, same market
+    other, other_key = room.create(seed=1, quarters=2, firms=2, n_customers=200)
+    room.join(other, "Kept")
+    room.delete(code, key)
+    with pytest.raises(RoomError, match="no room"):
+        room.status(code)
+    with closing(sqlite3.connect(tmp_path / "r.db")) as db:
+        for table in ("rooms", "teams", "levers", "joins"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE code = ?", (code,)).fetchone()[0] == 0
+    assert room.status(other)["teams"] == ["Kept"]           # other rooms untouched
+
+
+def test_guessing_is_slow_per_address(tmp_path):
+    """Wrong codes, keys and tokens from one address: after GUESSES_PER_MINUTE in a minute
+    that address is refused, right ones included, for the rest of the minute; other
+    addresses and right answers are not counted."""
+    room = Classroom(tmp_path / "r.db")
+    code, key = room.create(seed=1, quarters=2, firms=3, n_customers=200)
+    team, token = room.join(code, "Red", "10.0.0.2")
+    for _ in range(3 * GUESSES_PER_MINUTE):                 # right answers do not count
+        room.facilitator(code, key, "10.0.0.2")
+        room.team(code, team, token, "10.0.0.2")
+    wrong = [lambda: room.join("ZZZZZZ", "Blue", "10.0.0.1"),
+             lambda: room.facilitator(code, key[:-1] + "x", "10.0.0.1"),
+             lambda: room.team(code, team, token[:-1] + "x", "10.0.0.1"),
+             lambda: room.team(code, team + 1, token, "10.0.0.1")]
+    for k in range(GUESSES_PER_MINUTE):
+        with pytest.raises(RoomError, match="no room|is wrong"):
+            wrong[k % len(wrong)]()
+    for right in (lambda: room.facilitator(code, key, "10.0.0.1"), lambda: room.join(code, "Blue", "10.0.0.1"),
+                  lambda: room.team(code, team, token, "10.0.0.1")):
+        with pytest.raises(RoomError, match="too many wrong codes"):
+            right()
+    assert room.facilitator(code, key, "10.0.0.2").code == code      # another address
+    assert room.facilitator(code, key).code == code                  # no address: a script
+    with closing(sqlite3.connect(tmp_path / "r.db")) as db, db:
+        db.execute("UPDATE guesses SET at = at - 61")                # a minute later
+    assert room.join(code, "Blue", "10.0.0.1")[0] == 1
+
+
+OLD_SCHEMA = """
+CREATE TABLE rooms (code TEXT PRIMARY KEY, key_hash TEXT NOT NULL, seed INTEGER NOT NULL, settings TEXT NOT NULL,
+    quarter INTEGER NOT NULL DEFAULT 0, revealed INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL);
+CREATE TABLE teams (code TEXT NOT NULL REFERENCES rooms(code), team INTEGER NOT NULL, name TEXT NOT NULL,
+    folded TEXT NOT NULL, token_hash TEXT NOT NULL, PRIMARY KEY (code, team), UNIQUE (code, folded));
+INSERT INTO rooms VALUES ('OLD234', 'x', 9, '{"n_customers": 300, "quarters": 4}', 1, 0, 0);
+INSERT INTO teams VALUES ('OLD234', 0, 'Red', 'red', 'x'), ('OLD234', 1, 'Blue', 'blue', 'x');
+"""
+
+
+def test_a_room_file_from_before_the_clock_opens(tmp_path):
+    """A file written before the clock, late teams and the guessing limit: its rooms get a
+    paused clock and as many firms as teams."""
+    with closing(sqlite3.connect(tmp_path / "old.db")) as db:
+        db.executescript(OLD_SCHEMA)
+    room = Classroom(tmp_path / "old.db")
+    status = room.status("OLD234")
+    assert (status["quarter"], status["firms"], status["clock"], status["next"]) == (1, 2, 0, None)
+    assert set(room.leaderboard("OLD234").firm) == {"Red", "Blue"}

@@ -6,3 +6,7 @@ from ccsim.params import ParamError
 
 class RoomError(ParamError):
     """A request a room refuses; the message is one line, fit to show to whoever sent it."""
+
+
+class WrongGuess(RoomError):
+    """A room code, facilitator key or team token that is wrong (counted per client address)."""

@@ -1,11 +1,15 @@
 """A class room's game: teams lead rival firms in one ccsim.Market, a quarter at a time.
 
-Before the first quarter teams join (a name; they get a token).  Each quarter a team sets
-the culture it aims at (the culture levers of params.py); culture then moves toward that
-aim by at most ``PACE`` per lever per quarter, so a swing from 0 to 1 takes ten quarters
-(a model choice: culture is slow to change, Schein 2010; no study gives a pace).  The
-facilitator advances the clock a quarter (13 weeks) at a time; at the end (or when the
-facilitator opens it) the reveal shows every firm's levers and what its culture did.
+The facilitator chooses the number of firms when opening the room; the market has that
+many from the start.  Teams join (a name; they get a token) and each leads the first free
+firm, before the first quarter or later (a late team takes over a firm that has run on the
+starting culture until then); a firm no team leads keeps the starting culture.  Each
+quarter a team sets the culture it aims at (the culture levers of params.py); culture then
+moves toward that aim by at most ``PACE`` per lever per quarter, so a swing from 0 to 1
+takes ten quarters (a model choice: culture is slow to change, Schein 2010; no study gives
+a pace).  The facilitator advances a quarter (13 weeks) at a time, or lets a clock do it
+every ``CLOCK_PERIODS`` seconds; at the end (or when the facilitator opens it) the reveal
+shows every firm's levers and what its culture did.
 
 The market is never stored: a room is rebuilt from its seed, settings, teams and the
 levers recorded per quarter, replaying the quarters played, so a server that restarts
@@ -19,6 +23,7 @@ import json
 import secrets
 import threading
 import time
+import traceback
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ccsim.classroom import RoomError
+from ccsim.classroom import RoomError, WrongGuess
 from ccsim.classroom.store import Store, matches
 from ccsim.market import Market
 from ccsim.model import QUARTER
@@ -38,10 +43,13 @@ LEVER_MARK = "levers"           # the model's mark for a quarter's culture (neve
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I
 CODE_LENGTH = 6
 NAME_LENGTH = 24
-MAX_TEAMS = 30
 JOINS_PER_MINUTE = 60           # attempts per room
-SETTINGS = {"quarters": (8, 1, 40), "n_customers": (2000, 100, 100_000)}   # default, lo, hi
+GUESSES_PER_MINUTE = 20         # wrong codes, keys and tokens per client address
+CLOCK_PERIODS = (30, 60, 120, 180)   # the clock's choices, seconds a quarter
+# default, lo, hi; firms: teams that can play (team k leads firm k)
+SETTINGS = {"quarters": (8, 1, 40), "firms": (6, 1, 30), "n_customers": (2000, 100, 100_000)}
 BOARD = ["customers", "share", "nps", "cash"]
+NAME_END = 11                   # characters of a name at a line's end in the race PNG (all in the table)
 
 
 def move(now: dict, aim: dict, pace: float = PACE) -> dict:
@@ -51,6 +59,11 @@ def move(now: dict, aim: dict, pace: float = PACE) -> dict:
 
 def defaults() -> dict:
     return {k: float(PARAMS[k].default) for k in LEVERS}
+
+
+def free_name(firm: int) -> str:
+    """A firm no team leads (yet); never a team's name, which starts with a letter or digit."""
+    return f"(free firm {firm + 1})"
 
 
 def check_name(name) -> tuple[str, str]:
@@ -92,6 +105,11 @@ class Play:
         self.denied = np.zeros(n, np.int64)
         self.flows = np.zeros((n + 1, n + 1), np.int64)   # [from + 1, to + 1]; 0 is no firm
         self._frame: pd.DataFrame | None = None
+
+    def rename(self, firm: int, name: str) -> None:
+        """A team takes over ``firm``: its name everywhere, its weeks so far included."""
+        self.names[firm] = self.market.names[firm] = name
+        self._frame = None
 
     def frame(self) -> pd.DataFrame:
         """Market.dataframe() as of the last quarter (made once a quarter: every screen reads it)."""
@@ -140,22 +158,42 @@ class Classroom:
     def _room(self, code):
         row = self.store.room(str(code).strip().upper()) if isinstance(code, str) else None
         if row is None:
-            raise RoomError(f"no room with the code {str(code)[:12]!r}; allowed: the code the facilitator shows")
+            raise WrongGuess(f"no room with the code {str(code)[:12]!r}; allowed: the code the facilitator shows")
         return row
 
-    def facilitator(self, code, key):
-        """The room, if ``key`` is its facilitator's; else RoomError."""
-        row = self._room(code)
-        if not matches(key, row.key_hash):
-            raise RoomError("the facilitator key is wrong; allowed: the key in the facilitator's link")
+    @contextmanager
+    def _guessing(self, address: str | None):
+        """Refuse ``address`` once it has sent GUESSES_PER_MINUTE wrong codes, keys or
+        tokens in a minute (right ones too, until the minute has passed); count a wrong one
+        raised in the block.  ``None``: a caller with no address (a script, a test)."""
+        if address is not None and self.store.wrong_guesses(address, time.time()) >= GUESSES_PER_MINUTE:
+            raise RoomError(f"too many wrong codes, keys or team links from your address; allowed: "
+                            f"{GUESSES_PER_MINUTE} a minute, try again in a minute")
+        try:
+            yield
+        except WrongGuess:
+            if address is not None:
+                self.store.count_wrong_guess(address, time.time())
+            raise
+
+    def facilitator(self, code, key, address: str | None = None):
+        """The room, if ``key`` is its facilitator's; else RoomError (a wrong code or key
+        counts against ``address``)."""
+        with self._guessing(address):
+            row = self._room(code)
+            if not matches(key, row.key_hash):
+                raise WrongGuess("the facilitator key is wrong; allowed: the key in the facilitator's link")
         return row
 
-    def _team(self, code, team, token):
-        row = self._room(code)
-        for t in self.store.teams(row.code):
-            if t.team == team and matches(token, t.token_hash):
-                return row, t
-        raise RoomError("the team token is wrong for this team; allowed: your own team's link")
+    def team(self, code, team, token, address: str | None = None):
+        """The room and the team, if ``token`` is team ``team``'s; else RoomError (a wrong
+        code or token counts against ``address``)."""
+        with self._guessing(address):
+            row = self._room(code)
+            for t in self.store.teams(row.code):
+                if t.team == team and matches(token, t.token_hash):
+                    return row, t
+            raise WrongGuess("the team token is wrong for this team; allowed: your own team's link")
 
     def _entry(self, code: str) -> Open:
         with self._lock:
@@ -183,68 +221,146 @@ class Classroom:
             if self.store.add_room(code, key, seed, values):
                 return code, key
 
-    def join(self, code, name) -> tuple[int, str]:
-        """A new team in the room: its number and token.  Every attempt counts toward the
-        room's limit of JOINS_PER_MINUTE, refused ones too."""
-        row = self._room(code)
+    def join(self, code, name, address: str | None = None) -> tuple[int, str]:
+        """A new team in the room, the leader of the first free firm: its number and token.
+        Every attempt counts toward the room's limit of JOINS_PER_MINUTE, refused ones too;
+        a wrong code counts against ``address``."""
+        with self._guessing(address):
+            row = self._room(code)
         if not self.store.count_join(row.code, time.time(), JOINS_PER_MINUTE):
             raise RoomError(f"too many joins; allowed: {JOINS_PER_MINUTE} a minute per room, try again shortly")
         name, folded = check_name(name)
         token = secrets.token_urlsafe(16)
-        with self._entry(row.code).lock:
-            return self.store.add_team(row.code, name, folded, token, MAX_TEAMS), token
+        entry = self._entry(row.code)
+        with entry.lock:
+            team = self.store.add_team(row.code, name, folded, token)
+            if entry.play is not None:
+                entry.play.rename(team, name)
+        return team, token
 
     def set_levers(self, code, team: int, token, levers) -> int:
         """The culture team ``team`` aims at from the coming quarter on; returns that quarter."""
-        row, t = self._team(code, team, token)
+        row, t = self.team(code, team, token)
         aim = check_levers(levers)
         with self._entry(row.code).lock:
             return self.store.set_levers(row.code, t.team, aim)
 
-    def advance(self, code, key) -> int:
-        """Run the coming quarter (facilitator only); returns the quarter reached."""
+    def advance(self, code, key, to: int | None = None) -> int:
+        """Run the coming quarter (facilitator only); returns the quarter reached.  With
+        ``to`` (the quarter the page offered), nothing runs if the room has reached it."""
         row = self.facilitator(code, key)
-        entry = self._entry(row.code)
+        return self._advance(row.code, row.quarter + 1 if to is None else to)
+
+    def _advance(self, code: str, to: int, tick: float = 0.0) -> int:
+        """Run quarter ``to`` if the quarter recorded is the one before it (so that a click
+        and a tick, two pages or two servers never run one quarter twice); the quarter
+        reached.  A running clock counts its next period from when the quarter has run (not
+        before ``tick``, the clock's time that ran it)."""
+        entry = self._entry(code)
         with entry.lock:
-            row = self.store.room(row.code)
+            row = self._room(code)          # RoomError if deleted meanwhile
+            if row.quarter != to - 1:
+                return row.quarter
             if row.quarter >= row.settings["quarters"]:
                 raise RoomError(f"the game is over after {row.quarter} quarters; allowed: the reveal, exports")
-            teams = self.store.teams(row.code)
-            if not teams:
+            if not self.store.teams(code):
                 raise RoomError("no team has joined; allowed: advancing once a team has joined")
             play = self._play(row, entry)
-            aims = self._aims(row.code, teams, row.quarter + 1)
-            play.play_quarter(aims)
+            play.play_quarter(self._aims(code, row.settings["firms"], to))
+            recorded = False
             try:
-                self.store.set_quarter(row.code, play.quarter)
-            except BaseException:
-                entry.play = None        # rebuilt from the store next time
-                raise
-            if play.quarter == row.settings["quarters"]:
-                self.store.reveal(row.code)
-        return play.quarter
+                recorded = self.store.set_quarter(code, to, to == row.settings["quarters"], max(tick, time.time()))
+            finally:
+                if not recorded:
+                    entry.play = None        # rebuilt from the store next time
+        return to
+
+    # ----- the clock -----
+    def start_clock(self, code, key, period: int) -> None:
+        """A quarter every ``period`` seconds (one of CLOCK_PERIODS), the first ``period``
+        from now (facilitator only)."""
+        row = self.facilitator(code, key)
+        if period not in CLOCK_PERIODS:
+            raise RoomError(f"clock: {str(period)[:12]} seconds is not allowed; allowed: "
+                            f"{', '.join(map(str, CLOCK_PERIODS))}")
+        if row.quarter >= row.settings["quarters"]:
+            raise RoomError("the game is over; allowed: the reveal, exports")
+        if not self.store.teams(row.code):
+            raise RoomError("no team has joined; allowed: starting the clock once a team has joined")
+        self.store.set_clock(row.code, period, True, time.time())
+
+    def pause_clock(self, code, key) -> None:
+        row = self.facilitator(code, key)
+        self.store.set_clock(row.code, row.clock_period, False, time.time())
+
+    def tick(self, now: float | None = None) -> list[str]:
+        """Run the quarter of every room whose clock is due at ``now``; the rooms advanced.
+        A room the clock cannot advance has its clock paused."""
+        advanced = []
+        now = time.time() if now is None else now
+        for code, quarter in self.store.claim_ticks(now):
+            try:
+                self._advance(code, quarter + 1, now)
+            except RoomError:
+                self.store.set_clock(code, 0, False, 0.0)
+            advanced.append(code)
+        return advanced
+
+    def run_clock(self, stop: threading.Event, on_tick=lambda: None, every: float = 0.25) -> None:
+        """The server's clock (a thread): resume the clocks left running, then tick every
+        ``every`` seconds until ``stop``, calling ``on_tick`` after rooms advanced."""
+        self.store.resume_clocks(time.time())
+        while not stop.wait(every):
+            try:
+                if self.tick():
+                    on_tick()
+            except Exception:          # a failed look (a locked file): the next one tries again
+                traceback.print_exc()
+
+    # ----- reset, delete (facilitator only) -----
+    def reset(self, code, key) -> None:
+        """Back to quarter 0, same seed, same teams (all from the start); every lever set,
+        every quarter played and the reveal are gone; the clock is paused."""
+        code = self.facilitator(code, key).code
+        entry = self._entry(code)
+        with entry.lock:
+            self.store.reset(code)
+            entry.play = None
+
+    def delete(self, code, key) -> None:
+        """The room, gone from the file: its code, teams and levers."""
+        code = self.facilitator(code, key).code
+        with self._entry(code).lock:
+            self.store.delete(code)
+        with self._lock:
+            self._open.pop(code, None)
 
     def open_reveal(self, code, key) -> None:
         """Show every firm's levers now (facilitator only)."""
         self.store.reveal(self.facilitator(code, key).code)
 
     # ----- the market, rebuilt when needed -----
-    def _aims(self, code: str, teams, quarter: int) -> list[dict]:
-        """What each team aims at in ``quarter``: its levers for the latest quarter up to it."""
+    def _aims(self, code: str, firms, quarter: int) -> list[dict]:
+        """What each of ``firms`` (a number: all of them, or a list of firms) aims at in
+        ``quarter``: its team's levers for the latest quarter up to it, else the start."""
         recorded = self.store.levers(code)
         aims = []
-        for t in teams:
-            set_for = [q for (team, q) in recorded if team == t.team and q <= quarter]
-            aims.append(recorded[t.team, max(set_for)] if set_for else defaults())
+        for firm in range(firms) if isinstance(firms, int) else firms:
+            set_for = [q for (team, q) in recorded if team == firm and q <= quarter]
+            aims.append(recorded[firm, max(set_for)] if set_for else defaults())
         return aims
+
+    def _names(self, row) -> list[str]:
+        """The firms' names: their teams', or free_name."""
+        names = [t.name for t in self.store.teams(row.code)]
+        return names + [free_name(k) for k in range(len(names), row.settings["firms"])]
 
     def _play(self, row, entry: Open) -> Play:
         """The room's market at the quarter recorded (call with entry.lock held)."""
         if entry.play is None or entry.play.quarter != row.quarter:
-            teams = self.store.teams(row.code)
-            play = Play(row.seed, row.settings, [t.name for t in teams])
+            play = Play(row.seed, row.settings, self._names(row))
             for quarter in range(1, row.quarter + 1):
-                play.play_quarter(self._aims(row.code, teams, quarter))
+                play.play_quarter(self._aims(row.code, row.settings["firms"], quarter))
             entry.play = play
         return entry.play
 
@@ -265,10 +381,12 @@ class Classroom:
 
     # ----- what each screen shows -----
     def status(self, code) -> dict:
-        """What anyone with the code may see: quarter, length, teams' names, reveal open."""
+        """What anyone with the code may see: quarter, length, firms, teams' names, reveal
+        open, the clock (seconds a quarter, and when the next quarter runs or None)."""
         row = self._room(code)
         return {"code": row.code, "quarter": row.quarter, "quarters": row.settings["quarters"],
-                "teams": [t.name for t in self.store.teams(row.code)], "revealed": row.revealed}
+                "firms": row.settings["firms"], "teams": [t.name for t in self.store.teams(row.code)],
+                "revealed": row.revealed, "clock": row.clock_period, "next": row.clock_next}
 
     def race(self, code) -> pd.DataFrame:
         """One row per week and firm (Market.dataframe; do not change it), empty before the
@@ -298,13 +416,13 @@ class Classroom:
 
     def dashboard(self, code, team: int, token) -> dict:
         """A team's own view: its firm's weeks, its culture now, what it aims at next."""
-        row, t = self._team(code, team, token)
+        row, t = self.team(code, team, token)
         with self.reading(row.code) as play:
             row = self._room(row.code)
             df = pd.DataFrame() if play is None else play.frame()
             culture = defaults() if play is None else dict(play.culture[t.team])
-            aim = self._aims(row.code, [t], row.quarter + 1)[0]
-        return {"name": t.name, "quarter": row.quarter, "quarters": row.settings["quarters"],
+            aim = self._aims(row.code, [t.team], row.quarter + 1)[0]
+        return {"name": t.name, "quarter": row.quarter, "quarters": row.settings["quarters"], "joined": t.joined,
                 "weeks": df[df.firm == t.name].reset_index(drop=True) if not df.empty else df,
                 "culture": culture, "aim": aim}
 
@@ -318,8 +436,9 @@ class Classroom:
         if not row.revealed:
             raise RoomError("the reveal is not open yet; allowed: after the last quarter, or when the "
                             "facilitator opens it")
+        joined = {t.team: t.joined for t in self.store.teams(row.code)}
         with self.reading(row.code) as play:
-            return pd.DataFrame() if play is None else _reveal(play)
+            return pd.DataFrame() if play is None else _reveal(play, joined)
 
     # ----- exports (facilitator only) -----
     def export_csv(self, code, key) -> bytes:
@@ -341,31 +460,80 @@ class Classroom:
         return buffer.getvalue().encode()
 
     def race_png(self, code) -> bytes:
-        """The market-share race (with customers, NPS and cash) as a PNG (ccsim.plots.race_figure)."""
-        import matplotlib.pyplot as plt
-
-        from ccsim.market import SHARE
-        from ccsim.metrics import METRICS
-        from ccsim.plots import race_figure
-
+        """The market-share race (with customers, NPS and cash) as a PNG for a projector
+        (race_figure)."""
         row = self._room(code)
         df = self.race(row.code)
         if df.empty:
             raise RoomError("no quarter has been played yet; allowed: a PNG after the first quarter")
-        names = list(dict.fromkeys(df.firm))
-        metrics = [SHARE, *(METRICS[m] for m in BOARD if m != "share")]
-        bands = []
-        for name in names:
-            own = df[df.firm == name]
-            bands.append({m.name: (own.week.to_numpy(), own[m.name].to_numpy(float), own[m.name].to_numpy(float),
-                                   own[m.name].to_numpy(float)) for m in metrics})
-        labels = [name.replace("$", r"\$") for name in names]    # no mathtext from a team's name
-        fig = race_figure(bands, labels, metrics, title=f"Class room {row.code}: the market-share race",
-                          subtitle=f"quarter {row.quarter} of {row.settings['quarters']}, seed {row.seed}")
+        return race_figure(df, f"Room {row.code}, quarter {row.quarter} of {row.settings['quarters']}")
+
+
+def race_figure(df: pd.DataFrame, title: str) -> bytes:
+    """Share, customers, NPS and cash of every firm against weeks, as a PNG that reads from
+    the back of a room: 1500x1000 pixels, large type, thick lines, each firm's name at the
+    end of its line (names moved apart where lines end close together), no legend."""
+    import matplotlib.pyplot as plt
+
+    from ccsim.market import SHARE
+    from ccsim.metrics import METRICS
+    from ccsim.plots import LINE_COLOURS, money_axis, projector_style
+
+    names = list(dict.fromkeys(df.firm))
+    style = {"font.size": 20, "axes.titlesize": 24, "xtick.labelsize": 18, "ytick.labelsize": 18,
+             "axes.labelsize": 20, "figure.titlesize": 28, "lines.linewidth": 4.5}
+    with projector_style(), plt.rc_context(style):
+        fig, axes = plt.subplots(2, 2, figsize=(15, 10), sharex=True)
+        end = int(df.week.max())
+        for ax, metric in zip(axes.flat, [SHARE, *(METRICS[m] for m in BOARD if m != "share")]):
+            ends = []
+            for k, name in enumerate(names):
+                own = df[df.firm == name]
+                colour = LINE_COLOURS[k % len(LINE_COLOURS)]
+                ax.plot(own.week, own[metric.name], color=colour, linestyle="-" if k < len(LINE_COLOURS) else "--")
+                last = own[own[metric.name].notna()].tail(1)      # a firm out of cash has no NPS
+                ends += [(int(last.week.iloc[0]), float(last[metric.name].iloc[0]), name, colour)] if len(last) else []
+            ax.set_title(metric.label.split(":")[0])
+            money_axis(ax, metric)
+            ax.set_xlim(0, end * 1.5)         # room on the right for the names
+            ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= end])
+            ax.ends = ends
+        for ax in axes[-1]:
+            ax.set_xlabel("week")
+        fig.suptitle(title.replace("$", r"\$"), fontweight="bold")
+        fig.tight_layout()
+        for ax in axes.flat:          # once the axes have their size
+            _name_ends(ax, ax.ends, end)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100)
-        plt.close(fig)
-        return buffer.getvalue()
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _name_ends(ax, ends: list[tuple[int, float, str, str]], week: int) -> None:
+    """Each line's (last week, value, name, colour): the name (its first NAME_END
+    characters) written right of ``week`` at the value, names at least a line of type apart
+    (moved up as little as it takes, all down if the top one leaves the axes), in 20-point
+    type or as large as fits, as plain text."""
+    lo, hi = ax.get_ylim()
+    height = ax.get_position().height * ax.figure.get_figheight() * 72    # in points
+    size = min(20.0, height / 1.15 / max(len(ends), 1))
+    gap = 1.15 * size / height                         # a line of type, in axes fractions
+    order = sorted(range(len(ends)), key=lambda k: ends[k][1])
+    want = [(ends[k][1] - lo) / (hi - lo or 1.0) for k in order]
+    placed = []
+    for y in want:                                     # up from the lowest, a gap apart
+        placed.append(max(y, placed[-1] + gap) if placed else y)
+    shift = max(0.0, placed[-1] - 1.0 + gap / 2) if placed else 0.0
+    placed = [y - shift for y in placed]               # all down if the top one left the axes
+    ax.set_ylim(lo, hi)                                # kept as they were before the names
+    for k, y in zip(order, placed):
+        last, value, name, colour = ends[k]
+        at = lo + y * (hi - lo)
+        ax.plot([last, week * 1.03], [value, at], color=colour, linewidth=1.2, clip_on=False)
+        short = name if len(name) <= NAME_END else name[:NAME_END - 1].rstrip() + "…"
+        ax.text(week * 1.035, at, short.replace("$", r"\$"), va="center", ha="left", fontsize=size,
+                fontweight="bold", color=colour, clip_on=False)
 
 
 def _changes(start: dict, end: dict) -> str:
@@ -374,14 +542,16 @@ def _changes(start: dict, end: dict) -> str:
     return ", ".join(moved) or "unchanged"
 
 
-def _reveal(play: Play) -> pd.DataFrame:
-    """Classroom.reveal's table."""
+def _reveal(play: Play, joined: dict[int, int]) -> pd.DataFrame:
+    """Classroom.reveal's table (``joined``: each team's quarter when it joined)."""
     rows = []
     for k, (name, firm) in enumerate(zip(play.names, play.market.firms)):
         to = play.flows[k + 1]
         rivals = {other: int(to[j + 1]) for j, other in enumerate(play.names) if j != k}
         rows.append({
             "firm": name,
+            "team": "none" if k not in joined else "from the start" if not joined[k] else
+                    f"from quarter {joined[k] + 1}",
             "culture": _changes(defaults(), play.history[-1][k]),
             "staff_weeks_silent": int(play.silent[k]),
             "ideas_shipped": firm.ideas_shipped,

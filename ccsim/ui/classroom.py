@@ -4,14 +4,18 @@ start page, ``?room=CODE`` the join page, ``?room=CODE&key=KEY`` the facilitator
 ``?room=CODE&team=N&token=T`` a team.
 
 Every session of the server shares one ccsim.classroom.room.Classroom, kept in the SQLite
-file ``$CCSIM_CLASSROOM_DB`` (default ~/.ccsim/classroom.sqlite3).  Each page looks at its
-room as soon as a page of this server has changed a room (``changed``) and at least every
-second (``POLL``), and redraws when a quarter has passed, a team has joined or the reveal
-has opened.  Team names are shown as text, never as HTML.
+file ``$CCSIM_CLASSROOM_DB`` (default ~/.ccsim/classroom.sqlite3), and one thread that runs
+the rooms' clocks (Classroom.run_clock).  Each page looks at its room as soon as a page of
+this server or the clock has changed a room (``changed``) and at least every second
+(``POLL``), and redraws when a quarter has passed, a team has joined, the reveal has opened
+or the clock has started or stopped; a countdown redraws itself every second.  A page
+checks its code and key or token once, against the client's address (the guessing limit).
+Team names are shown as text, never as HTML.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -27,6 +31,13 @@ from ccsim.ui import words
 
 POLL = 1.0        # seconds between a page's looks at its room
 DOUBLE_CLICK = 1.0   # seconds after an advance in which another click on Advance is ignored
+PERIODS = ("30 s", "1 min", "2 min", "3 min")    # the clock's choices (room.CLOCK_PERIODS), as shown
+CONFIRM = {
+    "reset": "Reset room {code} to quarter 0? The teams stay and keep their links; every quarter played "
+             "and every lever set is lost; the clock stops.",
+    "delete": "Delete room {code}? The room, its teams and everything they set are erased; every link to "
+              "it stops working.",
+}
 DB = "CCSIM_CLASSROOM_DB"
 DEBRIEF = (
     "Which firm's staff held back most concerns, and what did its leaders miss because of it?",
@@ -53,7 +64,24 @@ def classroom():
             from ccsim.classroom.room import Classroom
 
             _classroom = Classroom(os.environ.get(DB) or Path.home() / ".ccsim" / "classroom.sqlite3")
+            threading.Thread(target=_classroom.run_clock, args=(threading.Event(), changed), daemon=True,
+                             name="ccsim-class-clock").start()
         return _classroom
+
+
+def address() -> str | None:
+    """The client's address (the websocket's peer), None outside a server (a test)."""
+    from solara.server import kernel_context
+
+    try:
+        sockets = kernel_context.get_current_context().kernel.session.websockets
+    except Exception:          # no server, no kernel
+        return None
+    for socket in list(sockets):
+        client = getattr(getattr(socket, "ws", None), "client", None)
+        if client is not None:
+            return str(client.host)
+    return None
 
 
 def link(**query) -> str:
@@ -61,14 +89,16 @@ def link(**query) -> str:
 
 
 def use_room(code: str) -> tuple:
-    """The room's (quarter, teams, revealed), looked at in a thread when ``changed`` wakes
-    it and at least every POLL seconds."""
+    """The room's (quarter, quarters, teams, revealed, firms, next quarter's time) or ()
+    if there is no such room, looked at in a thread when ``changed`` wakes it and at least
+    every POLL seconds; and a function that looks at once (after the page changed it)."""
     from ccsim.classroom import RoomError
 
     def look():
         try:
             status = classroom().status(code)
-            return status["quarter"], tuple(status["teams"]), status["revealed"]
+            return (status["quarter"], status["quarters"], tuple(status["teams"]), status["revealed"],
+                    status["firms"], status["next"])
         except RoomError:
             return ()
 
@@ -83,7 +113,7 @@ def use_room(code: str) -> tuple:
                 _changed.wait(POLL)
 
     solara.use_thread(poll, dependencies=[code], intrusive_cancel=False)
-    return seen.value
+    return seen.value, lambda: seen.set(look())
 
 
 @solara.component
@@ -106,6 +136,7 @@ def Lobby(code: str):
     joining = solara.use_reactive(code)
     name = solara.use_reactive("")
     quarters = solara.use_reactive(8)
+    firms = solara.use_reactive(6)
 
     def act(action):
         from ccsim.classroom import RoomError
@@ -116,12 +147,12 @@ def Lobby(code: str):
             error.value = str(refused)
 
     def start():
-        made, key = classroom().create(quarters=quarters.value)
+        made, key = classroom().create(quarters=quarters.value, firms=firms.value)
         return link(room=made, key=key)
 
     def join():
         room = joining.value.strip().upper()
-        team, token = classroom().join(room, name.value)
+        team, token = classroom().join(room, name.value, address())
         changed()
         return link(room=room, team=team, token=token)
 
@@ -133,34 +164,60 @@ def Lobby(code: str):
             solara.Button("Join", on_click=lambda: act(join), color="primary", classes=["ccsim-join"])
         with solara.Card("Start a room (facilitator)"):
             solara.InputInt("Quarters to play", value=quarters, classes=["ccsim-quarters"])
+            solara.InputInt("Firms in the market (the most teams that can play)", value=firms,
+                            classes=["ccsim-firms"])
+            rv.Html(tag="div", children=["A firm no team leads keeps the starting culture; a team that comes "
+                                         "late takes over a free firm."], style_="font-size: 13px")
             solara.Button("Start a room", on_click=lambda: act(start), classes=["ccsim-start"])
         if error.value:
             solara.Error(error.value, classes=["ccsim-error"])
+
+
+def use_checked(check, code: str, secret: str) -> str:
+    """Check a page's code and key or token once (``check(address)`` raises RoomError), not
+    at every redraw: a wrong one counts once against the client's address.  The refusal, or
+    ""."""
+    from ccsim.classroom import RoomError
+
+    def run():
+        try:
+            check(address())
+            return ""
+        except RoomError as refused:
+            return str(refused)
+
+    return solara.use_memo(run, [code, secret])
 
 
 @solara.component
 def Facilitator(code: str, key: str):
     """The projector: the join code, the clock, the race, the leaderboard and events."""
     from ccsim.classroom import RoomError
+    from ccsim.classroom.room import CLOCK_PERIODS
 
     room = classroom()
-    seen = use_room(code)
+    refused = use_checked(lambda at: room.facilitator(code, key, at), code, key)
+    seen, look = use_room(code)
     error = solara.use_reactive("")
     busy = solara.use_reactive(False)
     show_link = solara.use_reactive(False)
+    period = solara.use_reactive(PERIODS[1])
+    confirming = solara.use_reactive("")  # "reset" or "delete" while the page asks
     advanced = solara.use_ref(0.0)        # when the last advance ended
-    try:
-        quarters = room.facilitator(code, key).settings["quarters"]
-    except RoomError as refused:
-        solara.Error(str(refused), classes=["ccsim-error"])
+    if refused:
+        solara.Error(refused, classes=["ccsim-error"])
         return
-    quarter, teams, revealed = seen
+    if not seen:
+        rv.Html(tag="h2", children=[f"Room {code} is gone (deleted)."], class_="ccsim-gone")
+        rv.Html(tag="a", children=["Start a new room"], attributes={"href": "?class"})
+        return
+    quarter, quarters, teams, revealed, firms, next_at = seen
 
     def advance():
-        """Advance, but not on the second click of a double click (it would arrive once the
-        first is done, on a button that already offers the next quarter)."""
+        """Advance to the quarter the button offers, and not on the second click of a double
+        click (it would arrive once the first is done, on a button that offers the next)."""
         if time.monotonic() - advanced.current > DOUBLE_CLICK:
-            room.advance(code, key)
+            room.advance(code, key, quarter + 1)
             advanced.current = time.monotonic()
 
     def guarded(action):
@@ -168,6 +225,7 @@ def Facilitator(code: str, key: str):
             busy.value = True
             try:
                 action()
+                look()            # this page redraws with the room as the action left it
                 changed()
                 error.value = ""
             except RoomError as refused:
@@ -176,6 +234,11 @@ def Facilitator(code: str, key: str):
                 busy.value = False
         return run
 
+    def confirmed():
+        (room.reset if confirming.value == "reset" else room.delete)(code, key)
+        confirming.value = ""
+
+    over = quarter >= quarters
     big = 96 if quarter == 0 else 40      # the code matters less once the game is under way
     with solara.Column(classes=["ccsim", "ccsim-class", "ccsim-facilitator"], style={"padding": "12px 20px"}):
         with solara.Row(style={"align-items": "center", "gap": "32px"}):
@@ -185,12 +248,22 @@ def Facilitator(code: str, key: str):
                 rv.Html(tag="div", children=[f"Quarter {quarter} of {quarters}"], class_="ccsim-quarter",
                         style_="font-size: 32px")
                 rv.Html(tag="div", children=["Teams join on this app's page with ?class, the code and a name."])
-                rv.Html(tag="div", children=[f"Teams: {len(teams)}"], class_="ccsim-teams")
+                rv.Html(tag="div", children=[f"Teams: {len(teams)} of {firms} firms"], class_="ccsim-teams")
+            if next_at is not None and not over:
+                Countdown(next_at, 72)
         Names(teams)
-        with solara.Row(style={"align-items": "center"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(f"Advance to quarter {quarter + 1}", classes=["ccsim-advance"], color="primary",
-                          disabled=busy.value or quarter >= quarters or not teams,
-                          on_click=guarded(advance))
+                          disabled=busy.value or over or not teams, on_click=guarded(advance))
+            if next_at is None:
+                solara.ToggleButtonsSingle(value=period, values=list(PERIODS), classes=["ccsim-period"])
+                solara.Button(f"Start the clock: a quarter every {period.value}", classes=["ccsim-clock"],
+                              disabled=busy.value or over or not teams,
+                              on_click=guarded(lambda: room.start_clock(code, key,
+                                                                        CLOCK_PERIODS[PERIODS.index(period.value)])))
+            else:
+                solara.Button("Pause the clock", classes=["ccsim-clock"],
+                              on_click=guarded(lambda: room.pause_clock(code, key)))
             solara.Button("Open the reveal", classes=["ccsim-open-reveal"], disabled=revealed,
                           on_click=guarded(lambda: room.open_reveal(code, key)))
             if quarter:
@@ -198,6 +271,13 @@ def Facilitator(code: str, key: str):
                 solara.FileDownload(lambda: room.race_png(code), f"class-{code}-race.png", label="PNG")
             solara.Button("Hide my link" if show_link.value else "My link", text=True,
                           on_click=lambda: show_link.set(not show_link.value))
+            solara.Button("Reset the room", text=True, classes=["ccsim-reset"],
+                          on_click=lambda: confirming.set("reset"))
+            solara.Button("Delete the room", text=True, classes=["ccsim-delete"],
+                          on_click=lambda: confirming.set("delete"))
+        if confirming.value:
+            Confirm(CONFIRM[confirming.value].format(code=code), guarded(confirmed),
+                    lambda: confirming.set(""))
         if show_link.value:   # not on the projector by default: it holds the key
             rv.Html(tag="div", children=[f"Your link, to come back to this room (keep it private): "
                                          f"{link(room=code, key=key)}"], style_="font-size: 12px; color: #555")
@@ -208,10 +288,37 @@ def Facilitator(code: str, key: str):
         if quarter:
             with solara.Row(style={"align-items": "flex-start"}):
                 with solara.Column(style={"flex": "3", "min-width": "0"}):
-                    Race(code, quarter)
+                    Race(code, quarter, teams)
                 with solara.Column(style={"flex": "2", "min-width": "0"}):
                     Table(room.leaderboard(code), "ccsim-leaderboard")
                     Events(room.events(code))
+
+
+@solara.component
+def Confirm(question: str, yes, no):
+    """A question and two buttons: do it, or not."""
+    with solara.Card(classes=["ccsim-confirm-card"]):
+        rv.Html(tag="div", children=[question], class_="ccsim-confirm-question", style_="font-size: 18px")
+        with solara.Row():
+            solara.Button("Yes, do it", color="error", classes=["ccsim-confirm"], on_click=yes)
+            solara.Button("No, keep the room", classes=["ccsim-cancel"], on_click=no)
+
+
+@solara.component
+def Countdown(next_at: float, size: int):
+    """The time to the next quarter, m:ss in large type, redrawn every second by a thread of
+    its own (the rest of the page is not redrawn)."""
+    left = solara.use_reactive(max(0, math.ceil(next_at - time.time())))
+
+    def count(cancel: threading.Event):
+        while not cancel.is_set():
+            left.value = max(0, math.ceil(next_at - time.time()))
+            cancel.wait(max(0.05, (next_at - time.time()) % 1.0 or 1.0))
+
+    solara.use_thread(count, dependencies=[next_at], intrusive_cancel=False)
+    text = f"Next quarter in {left.value // 60}:{left.value % 60:02d}" if left.value else "Next quarter: now"
+    rv.Html(tag="div", children=[text], class_="ccsim-countdown",
+            style_=f"font-size: {size}px; font-weight: 700; font-variant-numeric: tabular-nums")
 
 
 @solara.component
@@ -222,10 +329,20 @@ def Names(teams: tuple):
 
 
 @solara.component
-def Race(code: str, quarter: int):
-    """The market-share race as the PNG export draws it (redrawn once a quarter)."""
-    png = solara.use_memo(lambda: classroom().race_png(code), [code, quarter])
-    solara.Image(png, width="100%", classes=["ccsim-race"])
+def Race(code: str, quarter: int, teams: tuple):
+    """The market-share race as the PNG export draws it (redrawn once a quarter, and when a
+    team joins: its firm takes its name)."""
+    from ccsim.classroom import RoomError
+
+    def draw():
+        try:
+            return classroom().race_png(code)
+        except RoomError:     # reset or deleted since the page last looked: it redraws at once
+            return None
+
+    png = solara.use_memo(draw, [code, quarter, teams])
+    if png:
+        solara.Image(png, width="100%", classes=["ccsim-race"])
 
 
 def _cell(value) -> str:
@@ -274,16 +391,22 @@ def Team(code: str, team: str, token: str):
     from ccsim.classroom import RoomError
 
     room = classroom()
-    seen = use_room(code)
+    number = int(team) if str(team).isdigit() else -1
+    refused = use_checked(lambda at: room.team(code, number, token, at), code, f"{team}/{token}")
+    seen, _ = use_room(code)
     error = solara.use_reactive("")
     saved = solara.use_reactive(0)        # the quarter the team's levers were last set for
     moved = solara.use_reactive({})       # the sliders moved since the page was drawn
-    if not seen:
-        solara.Error(f"No room with the code {code[:12]}.", classes=["ccsim-error"])
+    if refused:
+        solara.Error(refused, classes=["ccsim-error"])
         return
-    quarter, _, revealed = seen
+    if not seen:
+        solara.Error(f"No room with the code {code[:12]} (the facilitator may have deleted it).",
+                     classes=["ccsim-error"])
+        return
+    quarter, _, _, revealed, _, next_at = seen
     try:
-        mine = room.dashboard(code, int(team) if str(team).isdigit() else -1, token)
+        mine = room.dashboard(code, number, token)
     except RoomError as refused:
         solara.Error(str(refused), classes=["ccsim-error"])
         return
@@ -291,7 +414,7 @@ def Team(code: str, team: str, token: str):
 
     def submit():
         try:
-            to = room.set_levers(code, int(team), token, aims)
+            to = room.set_levers(code, number, token, aims)
             saved.value, error.value = to, ""
         except RoomError as refused:
             saved.value, error.value = 0, str(refused)
@@ -300,6 +423,11 @@ def Team(code: str, team: str, token: str):
         rv.Html(tag="h2", children=[mine["name"]], class_="ccsim-team-name")
         rv.Html(tag="div", children=[f"Room {code} · quarter {quarter} of {mine['quarters']}"],
                 class_="ccsim-quarter")
+        if mine["joined"]:
+            rv.Html(tag="div", children=[f"Your team took over this firm after quarter {mine['joined']}; until "
+                                         "then it ran on the starting culture."], class_="ccsim-late")
+        if next_at is not None and quarter < mine["quarters"]:
+            Countdown(next_at, 44)
         weeks = mine["weeks"]
         if len(weeks):
             ends = weeks[weeks.week % 13 == 0].assign(quarter=lambda d: d.week // 13)

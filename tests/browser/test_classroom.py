@@ -1,12 +1,16 @@
 """Class mode in a real chromium against a real ``ccsim ui``: a facilitator and three teams
-play four quarters; the server is killed (SIGKILL) after the second and restarted on the
-same room file, and the game goes on where it was."""
+play four quarters in a room of four firms; a fourth team joins after the first quarter;
+the clock (30 s) runs the second; the server is killed (SIGKILL) after the second and
+restarted on the same room file, and the game goes on where it was."""
 
 from __future__ import annotations
 
 import os
 import re
 import signal
+import sqlite3
+import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,7 @@ from .driver import TIMEOUT, free_port, new_context, start_server, stop_server
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 TEAMS = ("Red", "Blue", "Green <b>&amp;</b>")      # a name with markup is shown as text
+LATE = "Late Owls"                                 # joins after the first quarter
 
 
 def join(browser, url: str, code: str, name: str):
@@ -59,6 +64,8 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
         fac.goto(f"{url}?class")
         fac.fill(".ccsim-quarters input", "4")
         fac.press(".ccsim-quarters input", "Enter")
+        fac.fill(".ccsim-firms input", "4")
+        fac.press(".ccsim-firms input", "Enter")
         fac.click(".ccsim-start")
         code = fac.locator(".ccsim-joincode").inner_text(timeout=60_000).strip()
         assert re.fullmatch(r"[A-Z2-9]{6}", code)
@@ -66,7 +73,7 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
         key = re.search(r"key=([^&]+)", facilitator)[1]
         teams = [join(browser, url, code, name) for name in TEAMS]
         contexts += [page.context for page in teams]
-        expect(fac.locator(".ccsim-teams")).to_have_text("Teams: 3")
+        expect(fac.locator(".ccsim-teams")).to_have_text("Teams: 3 of 4 firms")
         expect(teams[2].locator(".ccsim-team-name")).to_have_text("Green <b>&amp;</b>")
         # a team that forges another team's number with its own token is refused
         forged = teams[0].context.new_page()
@@ -80,6 +87,9 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
         expect(forged.locator(".ccsim-error")).to_contain_text("facilitator key is wrong")
         assert forged.locator(".ccsim-advance").count() == 0
         forged.close()
+        with closing(sqlite3.connect(db)) as con:    # both wrong ones counted against the browser's address
+            assert con.execute("SELECT address, COUNT(*) FROM guesses GROUP BY address").fetchall() == [
+                ("127.0.0.1", 2)]
         for quarter in (1, 2, 3, 4):
             if quarter == 3:       # kill the server mid-game, restart it on the same room file
                 board = fac.locator(".ccsim-leaderboard").inner_text()
@@ -87,20 +97,39 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
                 proc.wait(10)
                 proc, _ = start_server(free_port())
                 new = f"http://127.0.0.1:{proc.args[proc.args.index('--port') + 1]}/"
-                fac.goto(facilitator.replace(url, new))
+                fac.goto(facilitator.replace(url, new), timeout=90_000)   # a loaded machine
                 expect(fac.locator(".ccsim-quarter")).to_have_text("Quarter 2 of 4", timeout=60_000)
                 assert fac.locator(".ccsim-leaderboard").inner_text() == board
                 for page in teams:
-                    page.goto(page.url.replace(url, new))
+                    page.goto(page.url.replace(url, new), timeout=90_000)
                     page.wait_for_selector(".ccsim-team-name")
                 url = new
+            if quarter == 2:     # a team that comes late takes over the free firm
+                teams.append(join(browser, url, code, LATE))
+                contexts.append(teams[-1].context)
+                expect(teams[-1].locator(".ccsim-late")).to_contain_text("took over this firm after quarter 1")
+                expect(fac.locator(".ccsim-teams")).to_have_text("Teams: 4 of 4 firms")
             for k, page in enumerate(teams):
                 set_levers(page, quarter, humble=k == 0)
-            fac.click(".ccsim-advance")
+            if quarter == 2:     # the clock runs this quarter, 30 s after it starts
+                fac.get_by_role("button", name="30 s", exact=True).click()
+                fac.click(".ccsim-clock")
+                for page in (fac, *teams):
+                    expect(page.locator(".ccsim-countdown")).to_have_text(re.compile(r"Next quarter in 0:[23]\d"))
+                started = time.monotonic()
+                expect(fac.locator(".ccsim-quarter")).to_have_text("Quarter 2 of 4", timeout=60_000)
+                assert time.monotonic() - started > 20           # by the clock, not at once
+                for page in teams:               # and it counts the next period
+                    expect(page.locator(".ccsim-countdown")).to_have_text(re.compile(r"Next quarter in 0:[123]\d"))
+                fac.click(".ccsim-clock")        # pause: the facilitator advances the rest
+                expect(fac.locator(".ccsim-countdown")).to_have_count(0)
+                expect(fac.locator(".ccsim-advance")).to_be_enabled()
+            else:
+                fac.click(".ccsim-advance")
             expect(fac.locator(".ccsim-quarter")).to_have_text(f"Quarter {quarter} of 4", timeout=60_000)
             for page in teams:
                 expect(page.locator(".ccsim-quarter")).to_contain_text(f"quarter {quarter} of 4")
-            expect(fac.locator(".ccsim-leaderboard tbody tr")).to_have_count(3)
+            expect(fac.locator(".ccsim-leaderboard tbody tr")).to_have_count(4)
             if quarter == 2:     # for a look as a trainer and a student would (not checked)
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 fac.set_viewport_size({"width": 1920, "height": 1080})
@@ -108,17 +137,21 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
                 teams[0].set_viewport_size({"width": 390, "height": 844})
                 teams[0].screenshot(path=str(SCREENSHOTS / "class-team-390x844.png"), full_page=True)
         # the end: the reveal on the projector and on every team's screen
-        expect(fac.locator(".ccsim-reveal tbody tr")).to_have_count(3)
+        expect(fac.locator(".ccsim-reveal tbody tr")).to_have_count(4)
         fac.screenshot(path=str(SCREENSHOTS / "class-reveal-1920x1080.png"), full_page=True)
         for page in teams:
-            expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(3)
+            expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(4)
         # what the browsers did is what the room holds, and the market is its replay
         room = Classroom(db)
         levers = room.store.levers(code)
         assert all(levers[0, q]["humility"] == 1.0 and levers[1, q]["humility"] == 0.0 for q in (1, 2, 3, 4))
+        assert {q for team, q in levers if team == 3} == {2, 3, 4}
         play = room.play(code)
+        assert play.names == [*TEAMS, LATE]
         assert play.market.firms[0].humility == pytest.approx(0.5 + 4 * 0.1)
         assert play.market.firms[1].humility == pytest.approx(0.5 - 4 * 0.1)
+        assert play.market.firms[3].humility == pytest.approx(0.5 - 3 * 0.1)      # a team from quarter 2
+        (SCREENSHOTS / "class-race-1500x1000.png").write_bytes(room.race_png(code))   # to look at
         with fac.expect_download() as download:
             fac.get_by_text("CSV", exact=True).click()
         assert download.value.path().read_bytes() == room.export_csv(code, key)
