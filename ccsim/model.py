@@ -505,10 +505,18 @@ class CultureModel(mesa.Model):
     def _leaders_learn(self):
         """One period of March's (1991) mutual learning a quarter (a period is not a week:
         a weekly period made the leaders' view form within weeks): the staff who spoke up
-        this quarter are the ones the leaders can learn from (Milliken et al. 2003)."""
-        learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility,
-                        self._keyed("learning"), heard=self.spoke_this_quarter[None, :],
-                        misread=self.misread * (1 - self.accountability))
+        this quarter are the ones the leaders can learn from (Milliken et al. 2003).  Compiled:
+        kernels.march on the same draws."""
+        misread, rng = self.misread * (1 - self.accountability), self._keyed("learning")
+        if self.compiled:
+            e, m = self.n_employees, self.n_needs
+            kernels.march(self.reality[0], self.code[0], self.beliefs[0],
+                          np.frombuffer(rng.bytes((e * m + 7) // 8), np.uint8), rng.random(e * m), rng.random(m),
+                          rng.random(m) if misread > 0 else np.empty(0), self.conformity,
+                          (1.0 - self.humility) ** np.arange(e + 1, dtype=np.int32), self.spoke_this_quarter, misread)
+        else:
+            learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility, rng,
+                            heard=self.spoke_this_quarter[None, :], misread=misread)
         self.spoke_this_quarter[:] = False
 
     def _leaders_decide(self):

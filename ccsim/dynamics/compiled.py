@@ -267,6 +267,43 @@ def staff(u_staff, normal, left, fresh_beliefs, fresh_reticence, beliefs, retice
 
 
 @_jit
+def march(reality, code, beliefs, coins, u_social, u_code, u_misread, p1, stay, heard, misread):
+    """One period of March's mutual learning for one firm (learning.period: act, individual_scores,
+    code_score, socialise, learn_code), ``heard`` masking who the leaders hear.  The draws
+    are the period's generator's, in its order: ``coins`` (bytes, a bit per belief, most
+    significant first), ``u_social`` (one per belief), ``u_code`` and, when ``misread`` > 0,
+    ``u_misread`` (one per need); ``stay[k]`` is (1 - p2) ** k, computed by numpy."""
+    e, m = beliefs.shape
+    known = 0
+    for d in range(m):
+        known += code[d] * reality[d]
+    actions = np.empty((e, m), np.int8)
+    superior = np.empty(e, np.bool_)
+    for j in range(e):
+        score = 0
+        for d in range(m):
+            i = j * m + d
+            a = beliefs[j, d] if beliefs[j, d] != 0 else ((coins[i >> 3] >> (7 - (i & 7))) & 1) * 2 - 1
+            actions[j, d] = a
+            score += a * reality[d]
+        superior[j] = score > known and heard[j]
+    for j in range(e):
+        for d in range(m):
+            if code[d] != 0 and beliefs[j, d] != code[d] and u_social[j * m + d] < p1:
+                beliefs[j, d] += 1 if code[d] > beliefs[j, d] else -1
+    for d in range(m):
+        votes = 0
+        for j in range(e):
+            votes += actions[j, d] * superior[j]
+        majority = (votes > 0) - (votes < 0)
+        change = majority != 0 and majority != code[d] and u_code[d] < 1.0 - stay[abs(votes)]
+        if misread > 0 and code[d] != 0 and u_misread[d] < misread:
+            change = False
+        if change:
+            code[d] = majority
+
+
+@_jit
 def tenure_weeks(joined, active, week, cap):
     """Sum over active customers of their weeks of tenure, each at most ``cap`` (economics)."""
     total = 0
