@@ -1,13 +1,15 @@
-"""The customers' week in a few compiled passes (numba), on the numbers the numpy path draws.
+"""The week in a few compiled passes (numba), on the numbers the numpy path draws.
 
-The numpy path (CultureModel._serve_customers, _serve_problems, _spread_word) makes about
-sixty array calls a week, mostly on small arrays.  These kernels walk the customers
-instead, in one or two passes each, reading the numbers the model draws from the same
-per-mechanism streams with the same numpy calls (numba can draw from a numpy
+The numpy path (CultureModel._serve_customers, _serve_problems, _spread_word,
+_organisation_learns, _leaders_learn and the reporters of ccsim.metrics) makes about a
+hundred array calls a week, mostly on small arrays.  These kernels walk the customers
+and the staff instead, in one or two passes each, reading the numbers the model draws
+from the same per-mechanism streams with the same numpy calls (numba can draw from a numpy
 ``Generator`` itself, but each draw took about four times as long, and handing a kernel a
 generator cost about 10 us a call; docs/DEVELOPING.md, Speed notes).  Every operation that
 sets state (satisfaction, warnings, status, grievances, tenure, the counts the money comes
-from) is done in the same float width and order as in the numpy path, so the runs are
+from, morale, beliefs, the leaders' code) or is reported (numpy's pairwise sums: _pairwise)
+is done in the same float width and order as in the numpy path, so the runs are
 bit-identical.  The one difference: exp, log1p and expm1 in the chance to adopt come from
 the C library here and from numpy's vectorised code there, which can differ in the last
 bit; a chance is only compared with a uniform draw, so a decision could change only if a
