@@ -253,12 +253,15 @@ def staff(u_staff, normal, left, fresh_beliefs, fresh_reticence, beliefs, retice
     e, m, t = len(morale), reality.shape[0], len(touched)
     for j in range(e):
         if left[j]:
-            beliefs[0, j, :] = fresh_beliefs[j]
+            for d in range(m):
+                beliefs[0, j, d] = fresh_beliefs[j, d]
             reticence[j], morale[j], tenure[j] = fresh_reticence[j], 0.5, 0.0
         tenure[j] += 1.0
         if t and u_staff[1, j] < learn_p:
             served = int(u_staff[2, j] * t)
-            dim = min(np.searchsorted(cumulative, u_staff[4, j] * total), m - 1)
+            dim, x = 0, u_staff[4, j] * total      # np.searchsorted(cumulative, x), clipped to m - 1
+            while dim < m - 1 and cumulative[dim] < x:
+                dim += 1
             beliefs[0, j, dim] = reality[dim] * deviation[touched[served], identity[served], dim]
         speaking[j] = reticence[j] < safe * min(max(0.5 + morale[j], 0.0), 1.0)
         spoke[j] |= speaking[j]
