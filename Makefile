@@ -17,13 +17,13 @@ assets: $(STAMP)
 
 # ccsim's compiled bytecode, so that `ccsim ui` does not compile its modules at every start
 # (an editable install is not byte-compiled, and a PYTHONDONTWRITEBYTECODE shell never
-# caches it), and numba's cache of the compiled customers' week, so that the first run on a
-# fresh machine does not spend its first seconds compiling; quick when done
+# caches it), and numba's cache of the compiled week (13 weeks: a quarterly review too), so
+# that the first run on a fresh machine does not spend its first seconds compiling; quick when done
 bytecode: $(STAMP) $(VENV)/.numba-warm
 	$(BIN)/python -m compileall -q ccsim
 
 $(VENV)/.numba-warm: $(STAMP) ccsim/dynamics/compiled.py
-	$(BIN)/python -c "from ccsim.model import run; run(2, rng=0, n_customers=50, n_employees=5, customer_agents=False)"
+	$(BIN)/python -c "from ccsim.model import run; run(13, rng=0, n_customers=50, n_employees=5, customer_agents=False)"
 	touch $@
 
 # Debian's chromium for the browser tests, only if /usr/bin/chromium is missing

@@ -8,7 +8,9 @@ estimated time of a 25,600-run Sobol study (8 levers, N = 512, 5 replications) f
 real sweep's runs/s with 2 workers; 1,000,000 customers at least 10 weeks/s; peak memory
 at 1,000,000 customers, and at 10,000,000 customers x 52 weeks with ``--10m`` (minutes of
 both cores: not part of ``make bench``).  Compile cost: the first week in a fresh process
-with an empty numba cache, then with that cache.
+with an empty numba cache, then with that cache.  Before and after: a default run of the
+compiled path as it was at bench_rebuild.BASE (the customers' week compiled, the staff,
+reporters and draws in numpy) and as it is now, in fresh processes taking turns.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import tempfile
 import time
 
 from bench_core import side_by_side
+from bench_rebuild import BASE, archived
+from bench_rebuild import _time as fresh_run_seconds
 from bench_sweep import experiment, sweep
 
 from ccsim.model import CultureModel
@@ -65,6 +69,15 @@ def default_runs() -> tuple[float, float, float]:
     return 1 / statistics.median(times[True]), 1 / statistics.median(times[False]), ratio
 
 
+def before_and_after(rounds: int = 3) -> tuple[float, float] | None:
+    """Median seconds of a default compiled run at BASE and now (fresh processes, taking turns)."""
+    with archived(BASE) as before:
+        if before is None:
+            return None
+        times = [(fresh_run_seconds(before), fresh_run_seconds(None)) for _ in range(rounds)]
+    return statistics.median(b for b, _ in times), statistics.median(a for _, a in times)
+
+
 def compile_cost() -> tuple[float, float]:
     """Seconds of the first compiled week in a fresh process: empty cache, then cached."""
     import os
@@ -83,6 +96,7 @@ def row(label: str, value: str, target: str = ""):
 def main(ten_million: bool = False):
     compiled_rate, numpy_rate, ratio = default_runs()
     cold, warm = compile_cost()
+    then = before_and_after()
     big = {flag: [side_by_side(weeks=260, compiled=flag) for _ in range(3)] for flag in (True, False)}
     boltzmann = statistics.median(b for runs in big.values() for b, _, _ in runs)
     steps = {flag: statistics.median(c for _, c, _ in runs) for flag, runs in big.items()}
@@ -94,6 +108,9 @@ def main(ten_million: bool = False):
     row("default run (2,000 x 260 weeks), compiled: runs/s", f"{compiled_rate:.2f}")
     row("default run, numpy path: runs/s", f"{numpy_rate:.2f}")
     row("default run: compiled / numpy (median of paired runs)", f"{ratio:.1f}", ">= 10")
+    if then:
+        row(f"default run, compiled, before ({BASE}) / now: s per run", f"{then[0]:.3f} / {then[1]:.3f}")
+        row("default run, compiled: before / now", f"{then[0] / then[1]:.2f}")
     row("first compiled week in a fresh process, empty numba cache (s)", f"{cold:.2f}")
     row("first compiled week in a fresh process, cached (s)", f"{warm:.2f}")
     row("Boltzmann wealth, 10,000 agents: agent-steps/s", f"{boltzmann:,.0f}")

@@ -142,6 +142,15 @@ METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
 REPORTERS = {m.name: m.report for m in _ALL}
 
 
+def collect(model, known: dict) -> None:
+    """Mesa's DataCollector.collect for these reporters, faster: ``known`` holds values
+    already computed (by name), and as every reporter returns a number, none is copied."""
+    collector = model.datacollector
+    collector._collection_steps.append(model.time)
+    for name, report in REPORTERS.items():
+        collector.model_vars[name].append(known[name] if name in known else report(model))
+
+
 def shown(where: str) -> list[Metric]:
     """The metrics drawn in ``where`` ("run", "compare", "table", "gap"), in table order."""
     return [m for m in _ALL if where in m.shown]

@@ -128,7 +128,9 @@ class CultureModel(mesa.Model):
         self._touched = np.empty(0, np.int64)
         self._touched_identity = np.empty(0, np.int64)
         if self.compiled:
-            self._draws = kernels.Scratch(self.n_customers)
+            self._draws = kernels.Scratch(self.n_customers, self.n_employees)
+            self._no_newcomers = np.empty((0, self.n_needs), np.int8), np.empty(0)
+            self._revealed = np.cumsum(self.importance, dtype=np.float64), float(self.importance.sum())
         self.week_stats = dict(revenue=0.0, profit=0.0, churned=0, active_before=0, new=0,
                                problems=0, resolved_share=1.0, unresolved=0, positive_talk=0,
                                negative_talk=0, staff_left=0.0, pushed=0, push_sales=0)
@@ -271,7 +273,11 @@ class CultureModel(mesa.Model):
 
     def end_week(self):
         """The organisation's week, every 13th week the leaders' decisions, money, reporters."""
-        self._organisation_learns()
+        if self.compiled:
+            self._staff_compiled()
+        else:
+            self._organisation_learns()
+        self._defect_week()
         if self.steps % QUARTER == 0:
             self._leaders_learn()
             self._leaders_decide()
@@ -463,6 +469,28 @@ class CultureModel(mesa.Model):
         self.experience += listened.astype(float) - (self.speaking & ~listened)
         self.morale = workforce.update_morale(self.morale, self.experience, normal, self.morale_rate,
                                              self.experience_step, self.experience_cap)
+
+    def _staff_compiled(self):
+        """_organisation_learns in two compiled passes over the staff (kernels.quits, kernels.staff),
+        on the same draws."""
+        draws, e = self._draws, self.n_employees
+        self.streams["staff"].random(out=draws.staff)     # as random((4, e)), then random(e)
+        self.streams["staff"].standard_normal(out=draws.normal)
+        left = kernels.quits(draws.staff[0], self.morale, self.turnover, self.morale_sensitivity, draws.left)
+        self.week_stats["staff_left"] = left / e
+        fresh = self._no_newcomers
+        if left:
+            newcomers = self._keyed("newcomers")
+            fresh = learning.random_beliefs((e, self.n_needs), newcomers), newcomers.random(e)
+        kernels.staff(draws.staff, draws.normal, draws.left, *fresh, self.beliefs, self.reticence, self.morale,
+                      self.employee_tenure, self.speaking, self.spoke_this_quarter, self.experience,
+                      self._touched, self._touched_identity, self.deviation, self.reality[0], *self._revealed,
+                      self.insight_rate * self.customer_intimacy, self.humility,
+                      self.voice_floor + (1.0 - self.voice_floor) * self.humility, self.morale_rate,
+                      self.experience_step, self.experience_cap)
+
+    def _defect_week(self):
+        """A defect: noticed (or not), and fixed once admitted."""
         u_notice = self.streams["defects"].random()
         if self.defect > 0:
             if not self.defect_known:
@@ -477,10 +505,18 @@ class CultureModel(mesa.Model):
     def _leaders_learn(self):
         """One period of March's (1991) mutual learning a quarter (a period is not a week:
         a weekly period made the leaders' view form within weeks): the staff who spoke up
-        this quarter are the ones the leaders can learn from (Milliken et al. 2003)."""
-        learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility,
-                        self._keyed("learning"), heard=self.spoke_this_quarter[None, :],
-                        misread=self.misread * (1 - self.accountability))
+        this quarter are the ones the leaders can learn from (Milliken et al. 2003).  Compiled:
+        kernels.march on the same draws."""
+        misread, rng = self.misread * (1 - self.accountability), self._keyed("learning")
+        if self.compiled:
+            e, m = self.n_employees, self.n_needs
+            kernels.march(self.reality[0], self.code[0], self.beliefs[0],
+                          np.frombuffer(rng.bytes((e * m + 7) // 8), np.uint8), rng.random(e * m), rng.random(m),
+                          rng.random(m) if misread > 0 else np.empty(0), self.conformity,
+                          (1.0 - self.humility) ** np.arange(e + 1, dtype=np.int32), self.spoke_this_quarter, misread)
+        else:
+            learning.period(self.reality, self.code, self.beliefs, self.conformity, self.humility, rng,
+                            heard=self.spoke_this_quarter[None, :], misread=misread)
         self.spoke_this_quarter[:] = False
 
     def _leaders_decide(self):
@@ -545,9 +581,22 @@ class CultureModel(mesa.Model):
 
     # ----- results -----
     def _collect(self):
-        """Run the reporters; those about customers read one copy of their satisfaction."""
-        self.customer_satisfaction = self.satisfaction[self.active]
-        self.datacollector.collect(self)
+        """Run the reporters; those about customers read one copy of their satisfaction
+        (compiled: made in the pass that computes what they report, kernels.report)."""
+        if not self.compiled:
+            self.customer_satisfaction = self.satisfaction[self.active]
+            self.datacollector.collect(self)
+            return
+        n = len(self.active)
+        climbed, mean, promoters, detractors, prospects, lost, staff = kernels.report(
+            self.satisfaction, self.active, self.status, float(loyalty.PROMOTER), float(loyalty.DETRACTOR),
+            self._draws.report, self.code[0], self.offering, self.reality[0], self.speaking, self.morale)
+        self.customer_satisfaction = self._draws.report[0, :n]
+        metrics.collect(self, dict(
+            customers=n, satisfaction=mean, prospects=prospects, lost=lost,
+            loyalty=loyalty.stay_of_shares(climbed, self.switching_cost) if n else 0.0,
+            nps=loyalty.nps_of_counts(promoters, detractors, n) if n else 0.0,
+            **dict(zip(("leader_knowledge", "offering_fit", "employee_voice", "morale"), staff))))
 
     def dataframe(self):
         """The reporters as a DataFrame indexed by week (0 = the start)."""

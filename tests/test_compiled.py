@@ -105,3 +105,12 @@ except ValueError as error:
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "compiled=True needs numba, which is not installed"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_kernels_sum_as_numpy_does(dtype):
+    """The reporters' means (kernels.report) need numpy's pairwise sums, bit for bit, at any size."""
+    rng = np.random.default_rng(7)
+    for n in (1, 7, 8, 127, 128, 129, 1000, 8191, 8193, 100_003):
+        values = (rng.random(n) * 2 - 1).astype(dtype)
+        assert compiled._pairwise(values, n) == np.add.reduce(values), n

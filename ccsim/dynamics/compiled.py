@@ -1,13 +1,15 @@
-"""The customers' week in a few compiled passes (numba), on the numbers the numpy path draws.
+"""The week in a few compiled passes (numba), on the numbers the numpy path draws.
 
-The numpy path (CultureModel._serve_customers, _serve_problems, _spread_word) makes about
-sixty array calls a week, mostly on small arrays.  These kernels walk the customers
-instead, in one or two passes each, reading the numbers the model draws from the same
-per-mechanism streams with the same numpy calls (numba can draw from a numpy
+The numpy path (CultureModel._serve_customers, _serve_problems, _spread_word,
+_organisation_learns, _leaders_learn and the reporters of ccsim.metrics) makes about a
+hundred array calls a week, mostly on small arrays.  These kernels walk the customers
+and the staff instead, in one or two passes each, reading the numbers the model draws
+from the same per-mechanism streams with the same numpy calls (numba can draw from a numpy
 ``Generator`` itself, but each draw took about four times as long, and handing a kernel a
 generator cost about 10 us a call; docs/DEVELOPING.md, Speed notes).  Every operation that
 sets state (satisfaction, warnings, status, grievances, tenure, the counts the money comes
-from) is done in the same float width and order as in the numpy path, so the runs are
+from, morale, beliefs, the leaders' code) or is reported (numpy's pairwise sums: _pairwise)
+is done in the same float width and order as in the numpy path, so the runs are
 bit-identical.  The one difference: exp, log1p and expm1 in the chance to adopt come from
 the C library here and from numpy's vectorised code there, which can differ in the last
 bit; a chance is only compared with a uniform draw, so a decision could change only if a
@@ -44,12 +46,15 @@ class Scratch:
     """The arrays the compiled week reuses besides the people's luck (model.Luck): the
     week's talk and adopt draws (as the numpy path draws them), the word heard
     (recommendations: this week's; warnings: zeros between weeks), the touched customers,
-    their identities and the active customers."""
+    their identities and the active customers; the reporters' buffer (kernels.report); and
+    for ``e`` employees, the staff's week's draws and who leaves."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, e: int):
         self.talk, self.adopt = np.empty((2, n), np.float32), np.empty(n, np.float32)
         self.positive, self.negative = np.zeros(n), np.zeros(n)
         self.touched, self.identity, self.active = np.empty((3, n), np.int64)
+        self.report = np.empty((5, n), np.float32)
+        self.staff, self.normal, self.left = np.empty((5, e)), np.empty(e), np.empty(e, np.bool_)
 
 
 @_jit
@@ -224,9 +229,183 @@ def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnin
 
 
 @_jit
+def quits(u_quit, morale, turnover, sensitivity, left):
+    """Who leaves this week (workforce.quit_chance): fills the mask ``left``, returns how many."""
+    count = 0
+    for j in range(len(morale)):
+        chance = min(max(turnover * (1.0 + sensitivity * 2.0 * (0.5 - morale[j])), 0.0), 1.0)
+        left[j] = u_quit[j] < chance
+        count += left[j]
+    return count
+
+
+@_jit
+def staff(u_staff, normal, left, fresh_beliefs, fresh_reticence, beliefs, reticence, morale, tenure,
+          speaking, spoke, experience, touched, identity, deviation, reality, cumulative, total,
+          learn_p, humility, safe, rate, step, cap):
+    """The staff's week after ``left`` (kernels.quits; steps 6 and 7 of docs/ODD.md section 3):
+    leavers replaced by newcomers (``fresh_beliefs``, ``fresh_reticence``: a newcomer's for
+    every post, or empty when nobody left), tenure, insights from the ``touched`` customers
+    (needs.revealed on the ``cumulative`` importance summing to ``total``, needs.salient_need,
+    learning.learn_from_customers), workforce.speak_up (``safe``: its safety), workforce.heard
+    and workforce.update_morale.  The draws are the staff stream's (``u_staff``: quit,
+    learn, serve, heard, the need revealed; ``normal``)."""
+    e, m, t = len(morale), reality.shape[0], len(touched)
+    for j in range(e):
+        if left[j]:
+            for d in range(m):
+                beliefs[0, j, d] = fresh_beliefs[j, d]
+            reticence[j], morale[j], tenure[j] = fresh_reticence[j], 0.5, 0.0
+        tenure[j] += 1.0
+        if t and u_staff[1, j] < learn_p:
+            served = int(u_staff[2, j] * t)
+            dim, x = 0, u_staff[4, j] * total      # np.searchsorted(cumulative, x), clipped to m - 1
+            while dim < m - 1 and cumulative[dim] < x:
+                dim += 1
+            beliefs[0, j, dim] = reality[dim] * deviation[touched[served], identity[served], dim]
+        speaking[j] = reticence[j] < safe * min(max(0.5 + morale[j], 0.0), 1.0)
+        spoke[j] |= speaking[j]
+        listened = speaking[j] and u_staff[3, j] < humility
+        experience[j] += 1.0 if listened else (-1.0 if speaking[j] else 0.0)
+        felt = step * min(max(experience[j], -cap), cap)
+        morale[j] = min(max(morale[j] + rate * (0.5 - morale[j]) + felt + 0.02 * normal[j], 0.0), 1.0)
+
+
+@_jit
+def march(reality, code, beliefs, coins, u_social, u_code, u_misread, p1, stay, heard, misread):
+    """One period of March's mutual learning for one firm (learning.period: act, individual_scores,
+    code_score, socialise, learn_code), ``heard`` masking who the leaders hear.  The draws
+    are the period's generator's, in its order: ``coins`` (bytes, a bit per belief, most
+    significant first), ``u_social`` (one per belief), ``u_code`` and, when ``misread`` > 0,
+    ``u_misread`` (one per need); ``stay[k]`` is (1 - p2) ** k, computed by numpy."""
+    e, m = beliefs.shape
+    known = 0
+    for d in range(m):
+        known += code[d] * reality[d]
+    actions = np.empty((e, m), np.int8)
+    superior = np.empty(e, np.bool_)
+    for j in range(e):
+        score = 0
+        for d in range(m):
+            i = j * m + d
+            a = beliefs[j, d] if beliefs[j, d] != 0 else ((coins[i >> 3] >> (7 - (i & 7))) & 1) * 2 - 1
+            actions[j, d] = a
+            score += a * reality[d]
+        superior[j] = score > known and heard[j]
+    for j in range(e):
+        for d in range(m):
+            if code[d] != 0 and beliefs[j, d] != code[d] and u_social[j * m + d] < p1:
+                beliefs[j, d] += 1 if code[d] > beliefs[j, d] else -1
+    for d in range(m):
+        votes = 0
+        for j in range(e):
+            votes += actions[j, d] * superior[j]
+        majority = (votes > 0) - (votes < 0)
+        change = majority != 0 and majority != code[d] and u_code[d] < 1.0 - stay[abs(votes)]
+        if misread > 0 and code[d] != 0 and u_misread[d] < misread:
+            change = False
+        if change:
+            code[d] = majority
+
+
+@_jit
 def tenure_weeks(joined, active, week, cap):
     """Sum over active customers of their weeks of tenure, each at most ``cap`` (economics)."""
     total = 0
     for i in active:
         total += min(week - joined[i], cap)
     return total
+
+
+@_jit
+def _block_sum(a, lo, n):
+    """numpy's sum of a block of at most 128 numbers a[lo:lo + n] (8 accumulators)."""
+    if n < 8:
+        total = a[lo] - a[lo]
+        for i in range(lo, lo + n):
+            total += a[i]
+        return total
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3], a[lo + 4], a[lo + 5], \
+        a[lo + 6], a[lo + 7]
+    end = lo + n - n % 8
+    for i in range(lo + 8, end, 8):
+        r0, r1, r2, r3 = r0 + a[i], r1 + a[i + 1], r2 + a[i + 2], r3 + a[i + 3]
+        r4, r5, r6, r7 = r4 + a[i + 4], r5 + a[i + 5], r6 + a[i + 6], r7 + a[i + 7]
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(end, lo + n):
+        total += a[i]
+    return total
+
+
+@_jit
+def _pairwise(a, n):
+    """numpy's sum of a[:n] (np.add.reduce of a contiguous array), n >= 1, in the width of
+    ``a``: halves split at multiples of 8 down to blocks of 128 (_block_sum).  Walked with a
+    stack of halves, not by recursion (a recursive kernel crashed when loaded from numba's cache)."""
+    los, sizes, stage = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64, np.int64)
+    left = np.empty(64, a.dtype)
+    top, los[0], sizes[0] = 0, 0, n
+    while True:
+        lo, size = los[top], sizes[top]
+        half = size // 2 - size // 2 % 8
+        if size > 128:             # open the left half
+            stage[top] = 0
+            top += 1
+            los[top], sizes[top] = lo, half
+            continue
+        total = _block_sum(a, lo, size)
+        while top > 0:              # hand the sum up: a left half waits for its right half
+            top -= 1
+            if stage[top] == 0:
+                left[top], stage[top] = total, 1
+                half = sizes[top] // 2 - sizes[top] // 2 % 8
+                los[top + 1], sizes[top + 1] = los[top] + half, sizes[top] - half
+                top += 1
+                break
+            total = left[top] + total
+        else:
+            return total
+
+
+@_jit
+def _mean32(a, n):
+    """numpy's mean of a float32 a[:n] (n >= 1): the float32 sum, divided in float64, rounded to float32."""
+    return float(np.float32(float(_pairwise(a, n)) / n))
+
+
+@_jit
+def report(satisfaction, active, status, promoter, detractor, buffer, code, offering, reality, speaking, morale):
+    """What the reporters of metrics read, with the same float widths and sums as numpy's:
+    of the active customers, the mean share climbed of each step between the satisfaction
+    levels (loyalty.mean_yearly_stay), the mean satisfaction, promoters and detractors
+    (loyalty.satisfaction_nps); the people with this firm's status 0 (prospects) and 2
+    (lost), whatever a rival has (``status & 3``); the leaders' knowledge, the offering's
+    fit, the share of staff speaking up and their mean morale.  ``buffer`` (float32, (5,
+    n)) receives the satisfaction of the active customers in its first row."""
+    f32 = np.float32
+    promoter32, detractor32 = f32(promoter), f32(detractor)
+    count = len(active)
+    promoters = detractors = prospects = lost = 0
+    for c in range(count):
+        s = satisfaction[active[c]]
+        buffer[0, c] = s
+        promoters += s > promoter32
+        detractors += s < detractor32
+        position = (s + f32(1.0)) * f32(2.0)
+        for k in range(4):
+            buffer[k + 1, c] = min(max(position - f32(k), f32(0.0)), f32(1.0))
+    for i in range(len(status)):
+        own = status[i] & 3
+        prospects += own == 0
+        lost += own == 2
+    known = fit = voice = 0
+    for d in range(len(code)):
+        known += code[d] * reality[d]
+        fit += offering[d] * reality[d]
+    for j in range(len(speaking)):
+        voice += speaking[j]
+    staff = (known / len(code), fit / len(code), voice / len(speaking), _pairwise(morale, len(morale)) / len(morale))
+    if count == 0:
+        return (0.0, 0.0, 0.0, 0.0), 0.0, 0, 0, prospects, lost, staff
+    return (_mean32(buffer[1], count), _mean32(buffer[2], count), _mean32(buffer[3], count),
+            _mean32(buffer[4], count)), _mean32(buffer[0], count), promoters, detractors, prospects, lost, staff

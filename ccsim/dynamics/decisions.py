@@ -71,7 +71,9 @@ def propose(code, offering, reality, weight, count: int, spread: float, fit_weig
     m = len(offering)
     wrong = np.flatnonzero((code != 0) & (code != offering))
     believed = wrong[np.argsort(draws.order[wrong], kind="stable")][:count]
-    rest = np.setdiff1d(np.arange(m), believed)
+    rest = np.ones(m, bool)
+    rest[believed] = False
+    rest = np.flatnonzero(rest)      # np.setdiff1d(np.arange(m), believed), without its sort
     guesses = rest[np.argsort(draws.order[rest], kind="stable")][:count - len(believed)]
     dims = np.concatenate([believed, guesses]).astype(int)
     values = np.where(code[dims] != 0, code[dims], -offering[dims]).astype(np.int8)

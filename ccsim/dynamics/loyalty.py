@@ -41,7 +41,12 @@ def mean_yearly_stay(satisfaction: np.ndarray, switching_cost: float = 0.0) -> f
     if len(satisfaction) == 0:
         return 0.0
     position = (np.asarray(satisfaction, np.float32) + np.float32(1)) * np.float32(2)   # level - 1
-    climbed = [float(np.clip(position - np.float32(k), 0, 1).mean()) for k in range(4)]
+    return stay_of_shares([float(np.clip(position - np.float32(k), 0, 1).mean()) for k in range(4)],
+                          switching_cost)
+
+
+def stay_of_shares(climbed, switching_cost: float) -> float:
+    """mean_yearly_stay from the mean share climbed of each of the four steps between levels."""
     stay = float(STAY_BY_LEVEL[0]) + sum(float(step) * share for step, share in zip(_STAY_STEP, climbed))
     return 1.0 - (1.0 - stay) * (1.0 - switching_cost)
 
@@ -88,9 +93,13 @@ def satisfaction_nps(satisfaction: np.ndarray) -> float:
     if len(satisfaction) == 0:
         return 0.0
     satisfaction = np.asarray(satisfaction, np.float32)
-    promoters = np.count_nonzero(satisfaction > PROMOTER)
-    detractors = np.count_nonzero(satisfaction < DETRACTOR)
-    return 100.0 * (promoters - detractors) / len(satisfaction)
+    return nps_of_counts(np.count_nonzero(satisfaction > PROMOTER), np.count_nonzero(satisfaction < DETRACTOR),
+                         len(satisfaction))
+
+
+def nps_of_counts(promoters: int, detractors: int, customers: int) -> float:
+    """satisfaction_nps from the counts of promoters and detractors among ``customers``."""
+    return 100.0 * (promoters - detractors) / customers
 
 
 def nps(scores: np.ndarray) -> float:
