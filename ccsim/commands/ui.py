@@ -84,11 +84,12 @@ def freeze_startup_state():
         gc.freeze()
 
 
-def warm_up(url: str, compressed: bool, timeout: float = 120.0):
+def warm_up(url: str, compressed: bool, timeout: float = 120.0, first_page: float = 20.0):
     """Once the server has answered its first page, get ready for the first visitor: import
     the model and read the presets (importing Mesa takes seconds, so the server starts
     without it and imports it while the browser loads the page), then freeze what the
-    process keeps for good and step a tiny model (loading the compiled week from its cache);
+    process keeps for good and, once a page has drawn its charts (or after ``first_page``
+    seconds), step a tiny model (loading the compiled week from its cache);
     if the server compresses, also fetch the page's static files
     once, so that nobody waits for Solara to compress them (it keeps them compressed)."""
     began = time.monotonic()
@@ -102,10 +103,14 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0):
             time.sleep(0.05)
     import ccsim.model
     from ccsim.ui.session import presets
+    from ccsim.ui.widgets import DRAWN
 
     presets()
     freeze_startup_state()
-    # load the compiled week from numba's cache now, not at the first visitor's first week
+    # load the compiled week from numba's cache before the first visitor's first week, but
+    # after their first page is drawn: loading it (1-1.5 s, mostly holding the GIL) while
+    # the server renders that page delayed it
+    DRAWN.wait(first_page)
     ccsim.model.CultureModel(rng=0, n_customers=10, customer_agents=False).advance(1)
     if not compressed:
         return
