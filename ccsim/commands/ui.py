@@ -123,6 +123,32 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0, first_page: floa
             pass
 
 
+def tolerate_partial_imports():
+    """Make reacton's lazy type check safe while another thread imports the module it asks
+    about.  The first page renders while the warm-up thread imports Mesa, and with it
+    pandas; reacton's ``use_state`` asks whether a value is a ``pandas.DataFrame`` whenever
+    pandas is in ``sys.modules``, and a pandas still being imported has no ``DataFrame``
+    yet: the render raised AttributeError and the page never showed its charts (seen in
+    about one cold start in five under load).  Here such a check waits for that import to
+    finish (Python's import lock), and a name a module lacks is no type."""
+    import importlib
+
+    import reacton.utils
+
+    def import_item(name: str):
+        module_name, _, attribute = name.rpartition(".")
+        if not module_name:
+            return sys.modules.get(name)
+        module = sys.modules.get(module_name)
+        if module is None:
+            return None
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            module = importlib.import_module(module_name)   # waits for the other thread
+        return getattr(module, attribute, None)
+
+    reacton.utils.import_item = import_item
+
+
 def main(args) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port={args.port} must be in [1, 65535]")
@@ -144,6 +170,8 @@ def main(args) -> int:
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import cli
     from solara.server import settings
+
+    tolerate_partial_imports()
 
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     threading.Thread(target=warm_up, args=(f"http://{host}:{args.port}/", settings.server.http_gzip),
