@@ -5,16 +5,19 @@ starts, each with the browser already open on an empty tab and an empty cache);
 step-to-chart time (pressing Step until the chart shows the new week, measured in the
 page) at the default size and at 10,000 customers, with a move made (so the run that did
 not happen steps too); weeks per second while playing at full speed; 20 sessions playing
-at 5 weeks a second at once (the time between two weeks drawn in each page, its median
-and p95, the CPU the server and the browsers spent on a week drawn, and errors in the pages
-and the server's log); the server's memory before and
+at 5 weeks a second at once (the weeks a second each page showed; the time a week took to
+show, its median and p95: while playing the page is redrawn at most about 5 times a second
+and a slow browser skips weeks, so a redraw's gap is shared by the weeks it brought; the
+redraws; the CPU the server spent on a week and the browsers on a redraw; errors in the
+pages and the server's log); the server's memory before and
 after 20 sessions open and close, twice (a class all day).  Targets (issue "The app in
 front of a room"): usable page < 2.5 s, step-to-chart median < 100 ms, 20 sessions at
 5/s with no errors, memory back within 10%.
 
 ``python benchmarks/bench_ui.py`` measures the ccsim found from the current directory;
-``--against DIR`` measures the usable page and the 20 sessions playing of this checkout and
-of the checkout DIR (its ``.cache/solara-assets`` filled) side by side, taking turns.
+``--against DIR`` measures the usable page, step-to-chart, the 20 sessions playing and the
+memory over a class day of this checkout and of the checkout DIR (its
+``.cache/solara-assets`` filled) side by side, taking turns.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import string
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -46,7 +50,8 @@ STEPS = 40
 COLD_STARTS = 5
 PLAYERS = 20
 PLAY_SECONDS = 20
-ROUNDS = 2
+ROUNDS = 2            # rounds of PLAYERS sessions opened and closed (a class day)
+PLAY_ROUNDS = 2       # side by side: rounds of playing each
 # Step ``n`` times as fast as the page allows, recording each step-to-chart time.
 STEP_LOOP = string.Template("""async (n) => {
   const stepToChart = $step;
@@ -57,11 +62,11 @@ STEP_LOOP = string.Template("""async (n) => {
   }
   return times;
 }""").substitute(step=STEP_TO_CHART, chart=repr(CHART))
-# From now on, note when each new week is drawn (window.__drawn: milliseconds).
+# From now on, note each redraw: [milliseconds, the week drawn] (window.__drawn).
 WATCH_WEEKS = string.Template("""() => {
   const chart = document.querySelector($chart);
   window.__drawn = [];
-  new MutationObserver(() => window.__drawn.push(performance.now()))
+  new MutationObserver(() => window.__drawn.push([performance.now(), Number(chart.dataset.week)]))
     .observe(chart, {attributes: true, attributeFilter: ["data-week"]});
 }""").substitute(chart=repr(CHART))
 
@@ -134,12 +139,23 @@ def closed(pages):
         page.context.close()
 
 
-def playing(browser, url: str, pid: int, errors: list) -> tuple[list[float], list[float], float, float, float]:
-    """PLAYERS sessions playing at 5 weeks a second at once for PLAY_SECONDS: the times
-    between two weeks drawn, each session's weeks per second, the share of one core the
-    server used meanwhile, and the CPU milliseconds the server and the browsers spent on a
-    week drawn (the browsers share this machine's cores; in a class they run on the
-    students' machines)."""
+class Play(NamedTuple):
+    """What PLAYERS sessions playing at 5 weeks a second did."""
+
+    rates: list[float]      # weeks per second of each session (the weeks its charts showed)
+    redraws: list[float]    # redraws per second of each session
+    gaps: list[float]       # ms between two redraws
+    per_week: list[float]   # ms a week took to show, once per week (a redraw's gap over its weeks)
+    server: float           # share of one core the server used
+    server_ms: float        # server CPU ms a week stepped
+    browser_ms: float       # browsers' CPU ms a redraw
+    errors: int             # page errors meanwhile
+
+
+def playing(browser, url: str, pid: int, errors: list) -> Play:
+    """PLAYERS sessions playing at 5 weeks a second at once for PLAY_SECONDS (the browsers
+    share this machine's cores; in a class they run on the students' machines)."""
+    before = len(errors)
     pages = opened(browser, url, PLAYERS, errors)
     for page in pages:
         page.click(".ccsim-speed >> text=5/s")
@@ -150,53 +166,114 @@ def playing(browser, url: str, pid: int, errors: list) -> tuple[list[float], lis
     time.sleep(PLAY_SECONDS)
     cpu, browsers = cpu_seconds(pid) - cpu, browser_cpu_seconds() - browsers
     seconds = time.perf_counter() - began
-    gaps, rates = [], []
-    for page in pages:
-        page.click(".ccsim-play")
+    out = Play([], [], [], [], cpu / seconds, 0.0, 0.0, 0)
+    for page in pages:   # pause (a click in the page: Playwright's checks that the button is
+        # stable timed out at a load average of 25)
+        page.evaluate("document.querySelector('.ccsim-play').click()")
         drawn = page.evaluate("window.__drawn")
-        gaps += [b - a for a, b in zip(drawn, drawn[1:])]
-        rates.append((len(drawn) - 1) / max(drawn[-1] - drawn[0], 1) * 1000)
+        span = max(drawn[-1][0] - drawn[0][0], 1)
+        out.rates.append((drawn[-1][1] - drawn[0][1]) / span * 1000)
+        out.redraws.append((len(drawn) - 1) / span * 1000)
+        for (t0, w0), (t1, w1) in zip(drawn, drawn[1:]):
+            out.gaps.append(t1 - t0)
+            out.per_week.extend([(t1 - t0) / (w1 - w0)] * max(w1 - w0, 0))
     closed(pages)
-    weeks = max(sum(rates) * seconds, 1)
-    return gaps, rates, cpu / seconds, cpu / weeks * 1000, browsers / weeks * 1000
+    weeks = max(sum(out.rates) * seconds, 1)
+    redraws = max(sum(out.redraws) * seconds, 1)
+    return out._replace(server_ms=cpu / weeks * 1000, browser_ms=browsers / redraws * 1000,
+                        errors=len(errors) - before)
+
+
+def play_rows(runs: list[Play]) -> list[tuple[str, str, str]]:
+    """The table's rows for one or more runs of ``playing``."""
+    def every(field):
+        return [v for run in runs for v in getattr(run, field)]
+
+    rates, redraws, gaps, per_week = every("rates"), every("redraws"), every("gaps"), every("per_week")
+    return [
+        (f"{PLAYERS} sessions playing at 5/s for {PLAY_SECONDS} s: weeks/s a session",
+         f"median {statistics.median(rates):.2f}, least {min(rates):.2f}", "5"),
+        ("  ms a week takes to show (a redraw's gap over its weeks)",
+         f"median {statistics.median(per_week):.0f}, p95 {p95(per_week):.0f}", "200"),
+        ("  redraws/s a session; ms between redraws",
+         f"{statistics.median(redraws):.2f}; median {statistics.median(gaps):.0f}, p95 {p95(gaps):.0f}", ""),
+        ("  server CPU (share of one core); CPU ms: server a week, browsers a redraw",
+         f"{statistics.median(r.server for r in runs):.0%}; {statistics.median(r.server_ms for r in runs):.1f}, "
+         f"{statistics.median(r.browser_ms for r in runs):.1f}", ""),
+        ("  page errors while playing", f"{sum(r.errors for r in runs)}", "0"),
+    ]
 
 
 def side_by_side(other: Path):
-    """The usable page (COLD_STARTS cold starts each) and PLAYERS sessions playing (ROUNDS
-    each) of this checkout and of ``other``, taking turns, so that both see the same load."""
+    """This checkout and ``other``, taking turns so that both see the same load: the usable
+    page (COLD_STARTS cold starts each); then PLAY_ROUNDS times each, on a fresh server:
+    step-to-chart, PLAYERS sessions playing, and (first round) the server's memory over a
+    class day."""
     from playwright.sync_api import sync_playwright
 
-    checkouts = {"this checkout": None, str(other): str(other)}
+    checkouts = {"this checkout": None, "other": str(other)}
     usable = {name: [] for name in checkouts}
+    steps = {name: [] for name in checkouts}
     play = {name: [] for name in checkouts}
+    memory = {}
     errors = []
     load = os.getloadavg()[0]
     with sync_playwright() as playwright:
         browser = launch(playwright)
         for _ in range(COLD_STARTS):
             for name, checkout in checkouts.items():
-                proc, _, context, _, _, seconds = cold_start(browser, errors, checkout)
+                try:
+                    proc, _, context, _, _, seconds = cold_start(browser, errors, checkout)
+                except Exception as error:   # charts not shown within 60 s: counted, not fatal
+                    usable[name].append(float("inf"))
+                    errors.append(f"{name}: cold start: {str(error).splitlines()[0]}")
+                    continue
                 usable[name].append(seconds)
+                print(f"{name}: usable page {seconds:.2f} s", flush=True)
                 context.close()
                 stop_server(proc)
-        for _ in range(ROUNDS):
+        for round_ in range(PLAY_ROUNDS):
             for name, checkout in checkouts.items():
                 port = free_port()
                 proc, _ = start_server(port, cwd=checkout)
+                url = f"http://127.0.0.1:{port}/"
                 try:
-                    play[name].append(playing(browser, f"http://127.0.0.1:{port}/", proc.pid, errors))
+                    context = new_context(browser)
+                    page = open_app(context, url)
+                    steps[name] += step_times(page)
+                    context.close()
+                    play[name].append(playing(browser, url, proc.pid, errors))
+                    print(f"{name}: steps {statistics.median(steps[name]):.0f} ms;",
+                          "; ".join(f"{row[0].strip()}: {row[1]}" for row in play_rows(play[name][-1:])), flush=True)
+                    if not round_:
+                        memory[name] = class_day(browser, url, proc.pid, errors)
+                        print(f"{name}: memory {memory[name]}", flush=True)
+                    play[name][-1] = play[name][-1]._replace(
+                        errors=play[name][-1].errors + Path(proc.log).read_text().count("Traceback"))
                 finally:
                     stop_server(proc)
         browser.close()
-    print(f"ui side by side (machine load {load:.1f} -> {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
+    tables = {}
     for name in checkouts:
-        rates = [rate for run in play[name] for rate in run[1]]
-        server, browsers = (statistics.median(run[k] for run in play[name]) for k in (3, 4))
-        print(f"{name}: usable page median {statistics.median(usable[name]):.2f} s "
-              f"({', '.join(f'{s:.1f}' for s in usable[name])}); {PLAYERS} sessions at 5/s: "
-              f"{statistics.median(rates):.2f} weeks/s a session (median), CPU a week drawn: "
-              f"server {server:.1f} ms, browsers {browsers:.1f} ms")
-    print(f"page errors: {len(errors)}")
+        u, st, m = usable[name], steps[name], memory[name]
+        tables[name] = [
+            (f"ccsim ui to usable page ({COLD_STARTS} cold starts)",
+             f"median {statistics.median(u):.2f} s ({', '.join(f'{x:.1f}' for x in u)})", "< 2.5 s"),
+            (f"step-to-chart, 2,000 customers ({PLAY_ROUNDS} x {STEPS})",
+             f"median {statistics.median(st):.0f} ms, p95 {p95(st):.0f} ms", "median < 100 ms"),
+            *play_rows(play[name]),
+            (f"server memory, {ROUNDS} x {PLAYERS} sessions opened and closed",
+             " -> ".join(f"{x:.0f}" for x in m) + f" MB ({m[-1] / m[0] - 1:+.0%})", "within 10%"),
+        ]
+    print(f"ui side by side (machine load {load:.1f} -> {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores); "
+          f"other = {other}")
+    width = max(len(r[0]) for r in tables["this checkout"])
+    print(f"{'':<{width}}  {'this checkout':<44}  {'other':<44}  target")
+    for mine, theirs in zip(tables["this checkout"], tables["other"]):
+        print(f"{mine[0]:<{width}}  {mine[1]:<44}  {theirs[1]:<44}  {mine[2]}")
+    print(f"page errors (all): {len(errors)}")
+    for error in errors[:5]:
+        print(f"page error: {error[:200]}")
 
 
 def class_day(browser, url: str, pid: int, errors: list) -> list[float]:
@@ -261,14 +338,7 @@ def main():
             rows.append(("weeks per second, playing at 50/s", f"{rate:.1f}", ">= 5"))
             closed([page])
 
-            gaps, rates, cpu, server_ms, browser_ms = playing(browser, url, proc.pid, errors)
-            rows.append((f"{PLAYERS} sessions playing at 5/s for {PLAY_SECONDS} s",
-                         f"a week every {statistics.median(gaps):.0f} ms (median), p95 {p95(gaps):.0f} ms",
-                         "200 ms"))
-            rows.append(("  weeks per second a session (least, median)",
-                         f"{min(rates):.1f}, {statistics.median(rates):.1f}", "5"))
-            rows.append(("  server CPU meanwhile (share of one core)", f"{cpu:.0%}", ""))
-            rows.append(("  CPU a week drawn: server, browsers", f"{server_ms:.1f} ms, {browser_ms:.1f} ms", ""))
+            rows += play_rows([playing(browser, url, proc.pid, errors)])
             memory = class_day(browser, url, proc.pid, errors)
             rows.append((f"server memory, {ROUNDS} x {PLAYERS} sessions opened and closed",
                          " -> ".join(f"{m:.0f}" for m in memory) + f" MB ({memory[-1] / memory[0] - 1:+.0%})",
@@ -289,7 +359,11 @@ def main():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", type=Path, metavar="DIR", help="another checkout, measured side by side")
+    parser.add_argument("--cold", type=int, default=COLD_STARTS, help="cold starts (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=PLAY_ROUNDS,
+                        help="side by side: rounds of playing each (default %(default)s)")
     options = parser.parse_args()
+    COLD_STARTS, PLAY_ROUNDS = options.cold, options.rounds
     if options.against:
         side_by_side(options.against)
     else:

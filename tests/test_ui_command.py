@@ -53,3 +53,27 @@ def test_the_startup_state_is_frozen_only_while_no_session_exists(monkeypatch):
     ui.freeze_startup_state()
     assert calls == ["collect", "freeze"]
     assert ui.server_env({})["SOLARA_GC_FREEZE"] == "False"   # Solara's own, earlier freeze
+
+
+def test_a_type_check_during_another_threads_import_waits_for_it(tmp_path, monkeypatch):
+    """The first page renders while the warm-up thread imports Mesa (and pandas): reacton's
+    check 'is this a pandas.DataFrame?' once met a half-imported pandas and the page never
+    drew its charts.  With ``tolerate_partial_imports`` it waits for the import."""
+    import threading
+    import time
+
+    import reacton.utils
+
+    (tmp_path / "ccsim_slow_module.py").write_text("import time\ntime.sleep(0.6)\nDataFrame = int\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(reacton.utils, "import_item", reacton.utils.import_item)
+    monkeypatch.delitem(sys.modules, "ccsim_slow_module", raising=False)
+    ui.tolerate_partial_imports()
+    importer = threading.Thread(target=__import__, args=("ccsim_slow_module",))
+    importer.start()
+    while "ccsim_slow_module" not in sys.modules:
+        time.sleep(0.01)
+    assert reacton.utils.isinstance_lazy(3, "ccsim_slow_module.DataFrame")   # waited: int
+    importer.join()
+    assert reacton.utils.import_item("ccsim_slow_module.Missing") is None
+    assert not reacton.utils.isinstance_lazy(3, "no_such_module_here.DataFrame")

@@ -419,3 +419,43 @@ def test_the_y_axes_only_widen_while_playing():
         assert all(lo2 <= lo1 and hi2 >= hi1 for (lo1, hi1), (lo2, hi2) in zip(before, after))
     loyalty = chart(rc).update["option"]["dataset"][0]["source"]["loyalty"]
     assert 1 < max(loyalty) <= 100                      # shown in %
+
+
+@pytest.mark.parametrize("browser_keeps_up", [True, False])
+def test_play_keeps_its_speed_and_sends_at_most_about_five_weeks_a_second(browser_keeps_up, monkeypatch):
+    """Play steps at the chosen speed whatever the browser does; the page is sent a week at
+    most about five times a second, and only once the browser has drawn the week before (a
+    silent one: every PATIENCE seconds), so twenty browsers on one machine skip weeks instead
+    of slowing their runs.  Pause sends the last week stepped."""
+    import threading
+    import time
+
+    from ccsim.ui.session import Session
+
+    monkeypatch.setattr(app, "PATIENCE", 0.5)
+    live = app.Live(Session("baseline", seed=3))
+    live.step()                                          # the compiled week loaded
+    live.speed.value = "50/s"
+    sent = []
+
+    class Browser:   # draws what it is sent at once, or never says so
+        @property
+        def drawn(self):
+            return live.sent[0] if browser_keeps_up else -1
+
+    live.chart = Browser()
+    live.sinks["probe"] = lambda: sent.append(live.session.week)
+    live.playing.value = True
+    player = threading.Thread(target=live.play, args=(threading.Event(),))
+    began = time.perf_counter()
+    player.start()
+    time.sleep(2.0)
+    live.toggle()
+    player.join(10)
+    seconds = time.perf_counter() - began
+    weeks = live.session.week
+    assert not player.is_alive() and not live.playing.value
+    assert weeks - 1 >= 20 * seconds                         # 50/s asked; a busy machine is slower
+    most = seconds / app.REDRAW_GAP if browser_keeps_up else seconds / app.PATIENCE
+    assert 3 <= len(sent) <= most + 2, sent
+    assert sent[-1] == weeks                             # the week the run paused at is shown

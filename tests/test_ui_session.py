@@ -1,5 +1,7 @@
 """The app's per-session run (ccsim.ui.session) and its address (ccsim.ui.query)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -117,6 +119,7 @@ def test_a_note_on_a_move_goes_into_the_key_the_csv_header_and_the_link():
     s.set_params({"humility": 0.9}, "A")        # the same move, a second thought
     assert s.changes == [Move(10, {"humility": 0.9}, "A", note)]
     assert (10, f'humility 0.9 - "{note}"') in s.key() and (10, "humility 0.9") in s.marks()
+    assert (10, f"humility 0.9 {session.NOTED}") in s.key(notes=False)   # the key under the charts
     assert any(line.endswith(', note "the boss <b>listens</b> & \\"learns\\": 50%, a=b"')
                for line in handout.header(s))
     text = query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes, s.scenario.params, {})
@@ -128,6 +131,42 @@ def test_a_note_on_a_move_goes_into_the_key_the_csv_header_and_the_link():
     assert linked.key() == s.key()
     s.undo()
     assert not s.changes and not any("boss" in label for _, label in s.key())
+
+
+@pytest.mark.parametrize("compare, moves", [(False, 1), (True, 60)])
+def test_the_pdf_handout_is_one_a4_page_with_nothing_cut(compare, moves):
+    """One A4 page, portrait, at any length of the run's texts: every text (title, story,
+    seed, the marks' key, the debrief, the charts' titles, ticks and legend) inside the page's
+    margins; a key too long for the page is cut with a pointer to the CSV, the debrief kept."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ccsim.ui import handout
+
+    s = Session("turnaround", seed=9, compare="hippo" if compare else None)
+    for i in range(moves):
+        s.step(3)
+        s.set_params({"humility": 0.1 + 0.8 * (i % 2)}, "A")
+        s.annotate("the boss listens to the floor, then acts on what she hears!"[:query.MAX_NOTE])
+    s.step(30)
+    data = handout.pdf(s)
+    assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(b"/Type /Page>") == 1
+    width, height = (float(v) for v in re.search(rb"/MediaBox \[ 0 0 ([0-9.]+) ([0-9.]+) \]", data).groups())
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    fig, _ = handout.figure(s)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()                                    # places the legend's texts
+    renderer = canvas.get_renderer()
+    dpi = fig.dpi
+    drawn = [*fig.texts, *fig.legends, *fig.axes]   # an axes' box: its title, ticks and labels
+    assert len(fig.texts) > 5 and len(fig.axes) == 4
+    for artist in drawn:
+        box = artist.get_tightbbox(renderer) if artist in fig.axes else artist.get_window_extent(renderer)
+        what = artist.get_text() if hasattr(artist, "get_text") else artist
+        assert box.x0 >= 0.3 * dpi and box.x1 <= fig.bbox.width - 0.3 * dpi, what
+        assert box.y0 >= 0.3 * dpi and box.y1 <= fig.bbox.height - 0.3 * dpi, what
+    lines = [t.get_text() for t in fig.texts]
+    assert sum(line.startswith("Debrief: ") for line in lines) == len(s.scenario.debrief)
+    assert (handout.MORE in lines) == (moves > 30)
 
 
 @pytest.mark.parametrize("note, fragment", [

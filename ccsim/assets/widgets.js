@@ -67,7 +67,8 @@ define(["@jupyter-widgets/base"], (base) => {
      are marked, data-series how many lines it has, data-layout the size it is laid out
      for (data-size: the size it reported); `drawn` tells the server the same, so
      that Play never runs ahead of the browser; `size` tells it the chart's width and the
-     height of the window below it, for which it lays the panels out.  `png` counts requests to download
+     height of the window below it, for which it lays the panels out.  A mark's tooltip is
+     `update.tips` (see followMarks).  `png` counts requests to download
      the chart as a PNG handout: `handout.head` lines above the chart (the first a title),
      `handout.foot` lines below. */
   class EChart extends base.DOMWidgetView {
@@ -76,6 +77,7 @@ define(["@jupyter-widgets/base"], (base) => {
       this.el.dataset.name = this.model.get("name");
       this.box = document.createElement("div");
       this.box.style.width = "100%";
+      this.box.style.position = "relative";   /* for a mark's tooltip */
       this.el.appendChild(this.box);
       follow(this, ["height"], "resize");
       this.reportSize();
@@ -87,6 +89,7 @@ define(["@jupyter-widgets/base"], (base) => {
       window.requirejs([`${window.solara.cdn}/${this.model.get("lib")}`], (echarts) => {
         if (this.removed) return;
         this.chart = echarts.init(this.box, null, {renderer: "canvas"});
+        this.followMarks();
         this.apply();
         this.resizeObserver = new ResizeObserver(() => {
           if (this.chart) this.chart.resize();
@@ -116,6 +119,32 @@ define(["@jupyter-widgets/base"], (base) => {
     }
 
     resize() { this.box.style.height = this.model.get("height"); }
+
+    /* Hovering or tapping a mark (a vertical line: a move, an event) shows its tip
+       (`update.tips`, in the marks' order: its week, its whole text, a move's note) beside
+       the pointer; leaving it, or tapping elsewhere, hides it. */
+    followMarks() {
+      const show = (params) => {
+        const tips = (this.model.get("update") || {}).tips || [];
+        const tip = params.componentType === "markLine" ? tips[params.dataIndex] : undefined;
+        if (!tip) return;
+        if (!this.tip) {
+          this.tip = document.createElement("div");
+          this.tip.className = "ccsim-mark-tip";
+          this.box.appendChild(this.tip);
+        }
+        this.tip.textContent = tip;   /* a note is the trainer's text, never markup */
+        const x = params.event.offsetX, y = params.event.offsetY;
+        const left = x + 12 + 320 > this.box.clientWidth ? Math.max(0, x - 12 - 320) : x + 12;
+        Object.assign(this.tip.style, {display: "block", left: `${left}px`, top: `${Math.max(0, y - 10)}px`});
+      };
+      const hide = () => { if (this.tip) this.tip.style.display = "none"; };
+      this.chart.on("mouseover", show);
+      this.chart.on("click", show);
+      this.chart.on("mouseout", (params) => { if (params.componentType === "markLine") hide(); });
+      this.chart.getZr().on("click", (event) => { if (!event.target) hide(); });
+      this.chart.getZr().on("globalout", hide);
+    }
 
     savePng() {
       if (!this.chart) return;

@@ -84,11 +84,12 @@ def freeze_startup_state():
         gc.freeze()
 
 
-def warm_up(url: str, compressed: bool, timeout: float = 120.0):
+def warm_up(url: str, compressed: bool, timeout: float = 120.0, first_page: float = 20.0):
     """Once the server has answered its first page, get ready for the first visitor: import
     the model and read the presets (importing Mesa takes seconds, so the server starts
     without it and imports it while the browser loads the page), then freeze what the
-    process keeps for good and step a tiny model (loading the compiled week from its cache);
+    process keeps for good and, once a page has drawn its charts (or after ``first_page``
+    seconds), step a tiny model (loading the compiled week from its cache);
     if the server compresses, also fetch the page's static files
     once, so that nobody waits for Solara to compress them (it keeps them compressed)."""
     began = time.monotonic()
@@ -102,10 +103,14 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0):
             time.sleep(0.05)
     import ccsim.model
     from ccsim.ui.session import presets
+    from ccsim.ui.widgets import DRAWN
 
     presets()
     freeze_startup_state()
-    # load the compiled week from numba's cache now, not at the first visitor's first week
+    # load the compiled week from numba's cache before the first visitor's first week, but
+    # after their first page is drawn: loading it (1-1.5 s, mostly holding the GIL) while
+    # the server renders that page delayed it
+    DRAWN.wait(first_page)
     ccsim.model.CultureModel(rng=0, n_customers=10, customer_agents=False).advance(1)
     if not compressed:
         return
@@ -116,6 +121,32 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0):
             fetch(url.rstrip("/") + path, gzip=True)
         except OSError:
             pass
+
+
+def tolerate_partial_imports():
+    """Make reacton's lazy type check safe while another thread imports the module it asks
+    about.  The first page renders while the warm-up thread imports Mesa, and with it
+    pandas; reacton's ``use_state`` asks whether a value is a ``pandas.DataFrame`` whenever
+    pandas is in ``sys.modules``, and a pandas still being imported has no ``DataFrame``
+    yet: the render raised AttributeError and the page never showed its charts (seen in
+    about one cold start in five under load).  Here such a check waits for that import to
+    finish (Python's import lock), and a name a module lacks is no type."""
+    import importlib
+
+    import reacton.utils
+
+    def import_item(name: str):
+        module_name, _, attribute = name.rpartition(".")
+        if not module_name:
+            return sys.modules.get(name)
+        module = sys.modules.get(module_name)
+        if module is None:
+            return None
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            module = importlib.import_module(module_name)   # waits for the other thread
+        return getattr(module, attribute, None)
+
+    reacton.utils.import_item = import_item
 
 
 def main(args) -> int:
@@ -139,6 +170,8 @@ def main(args) -> int:
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import cli
     from solara.server import settings
+
+    tolerate_partial_imports()
 
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     threading.Thread(target=warm_up, args=(f"http://{host}:{args.port}/", settings.server.http_gzip),

@@ -28,6 +28,8 @@ SPEEDS = {"1/s": 1, "5/s": 5, "20/s": 20, "50/s": 50}   # weeks per second
 DEFAULT_SPEED = "5/s"
 SEEDS = 10            # seeds a side runs for the band of "Other seeds"
 MONITORS = ("nps", "customers", "cash")   # presenter mode's big numbers
+REDRAW_GAP = 0.18     # s: while playing, the page is redrawn at most about 5 times a second
+PATIENCE = 2.0        # s: while playing, a week is sent even if the browser has not said it drew the last
 BAND_COLUMNS = [p.metrics[0].name for p in charts.PANELS if len(p.metrics) == 1]
 
 
@@ -62,12 +64,16 @@ class Live:
         self.pinned = solara.reactive(-1)      # the week a link should open at (-1: week 0)
         self.dragging: set[tuple[str, str]] = set()   # sliders held down: a drag is one move
         self.stepping = threading.Lock()   # held while Play steps a week and sends it
-        self.chart = None        # the charts' widget, whose ``drawn`` paces Play
+        self.chart = None        # the charts' widget, whose ``drawn`` paces Play's redraws
+        self.sent = (-1, 0.0)    # the week last sent to the page, and when
+        self.unsent = False      # Play stepped weeks the page has not been sent yet
         self.changed()
 
     def changed(self):
-        """Tell the page that the run moved on (called after every step and change)."""
+        """Tell the page that the run moved on (called after every step and change; while
+        playing, only for the weeks ``due``)."""
         s = self.session
+        self.sent, self.unsent = (s.week, time.perf_counter()), False
         for push in list(self.sinks.values()):
             push()
         with s.lock:
@@ -83,7 +89,7 @@ class Live:
                 (self.values["A"], tuple(s.current("A").items())),
                 (self.values["B"], tuple(s.current("B").items()) if b else ()),
                 (self.pair, (s.compare, s.label_b(), s.twins()) if b else (None, None, False)),
-                (self.marks, tuple(s.key())),
+                (self.marks, tuple(s.key(notes=False))),
                 (self.models, (s.preset, s.compare, s.built["A"], s.built["B"], s.scenario.steps)),
                 (self.link, query.encode(s.preset, s.seed, s.start, s.compare, s.culture_b, s.changes,
                                          s.scenario.params, culture_of(s.compare) if s.compare else {},
@@ -97,7 +103,10 @@ class Live:
         self.changed()
 
     def play(self, cancel: threading.Event):
-        """Step while playing, at the chosen speed; stop at the preset's run length once."""
+        """Step while playing, at the chosen speed; stop at the preset's run length once.
+        The model keeps the speed; the page is sent the latest week only when it is ``due``,
+        so a slow browser (or twenty on one machine) skips weeks instead of slowing the run,
+        and no updates queue up behind a click on Pause."""
         s = self.session
         stop_at = s.scenario.steps if s.week < s.scenario.steps else None
         while s.running:
@@ -105,27 +114,38 @@ class Live:
             with self.stepping:
                 if cancel.is_set() or not self.playing.value:
                     break
-                self.step()
+                s.step()
+                self.unsent = True
+                if self.due():
+                    self.changed()
             if stop_at is not None and s.week >= stop_at:
                 break
             rate = SPEEDS.get(self.speed.value, SPEEDS[DEFAULT_SPEED])
             cancel.wait(max(0.0, 1 / rate - (time.perf_counter() - began)))
-            self._wait_for_browser(cancel)
-        self.playing.value = False
+        with self.stepping:
+            self.flush()
+            self.playing.value = False
 
-    def _wait_for_browser(self, cancel: threading.Event, patience: float = 2.0):
-        """Let a slow browser catch up (at most one week behind), so that updates do not
-        queue up and a click on Pause is not stuck behind them."""
-        until = time.perf_counter() + patience
-        while (self.chart is not None and self.chart.drawn < self.session.week - 1
-               and not cancel.is_set() and time.perf_counter() < until):
-            cancel.wait(0.005)
+    def due(self) -> bool:
+        """Whether Play should send the week now: the browser has drawn the week sent
+        last (or has been silent for PATIENCE seconds) and the last redraw is REDRAW_GAP
+        seconds old."""
+        week, at = self.sent
+        ago = time.perf_counter() - at
+        drawn = self.chart is None or self.chart.drawn >= week
+        return ago >= REDRAW_GAP and (drawn or ago >= PATIENCE)
+
+    def flush(self):
+        """Send the week Play stepped last, if it has not been sent."""
+        if self.unsent:
+            self.changed()
 
     def toggle(self):
         """Play, or pause once the week being stepped has been sent, so that no week is drawn
         after the button says Play again."""
         if self.playing.value:
             with self.stepping:
+                self.flush()
                 self.playing.value = False
         else:
             self.playing.value = True
@@ -527,7 +547,8 @@ def Charts(live: Live, present: bool = False):
                              for side in names})
             state["bands"] = s.bands
             update = charts.update(chart, s.week, weeks, data, s.marks(), state["ranges"],
-                                   ghost=bool(ghosts), band=bool(s.bands), headlines=s.headlines())
+                                   ghost=bool(ghosts), band=bool(s.bands), headlines=s.headlines(),
+                                   tips=[f"Week {w}: {text}" for w, text in s.key()])
             widget.update = charts.changed_only(update, state["sent"])
 
     use_chart(live, "charts", element, chart.option, push, key)
@@ -537,8 +558,8 @@ def Charts(live: Live, present: bool = False):
 
 @solara.component
 def ChartTools(live: Live):
-    """Under the charts: the marks' key, a note on the last move, the exports and the band of
-    other seeds."""
+    """Under the charts: the marks' key (a move's note is in its mark's tooltip), a note on
+    the last move, the exports and the band of other seeds."""
     s = live.session
     marks = live.marks.value
     file, set_file = solara.use_state({})
@@ -580,8 +601,8 @@ def ChartTools(live: Live):
 
 @solara.component
 def MoveNote(live: Live):
-    """The trainer's note on the last move, once there is one (shown in the key, the
-    handouts and the link)."""
+    """The trainer's note on the last move, once there is one (shown in its mark's tooltip,
+    the handouts and the link; the key under the charts shows a pencil)."""
     if live.note.value is not None:
         solara.InputText(f"A note on your last move (up to {query.MAX_NOTE} characters, Enter to keep it)",
                          value=live.note.value, on_value=live.annotate, continuous_update=False,

@@ -303,11 +303,14 @@ def nice_range(lo: float, hi: float, floor: float | None = None, ceiling: float 
 
 
 def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: list[tuple[int, str]],
-           ranges: Ranges, ghost: bool = False, band: bool = False, headlines: set = frozenset()) -> dict:
+           ranges: Ranges, ghost: bool = False, band: bool = False, headlines: set = frozenset(),
+           tips: list[str] | None = None) -> dict:
     """This week's data, y ranges and marks, to merge into the layout in the browser: the
     ``headlines`` among the marks (moves, a story's events) labelled, the others a faint
     line (the key lists all); the series of the ghost and the band, and their names in the
-    legend, only while drawn (the browser replaces the series with those sent)."""
+    legend, only while drawn (the browser replaces the series with those sent).  ``tips``
+    are the marks' tooltips, in the same order (hovering or tapping a mark shows its tip:
+    its week, its whole text and a move's note); by default the week and the text."""
     datasets = [{"id": key, "source": source} for key, source in data.items()]
     if "A" in data and "B" in data:
         datasets.append({"id": "gap", "source": gap(data["A"], data["B"])})
@@ -322,7 +325,8 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
     for entry in series:
         if entry["id"] in chart.marked:
             entry["markLine"] = {
-                "symbol": "none", "silent": True, "animation": False,
+                "symbol": "none", "silent": False, "animation": False,
+                "emphasis": {"lineStyle": {"width": 3}, "label": {"show": False}},
                 "lineStyle": {"color": VERMILLION, "type": "solid", "width": 2},
                 "label": {"show": entry["id"] in chart.labelled, "formatter": "{b}", "position": "insideEndTop",
                           "fontSize": MARK_FONT, "color": VERMILLION},
@@ -332,7 +336,8 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
     axis_max = max(weeks, week)
     hidden = {GHOST} if not ghost else set()
     hidden |= {BAND} if not band else set()
-    return {"week": week, "marks": len(marks), "size": list(chart.size), "option": {
+    tips = tips if tips is not None else [f"Week {w}: {text}" for w, text in marks]
+    return {"week": week, "marks": len(marks), "size": list(chart.size), "tips": tips, "option": {
         "dataset": datasets, "series": series,
         "legend": {"data": [e for e in chart.option["legend"]["data"] if e not in hidden]},
         "xAxis": [{"max": axis_max} for _ in chart.panels],

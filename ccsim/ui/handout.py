@@ -15,8 +15,12 @@ from ccsim.params import defaults
 from ccsim.ui.charts import CULTURE_COLOURS, KEY_PANELS, PANELS, mark_labels, mark_list, scaled
 from ccsim.ui.words import plain
 
-PAGE_WIDTH = 8.27           # inches: A4's width; the page is as long as its text needs
-LINE = 0.2                  # inches a line of text takes
+A4 = (210 / 25.4, 297 / 25.4)   # inches: the PDF handout is one A4 page, portrait
+MARGIN = (0.6, 0.5)             # inches: left and right, top and bottom
+LINE = 0.2                      # inches a line of 10-point text takes
+SIZES = (10, 9.5, 9, 8.5, 8, 7.5, 7)   # points: the text shrinks until it fits the page
+CHART_ROW = 2.4                 # inches: a row of charts (title, plot, ticks)
+MORE = "... (the CSV lists every move)"
 
 
 def _sides(session) -> list[tuple[str, str, dict]]:
@@ -61,10 +65,32 @@ def png_text(session) -> dict:
     return {"head": head, "foot": foot}
 
 
-def pdf(session) -> bytes:
-    """The PNG handout's content as a PDF (matplotlib's own PDF backend): its texts around
-    the key charts of each culture; moves and the stories' events as lines numbered as in
-    the key (folded where they would overprint), what the model marks by itself faint."""
+def _wrapped(entries: list[str], size: float) -> list[str]:
+    """``entries`` wrapped to the page's width at ``size`` points."""
+    width = int(92 * 10 / size)
+    return [line for entry in entries for line in textwrap.wrap(entry, width)]
+
+
+def fit_text(title: str, head: list[str], marks: list[str], debrief: list[str], charts: float):
+    """(text size, title lines, head lines, foot lines) that fit one A4 page around
+    ``charts`` inches of charts: the largest of SIZES at which everything fits; at the
+    smallest, the marks' key is cut (ending in MORE), since the CSV lists every move."""
+    titles = textwrap.wrap(title, 60)
+    room = A4[1] - 2 * MARGIN[1] - 0.3 * len(titles) - 0.25 - charts
+    for size in SIZES:
+        lines = [_wrapped(part, size) for part in (head, marks, debrief)]
+        if sum(map(len, lines)) * LINE * size / 10 <= room:
+            return size, titles, lines[0], lines[1] + lines[2]
+    room_lines = int(room / (LINE * size / 10))
+    keep = max(0, room_lines - len(lines[0]) - len(lines[2]) - 1)
+    return size, titles, lines[0], lines[1][:keep] + [MORE] + lines[2]
+
+
+def figure(session):
+    """The handout as a matplotlib Figure of one A4 page (portrait): the PNG handout's
+    texts around the key charts of each culture; moves and the stories' events as lines
+    numbered as in the key (folded where they would overprint), what the model marks by
+    itself faint."""
     from matplotlib.figure import Figure
 
     from ccsim.plots import money_axis
@@ -78,25 +104,29 @@ def pdf(session) -> bytes:
                   {m.name: list(s.history(side)[m.name]) for p in panels for m in p.metrics})
                  for side, name, _ in _sides(s)]
     title, *head = text["head"]
-    head = [line for entry in head for line in textwrap.wrap(entry, 95)]
-    foot = [line for entry in text["foot"] for line in textwrap.wrap(entry, 95)]
-    top, charts, rows = 0.9 + (len(textwrap.wrap(title, 60)) + len(head) + 1) * LINE, 2.4, 2
-    fig = Figure(figsize=(PAGE_WIDTH, top + rows * charts + 0.4 + (len(foot) + 1) * LINE))
-    height = fig.get_figheight()
+    key = [entry for entry in text["foot"] if entry.startswith("Marked: ")]
+    rows = 2
+    size, titles, head, foot = fit_text(title, head, key, [e for e in text["foot"] if e not in key],
+                                        0.45 + rows * CHART_ROW)
+    width, height = A4
+    fig = Figure(figsize=A4)
 
-    def write(lines, y, size=10, weight="normal"):
+    def write(lines, y, points=size, weight="normal"):
         for line in lines:
-            fig.text(0.6 / PAGE_WIDTH, 1 - y / height, line, va="top", fontsize=size, fontweight=weight)
-            y += LINE * size / 10
+            fig.text(MARGIN[0] / width, 1 - y / height, line, va="top", fontsize=points, fontweight=weight)
+            y += LINE * points / 10
         return y
 
-    write(head, write(textwrap.wrap(title, 60), 0.5, 15, "bold") + 0.1)
+    y = write(titles, MARGIN[1], 15, "bold") + 0.1
+    y = write(head, y) + 0.15
+    legend_at, top = y, y + 0.3
     numbered = [(week, str(i + 1)) for i, ((week, _), told) in enumerate(zip(marks, headlines)) if told]
-    labels = dict(zip(numbered, mark_labels(numbered, weeks / 25)))
+    labels = dict(zip(numbered, mark_labels(numbered, weeks * 0.4 / 3.05)))   # 0.4 in of 3.05 apart
     for i, panel in enumerate(panels):
         row, column = divmod(i, 2)
-        ax = fig.add_axes([(0.7 + column * 3.75) / PAGE_WIDTH, 1 - (top + (row + 1) * charts - 0.3) / height,
-                           3.2 / PAGE_WIDTH, (charts - 0.75) / height])
+        ax = fig.add_axes([(MARGIN[0] + 0.4 + column * 3.65) / width,
+                           1 - (top + (row + 1) * CHART_ROW - 0.35) / height,
+                           3.05 / width, (CHART_ROW - 0.75) / height])
         for side, name, history in sides:
             values = history[panel.metrics[0].name]
             ax.plot(range(len(values)), [v * scaled(panel.metrics[0]) for v in values],
@@ -112,8 +142,14 @@ def pdf(session) -> bytes:
         ax.grid(alpha=0.3)
         money_axis(ax, panel.metrics[0])
     fig.legend(*ax.get_legend_handles_labels(), loc="upper left", ncol=2, frameon=False, fontsize=9,
-               bbox_to_anchor=(0.6 / PAGE_WIDTH, 1 - (top - 0.45) / height))
-    write(foot, top + rows * charts + 0.3)
+               bbox_to_anchor=(MARGIN[0] / width, 1 - legend_at / height), borderaxespad=0)
+    write(foot, top + rows * CHART_ROW + 0.1)
+    return fig, title
+
+
+def pdf(session) -> bytes:
+    """The handout (``figure``) as a one-page A4 PDF (matplotlib's own PDF backend)."""
+    fig, title = figure(session)
     out = io.BytesIO()
     fig.savefig(out, format="pdf", metadata={"Title": title, "Creator": f"ccsim {ccsim.__version__}"})
     return out.getvalue()

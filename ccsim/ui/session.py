@@ -30,6 +30,7 @@ from ccsim.ui.words import label
 # A new session's seed.  Any seed up to ccsim.params.MAX_SEED is accepted (from a link);
 # fresh ones are drawn below 2**31 so that links stay short to read out and type.
 NEW_SEED_BELOW = 2**31 - 1
+NOTED = "\u270e"   # a pencil: in the key under the charts, this move has a note (its mark's tooltip)
 log = logging.getLogger(__name__)
 
 
@@ -330,10 +331,12 @@ class Session:
         a week later, is not marked again)."""
         return [(week, label) for week, label, _, _ in self._marks()]
 
-    def key(self) -> list[tuple[int, str]]:
-        """The marks as the key under the charts and the handouts list them: a move's note
-        after its text."""
-        return [(week, f'{label} - "{note}"' if note else label) for week, label, _, note in self._marks()]
+    def key(self, notes: bool = True) -> list[tuple[int, str]]:
+        """The marks as the handouts and the charts' tooltips list them: a move's note after
+        its text (without ``notes``, as the key under the charts lists them: a move with a
+        note is followed by NOTED, and the note is in the mark's tooltip)."""
+        return [(week, (f'{label} - "{note}"' if notes else f"{label} {NOTED}") if note else label)
+                for week, label, _, note in self._marks()]
 
     def headlines(self) -> set[tuple[int, str]]:
         """The marks the room should read on the charts: the moves and the stories' own

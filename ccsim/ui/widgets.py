@@ -10,6 +10,8 @@ week sends only data, never an image.
 
 from __future__ import annotations
 
+import threading
+
 import ipywidgets
 import traitlets
 
@@ -17,6 +19,9 @@ import traitlets
 ECHARTS_JS = "echarts@5.4.0/dist/echarts.min.js"
 # the requirejs name of ccsim/assets/widgets.js (custom.js gives its path)
 MODULE = "ccsim-widgets"
+# set once a chart in any session has drawn a week: ``ccsim ui`` waits for it before it
+# loads the compiled week, which would slow down the first page
+DRAWN = threading.Event()
 
 
 class Widget(ipywidgets.DOMWidget):
@@ -43,6 +48,11 @@ class EChart(Widget):
     png = traitlets.Int(0).tag(sync=True)
     png_name = traitlets.Unicode("ccsim.png").tag(sync=True)
     handout = traitlets.Dict({}).tag(sync=True)   # {"head": [title, lines], "foot": [lines]} around the PNG
+
+    @traitlets.observe("drawn")
+    def _drawn(self, change):
+        if change["new"] >= 0:
+            DRAWN.set()
 
 
 class UrlSync(Widget):

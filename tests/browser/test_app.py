@@ -117,9 +117,34 @@ def test_slider_moved_mid_run_is_marked_and_bends_the_run(page):
     assert download_csv(other) == after
 
 
+# The page position of mark ``index`` (a vertical line) on the charts' first panel, half way
+# up its plot.
+MARK_AT = """([selector, index]) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  const box = document.querySelector(selector).firstChild;
+  const chart = echarts.getInstanceByDom(box);
+  const line = chart.getOption().series[0].markLine.data[index];
+  const week = Array.isArray(line) ? line[0].xAxis : line.xAxis;
+  const x = chart.convertToPixel({xAxisIndex: 0}, week);
+  const grid = chart.getModel().getComponent("grid", 0).coordinateSystem.getRect();
+  const r = box.getBoundingClientRect();
+  return {x: r.left + x, y: r.top + grid.y + grid.height / 2};
+}"""
+
+
+def hover_mark(page, index: int = 0):
+    """Move the mouse onto mark ``index`` of the charts, as a person would."""
+    page.locator(CHART).scroll_into_view_if_needed()
+    page.mouse.move(5, 5)
+    at = page.evaluate(MARK_AT, [CHART, index])
+    page.mouse.move(at["x"] - 30, at["y"])
+    page.mouse.move(at["x"], at["y"], steps=3)
+
+
 def test_a_note_on_the_last_move(page):
-    """Typed under the charts, the note shows (as text, not markup) in the key, the CSV's
-    header and the link, and comes back from the link; a note too long is a plain warning."""
+    """Typed under the charts, the note shows (as text, not markup) in its mark's tooltip,
+    the CSV's header and the link, and comes back from the link; the key under the charts
+    shows a pencil, not the note; a note too long is a plain warning."""
     step(page, 3)
     expect(page.locator(".ccsim-note")).to_have_count(0)          # no move, nothing to note
     click_slider(page, ".ccsim-param-A-humility", 0.9)
@@ -128,7 +153,16 @@ def test_a_note_on_the_last_move(page):
     field.fill("the boss <b>listens</b> & learns")
     field.press("Enter")
     key = page.locator(".ccsim-marks")
-    expect(key).to_contain_text('- "the boss <b>listens</b> & learns"')
+    expect(key).to_contain_text("humility")
+    expect(key).to_contain_text("\u270e")
+    expect(key).not_to_contain_text("listens")
+    tip = page.locator(f"{CHART} .ccsim-mark-tip")
+    hover_mark(page)
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(re.compile(r'^Week 3: humility [0-9.]+ - "the boss <b>listens</b> & learns"$'))
+    expect(tip.locator("b")).to_have_count(0)                       # text, not markup
+    page.mouse.move(5, 5)                                            # off the charts: gone
+    expect(tip).to_be_hidden()
     expect(page).to_have_url(re.compile(r"change=3(:|%3A)A(:|%3A)humility=[0-9.]+(:|%3A)the\+boss\+%3Cb%3E"))
     with page.expect_download() as info:
         page.get_by_role("button", name="CSV").click()
@@ -142,7 +176,28 @@ def test_a_note_on_the_last_move(page):
     field.fill("x" * 61)
     field.press("Enter")
     expect(page.locator(".ccsim-error")).to_contain_text("at most 60 characters")
-    expect(key).to_contain_text("listens")                          # the note kept
+    hover_mark(page)
+    expect(tip).to_contain_text("listens")                          # the note kept
+
+
+def test_a_tap_on_a_mark_shows_its_tooltip(browser, server):
+    """On a phone (touch, no hover) a tap on a mark shows its tooltip; a tap elsewhere on
+    the charts hides it."""
+    context = new_context(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        page = open_app(context, server + "?change=2:A:humility=0.9:listen+first")
+        step(page, 4)
+        page.wait_for_selector(f"{CHART}[data-marks='1']")
+        page.locator(CHART).scroll_into_view_if_needed()
+        at = page.evaluate(MARK_AT, [CHART, 0])
+        tip = page.locator(f"{CHART} .ccsim-mark-tip")
+        page.touchscreen.tap(at["x"], at["y"])
+        expect(tip).to_be_visible()
+        expect(tip).to_contain_text('"listen first"')
+        page.touchscreen.tap(at["x"] + 60, at["y"])
+        expect(tip).to_be_hidden()
+    finally:
+        context.close()
 
 
 def test_compare_mode(page):
