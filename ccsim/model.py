@@ -591,7 +591,7 @@ class CultureModel(mesa.Model):
         climbed, mean, promoters, detractors, prospects, lost, staff = kernels.report(
             self.satisfaction, self.active, self.status, float(loyalty.PROMOTER), float(loyalty.DETRACTOR),
             self._draws.report, self.code[0], self.offering, self.reality[0], self.speaking, self.morale)
-        self.customer_satisfaction = self._draws.report[0, :n]
+        self.customer_satisfaction = self._draws.report[0, :n].copy()   # the buffer is reused next week
         metrics.collect(self, dict(
             customers=n, satisfaction=mean, prospects=prospects, lost=lost,
             loyalty=loyalty.stay_of_shares(climbed, self.switching_cost) if n else 0.0,
