@@ -49,8 +49,8 @@ def test_negative_wom_counts_the_wronged_and_can_silence_them():
     assert table.recommendations_per_week.min() > 0
 
 
-@pytest.mark.xfail(strict=True, reason="at the calibrated defaults warnings cost about 1.4% of "
-                   "profit, below the wronged's share (3.7%)")
+@pytest.mark.xfail(strict=True, reason="at the calibrated defaults warnings cost about 2.7% of "
+                   "profit, below the wronged's share (about 6.7%)")
 def test_negative_wom_warnings_cost_more_than_the_wronged_share():
     # with the organisation held still, as the anchor measures it; 6 pairs do not narrow
     # the interval enough for its claim (lo above the share), so the mean must clear it
@@ -94,7 +94,9 @@ def test_recovery_paradox_satisfaction():
 def test_safety_predicts_learning_and_learning_takes_part_of_the_effect():
     from ccsim.anchors import safety_learning
 
-    paths = safety_learning.mediation(safety_learning.firms(30, seed=3))
+    # the anchor's own 60 firms: with 30, c' came out above c at seed 3 (learning held,
+    # humility's effect grew), the mediated share's 95% interval spanning about -20% to 80%
+    paths = safety_learning.mediation(safety_learning.firms(safety_learning.DEFAULT_REPS, seed=3))
     assert paths["t_a"] > 2, paths                        # humility -> leaders' knowledge
     assert 0 < paths["c_direct"] < paths["c"], paths      # the effect shrinks with learning held
 
