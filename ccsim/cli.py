@@ -3,7 +3,7 @@
 
 Bad input raises ccsim.params.ParamError (or UsageError), and argparse's own errors are
 cut to the same shape: one clear line on stderr, exit code 2, no traceback.  SIGTERM is
-turned into an exception, so that what a command was writing is cleaned up on the way out
+turned into an exception (ccsim.stopping), so that what a command was writing is cleaned up on the way out
 (ccsim.output), as for Ctrl-C.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import signal
 import sys
 
-from ccsim import __version__
+from ccsim import __version__, stopping
 from ccsim.params import ParamError
 
 COMMANDS = ["run", "compare", "compete", "scenarios", "sweep", "analyze", "discover", "validate", "calibrate", "ui"]
@@ -24,20 +23,12 @@ class UsageError(ParamError):
     """Bad input on the command line or in a file; the message is one line."""
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived; raised in the main thread so that cleanups run."""
-
-
 class OneLineParser(argparse.ArgumentParser):
     """argparse, with its usage errors as one line (the usage is in ``--help``)."""
 
     def error(self, message):
         command = self.prog if self.prog.startswith("ccsim") else "ccsim"
         self.exit(2, f"{command}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
-
-
-def _terminate(signum, frame):
-    raise Terminated()
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -60,7 +51,7 @@ def main(argv=None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
-    signal.signal(signal.SIGTERM, _terminate)
+    stopping.install()
     try:
         return int(args.handler(args) or 0)
     except ParamError as error:
@@ -69,7 +60,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"ccsim {args.command}: interrupted", file=sys.stderr)
         return 130
-    except Terminated:
+    except stopping.Terminated:
         print(f"ccsim {args.command}: terminated", file=sys.stderr)
         return 143
 

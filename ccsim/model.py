@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from ccsim import metrics
+from ccsim import metrics, stopping
 from ccsim.agents import Customer, Employee, Leader
 from ccsim.dynamics import compiled as kernels
 from ccsim.dynamics import decisions, economics, learning, loyalty, memory, needs, service, wom, workforce
@@ -231,11 +231,13 @@ class CultureModel(mesa.Model):
     # ----- the week -----
     def advance(self, weeks: int, each_week=None) -> CultureModel:
         """Step ``weeks`` weeks, or until the cash runs out (Mesa's ``run_for`` would go on);
-        ``each_week(model)`` after every week.  The one loop every run goes through."""
+        ``each_week(model)`` after every week.  The one loop every run goes through; a run
+        asked to stop (SIGTERM, ccsim.stopping) stops at the end of a week."""
         for _ in range(weeks):
             if not self.running:
                 break
             self.step()
+            stopping.check()
             if each_week is not None:
                 each_week(self)
         return self

@@ -24,7 +24,7 @@ import shutil
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from ccsim import __version__
+from ccsim import __version__, stopping
 from ccsim.params import ParamError
 
 MARKER = ".ccsim-output"
@@ -103,6 +103,7 @@ def output_dir(target, command: str, inputs=(), option: str = "--out"):
         raise _cannot_write(target, option, error) from None
     try:
         yield tmp
+        stopping.check()
         _write_marker(tmp, command, _files(tmp))
         _put_in_place(tmp, target)
     except BaseException as error:

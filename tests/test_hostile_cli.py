@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from ccsim import stopping
 from ccsim.cli import main
 from ccsim.output import MARKER
 
@@ -208,6 +209,23 @@ def test_sigterm_cleans_up(tmp_path):
     assert process.returncode == 143
     assert err.strip().splitlines()[-1] == "ccsim run: terminated"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_in_a_finaliser_is_not_lost():
+    """A handler's exception raised inside a __del__ would be printed and dropped (CI saw a
+    terminated run finish and write its output); it is kept for the next safe point."""
+    class Finalised:
+        def __del__(self):
+            signal.raise_signal(signal.SIGTERM)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    stopping.install()
+    try:
+        Finalised()   # dropped at once: its __del__ receives the signal
+        with pytest.raises(stopping.Terminated):
+            stopping.check()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def test_after_kill_9_the_next_run_removes_the_leftover(tmp_path, capsys):
