@@ -8,7 +8,9 @@ CultureModel on the same seeds in every cell (common random numbers); the rest a
 defaults.  As in Sørensen, reliability is the variability of each firm's own performance
 over time: the SD of its quarterly profit over years 2 and 3 (8 quarters; Sørensen: the
 variability of yearly return on assets), averaged over firms and compared as the ratio
-high / low conformity, with a bootstrap 95% interval over firms.
+high / low conformity, with a bootstrap 95% interval over firms.  The same ratio of the
+SD of the offering's quarterly fit shows whether the culture steadies what the firm does,
+whatever its profit shows (a reading, not a claim).
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ def firms(reps: int, seed: int) -> pd.DataFrame:
                 df = run(WEEKS, [seed, 2002, rep], customer_agents=False, conformity=conformity,
                          turbulence=turbulence).dataframe()
                 quarters = df.profit.iloc[-13 * QUARTERS:].to_numpy().reshape(QUARTERS, 13).sum(axis=1)
+                fit = df.offering_fit.iloc[-13 * QUARTERS:].to_numpy().reshape(QUARTERS, 13).mean(axis=1)
                 rows.append({"market": market, "culture": culture, "rep": rep,
-                             "profit": float(quarters.mean()), "sd": float(quarters.std(ddof=1))})
+                             "profit": float(quarters.mean()), "sd": float(quarters.std(ddof=1)),
+                             "fit_sd": float(fit.std(ddof=1))})
     return pd.DataFrame(rows)
 
 
@@ -61,9 +65,13 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
     rng = np.random.default_rng([seed, 2002, 1])
     ratio = {market: sd_ratio(runs, market, rng) for market in TURBULENCE}
     table = runs.groupby(["market", "culture"], sort=False).agg(
-        profit=("profit", "mean"), sd_over_time=("sd", "mean")).reset_index()
+        profit=("profit", "mean"), sd_over_time=("sd", "mean"),
+        fit_sd_over_time=("fit_sd", "mean")).reset_index()
     table.insert(0, "cell", table.market + ", " + table.culture + " conformity")
     table["sd_ratio_high_low"] = table.market.map({m: r[0] for m, r in ratio.items()})
+    cells = table.set_index(["market", "culture"]).fit_sd_over_time
+    fit_ratio = {m: cells[m, "high"] / cells[m, "low"] for m in TURBULENCE}
+    table["fit_sd_ratio_high_low"] = table.market.map(fit_ratio)
     stable, volatile = ratio["stable"], ratio["volatile"]
     claims = [
         ("in a stable market high conformity makes a firm's profit less variable over time "
@@ -74,7 +82,8 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
          bool(volatile[0] > stable[0])),
     ]
     gives = (f"SD of a firm's quarterly profit over two years, high / low conformity: "
-             f"{stable[0]:.2f} stable, {volatile[0]:.2f} volatile ({reps} firms per cell)")
+             f"{stable[0]:.2f} stable, {volatile[0]:.2f} volatile ({reps} firms per cell); of "
+             f"the offering's fit: {fit_ratio['stable']:.2f}, {fit_ratio['volatile']:.2f}")
     return Verdict(NAME, CITATION, PUBLISHED, gives, all(ok for _, _, ok in claims),
                    {"strong_cultures": ("Strong cultures: profit by conformity and market", table)},
                    claims)
