@@ -83,9 +83,10 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
     share = max(wronged, wronged_still)          # the cost must clear both worlds' share
     cost = paired_cost(loud, silent)
     lost = 1.0 - loud.customers.mean() / silent.customers.mean()
+    fit_check = (f"positive : negative talk incidence in {LOW:g}-{HIGH:g} (a calibration target: "
+                 f"`ccsim calibrate` fits it, so it is a fit check and the row does not count it)",
+                 f"{ratio:.2f} : 1", bool(LOW <= ratio <= HIGH))
     claims = [
-        (f"positive : negative talk incidence in {LOW:g}-{HIGH:g}", f"{ratio:.2f} : 1",
-         bool(LOW <= ratio <= HIGH)),
         (f"the wronged are a few per cent ({FEW[0]:.0%}-{FEW[1]:.0%}) of those who have "
          "been customers", f"{wronged:.1%}", bool(FEW[0] <= wronged <= FEW[1])),
         ("their warnings cost more five-year profit than their share (95% interval above it; "
@@ -98,4 +99,4 @@ def check(reps: int = DEFAULT_REPS, seed: int = 0):
              f"{cost['hi']:+.1%}) over {reps} paired runs, organisation held still")
     return Verdict(NAME, CITATION, PUBLISHED, gives, all(ok for _, _, ok in claims),
                    {"negative_wom": ("Negative word of mouth: talk per week, default and with the "
-                                     "organisation held still", table)}, claims)
+                                     "organisation held still", table)}, [fit_check, *claims])
