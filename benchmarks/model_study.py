@@ -5,7 +5,9 @@ reporters of ccsim.metrics).
 
 1. Noise: seed-to-seed SD of NPS, loyalty and cash at weeks 13, 52 and 260.
 2. Nudge: mean |change in five-year NPS| when one culture lever moves by 1e-4, same seed.
-3. Levers: each culture lever at 0.1 against 0.9, paired by seed, with 95% intervals and t.
+3. Levers: each culture lever at 0.1 against 0.9, paired by seed, with 95% intervals and t;
+   and what each moves inside the firm (the same pairs, the last year's mean of the
+   reporters on its causal paths, docs/ODD.md "One causal path per lever").
 4. Presets: hippo against customer-centric on the same seeds.
 5. Annual figures beside their published sources, and survival in a harsh world: a
    firm that mistreats customers (low empowerment and integrity) against a good
@@ -49,6 +51,9 @@ NOT_REPORTED = "not reported"
 CHECK_WEEKS = (13, 52, 260)
 NOISE = ("nps", "loyalty", "cash")
 OUTCOMES = ("nps", "loyalty", "cash", "customers")   # "detectable" counts on these
+# the states on the levers' causal paths, read as the mean over the last year
+INSIDE = ("leader_knowledge", "offering_fit", "employee_voice", "morale", "resolved_share",
+          "problems", "pushed")
 NUDGE = 1e-4
 LOW, HIGH = 0.1, 0.9
 DETECTABLE_T = 2.4
@@ -122,6 +127,14 @@ def series(result: dict, name: str) -> pd.Series | None:
 def reading(name: str, week: int):
     """A reader of reporter ``name`` at ``week``, for ``values`` and ``differences``."""
     return lambda result: at(result, name, week)
+
+
+def last_year(name: str, week: int):
+    """A reader of reporter ``name``'s mean over the 52 weeks up to ``week``."""
+    def read(result):
+        weekly = series(result, name)
+        return None if weekly is None or weekly.empty else float(weekly.loc[week - 51:week].mean())
+    return read
 
 
 def at(result: dict, name: str, week: int) -> float | None:
@@ -210,15 +223,17 @@ def nudge_rows(results, base: list[Job], nudges: dict[str, list[Job]], weeks: in
     return rows
 
 
-def lever_rows(results, levers: dict[str, list[tuple[Job, Job]]], weeks: int) -> list[dict]:
-    """One row per lever and outcome: the paired difference 0.9 - 0.1."""
+def lever_rows(results, levers: dict[str, list[tuple[Job, Job]]], weeks: int,
+               names=(*OUTCOMES, "perished"), read=reading) -> list[dict]:
+    """One row per lever and reporter in ``names``: the paired difference 0.9 - 0.1 of
+    ``read(name, weeks)`` (the share perished for "perished")."""
     rows = []
     for lever, pairs in levers.items():
-        for name in (*OUTCOMES, "perished"):
+        for name in names:
             if name == "perished":
                 stats = paired(differences(results, pairs, lambda r: r.get("perished")))
             else:
-                stats = paired(differences(results, pairs, reading(name, weeks)))
+                stats = paired(differences(results, pairs, read(name, weeks)))
             rows.append({"lever": lever, "metric": name, **stats,
                          "detectable": bool(stats) and abs(stats["t"]) > DETECTABLE_T})
     return rows
@@ -353,9 +368,9 @@ def markdown(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def lever_table(rows: list[dict]) -> tuple[str, list[str]]:
-    """The lever table, one row per lever, and the levers detectable on an OUTCOME."""
-    names = (*OUTCOMES, "perished")
+def lever_table(rows: list[dict], names=(*OUTCOMES, "perished")) -> tuple[str, list[str]]:
+    """The lever table, one row per lever and a column per reporter in ``names``, and the
+    levers detectable on an OUTCOME."""
     by = {(r["lever"], r["metric"]): r for r in rows}
     table, detectable = [], []
     for lever in dict.fromkeys(r["lever"] for r in rows):
@@ -365,12 +380,13 @@ def lever_table(rows: list[dict]) -> tuple[str, list[str]]:
             digits = 2 if name == "perished" else decimals(name)
             cells.append(fmt_interval(r, digits) + (f" t {fmt(r['t'], 1, True)}" if "t" in r else "")
                          + (" *" if r["detectable"] else ""))
-            if r["detectable"] and name in OUTCOMES:
+            if r["detectable"] and (name in OUTCOMES or name in INSIDE):
                 hits.append(name)
         table.append([lever, *cells, ", ".join(hits) or "none"])
-        if hits:
+        if any(h in OUTCOMES for h in hits):
             detectable.append(lever)
-    headers = ["lever", *("share perished" if n == "perished" else n for n in names), "detectable on"]
+    headers = ["lever", *("share perished" if n == "perished" else n for n in names),
+               "detectable on" if set(names) & set(OUTCOMES) else "moved"]
     return markdown(headers, table), detectable
 
 
@@ -381,6 +397,7 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
     noise = noise_rows(results, base, weeks)
     nudge = nudge_rows(results, base, parts["nudges"], weeks)
     levers = lever_rows(results, parts["levers"], weeks)
+    inside = lever_rows(results, parts["levers"], weeks, INSIDE, last_year)
     presets, gap = preset_rows(results, parts["presets"], weeks)
     annual = annual_rows(results, base)
     survival = survival_rows(results, parts["worlds"])
@@ -407,7 +424,8 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
             f"{lever_seeds} seeds: mean [95% interval] and paired t (* |t| > {DETECTABLE_T})\n",
             text, f"\nDetectable on NPS, loyalty, cash or customers: {len(detectable)} of "
                   f"{len(parts['levers'])} levers ({', '.join(detectable) or 'none'}).",
-            ]
+            f"\n### What each lever moves inside the firm: the same pairs, mean over the last "
+            f"year (* |t| > {DETECTABLE_T})\n", lever_table(inside, INSIDE)[0]]
 
     first, second = PRESETS
     out += [f"\n## 4. Presets: week-{weeks} NPS over {seeds} seeds (target: gap >= 60)\n",
@@ -427,7 +445,7 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
                        fmt(r["share_perished"], 2)] for r in survival]),
             f"\n{SOURCES['perished']}."]
 
-    tables = {"noise": noise, "nudge": nudge, "levers": levers,
+    tables = {"noise": noise, "nudge": nudge, "levers": levers, "inside": inside,
               "presets": presets + [{"preset": f"gap {second} - {first}", **gap}],
               "annual": annual, "survival": survival}
     nudges = [r for r in nudge if r["mean_abs_change"] is not None]
