@@ -193,8 +193,10 @@ def test_analyze_into_a_users_directory_is_refused(sweep_dir, tmp_path, capsys):
 
 # ----- signals: nothing half-written, nothing left behind -----
 def _start_long_run(cwd: Path, out: str) -> subprocess.Popen:
-    process = subprocess.Popen([str(CCSIM), "run", "--steps", "5200", "--out", out],
-                               cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # minutes of work even on a fast machine, so it is still running when it is signalled
+    long_run = ["run", "--steps", "5200", "--set", "n_customers=50000", "--out", out]
+    process = subprocess.Popen([str(CCSIM), *long_run], cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not list(cwd.glob(f".*.ccsim.tmp/{MARKER}")):   # the run has started writing
         assert time.monotonic() < deadline and process.poll() is None
