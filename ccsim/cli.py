@@ -2,9 +2,9 @@
 ``add_parser(subparsers)`` and ``main(args) -> int``.
 
 Bad input raises ccsim.params.ParamError (or UsageError), and argparse's own errors are
-cut to the same shape: one clear line on stderr, exit code 2, no traceback.  SIGTERM is
-turned into an exception (ccsim.stopping), so that what a command was writing is cleaned up on the way out
-(ccsim.output), as for Ctrl-C.
+cut to the same shape: one clear line on stderr, exit code 2, no traceback.  SIGTERM and
+Ctrl-C are turned into exceptions (ccsim.stopping), so that what a command was writing is
+cleaned up on the way out (ccsim.output).
 """
 
 from __future__ import annotations

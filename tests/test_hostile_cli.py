@@ -220,14 +220,16 @@ def test_sigterm_in_a_finaliser_is_not_lost():
         def __del__(self):
             signal.raise_signal(signal.SIGTERM)
 
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     stopping.install()
     try:
         Finalised()   # dropped at once: its __del__ receives the signal
         with pytest.raises(stopping.Terminated):
             stopping.check()
+        stopping.check()   # raised once
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def test_after_kill_9_the_next_run_removes_the_leftover(tmp_path, capsys):
