@@ -60,7 +60,8 @@ def test_a_slider_moved_mid_run_is_marked_on_the_chart():
     update = chart(rc).update
     assert update["marks"] == 1
     lines = update["option"]["series"][0]["markLine"]["data"]
-    assert lines == [{"xAxis": 1, "name": "humility 0.95"}]   # labelled in words, not a number
+    # labelled in words, not a number, starting at its line
+    assert lines == [{"xAxis": 1, "name": "humility 0.95", "label": {"align": "left"}}]
     assert "1: week 1, humility 0.95" in rc.find(v.Html, class_="ccsim-marks").widget.children[0]
 
 
