@@ -460,3 +460,25 @@ def test_play_keeps_its_speed_and_sends_at_most_about_five_weeks_a_second(browse
     most = seconds / app.REDRAW_GAP if browser_keeps_up else seconds / app.PATIENCE
     assert 3 <= len(sent) <= most + 2, sent
     assert sent[-1] == weeks                             # the week the run paused at is shown
+
+
+def test_play_keeps_a_fixed_timetable_whatever_a_week_costs():
+    """Week k is due k / rate seconds after Play began: a slow week (a render) is made up
+    by the next waits, so the clock does not slow down (sleeping 1/rate after each week
+    would take 100 weeks x (0.05 + their cost)); a stall longer than LATE starts a new
+    timetable instead of a rush of weeks; a new speed starts a new timetable."""
+    from ccsim.ui.app import LATE, Timetable
+
+    now, rate = 0.0, 20
+    clock = Timetable(rate, now)
+    ends = []
+    for week in range(100):
+        now += 0.08 if week % 5 == 0 else 0.01          # a slow render every fifth week
+        now += clock.wait(rate, now)
+        ends.append(now)
+    assert ends[-1] == pytest.approx(100 / rate)
+    assert [round(b - a, 9) for a, b in zip(ends[4::5], ends[9::5])] == [5 / rate] * 19   # a steady cadence
+    now += LATE + 2.0                                    # a stall: the model was busy
+    assert clock.wait(rate, now) == pytest.approx(1 / rate)   # no rush to catch up
+    assert clock.wait(rate, now + 1 / rate) == pytest.approx(1 / rate)
+    assert clock.wait(50, now + 2 / rate) == pytest.approx(1 / 50)   # a new speed: from now on
