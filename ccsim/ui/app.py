@@ -64,8 +64,8 @@ class Live:
     readout, the monitors and the address) write straight into their widgets, so a step
     re-renders no component.  What the controls show is split into reactive parts (the run,
     the story, each side's values, compare mode, the marks, the models, the link);
-    ``changed`` sets each, and a part that did not change re-renders nothing (Solara
-    compares old and new values)."""
+    ``changed`` sets each part whose value changed, so a part that did not change costs a
+    comparison and re-renders nothing."""
 
     def __init__(self, session: Session, present: bool = False):
         self.session = session
@@ -122,7 +122,10 @@ class Live:
                                          present=self.present.value)),
             ]
         for reactive, value in parts:
-            reactive.value = value
+            # most weeks nothing here changes: a plain comparison (in C) skips Solara's own,
+            # which walks the values in Python (about 1.3 ms a week with two cultures)
+            if reactive.peek() != value:
+                reactive.value = value
 
     def step(self):
         self.session.step()
