@@ -39,9 +39,10 @@ class Widget(ipywidgets.DOMWidget):
 class EChart(Widget):
     """A chart: ``option`` is the layout (set in full), ``update`` is merged every week.
 
-    ``update`` travels as one JSON text (``update_json``): a Dict trait is validated,
-    compared and serialised part by part on every week, which cost the server about a fifth
-    of a week's time for the charts' update (docs/DEVELOPING.md, Speed notes (browser app))."""
+    ``update`` travels as one JSON text (``update_json``), written once on the server and
+    read once in the page: a Dict trait is compared part by part on both sides every week
+    (in the page by Backbone's deep ``isEqual``) and sent with spaces (docs/DEVELOPING.md,
+    Speed notes (browser app))."""
 
     lib = traitlets.Unicode(ECHARTS_JS).tag(sync=True)
     drawn = traitlets.Int(-1).tag(sync=True)   # the week the browser has drawn (set by the page)
