@@ -482,3 +482,37 @@ def test_play_keeps_a_fixed_timetable_whatever_a_week_costs():
     assert clock.wait(rate, now) == pytest.approx(1 / rate)   # no rush to catch up
     assert clock.wait(rate, now + 1 / rate) == pytest.approx(1 / rate)
     assert clock.wait(50, now + 2 / rate) == pytest.approx(1 / 50)   # a new speed: from now on
+
+
+def test_mark_labels_keep_to_their_strip_and_fold_when_crowded():
+    """Each label lies inside the plot's width and clear of the others (by the width the
+    layout allows a letter); a mark too close to the label before it folds into it, which
+    says how many it stands for, so every mark is counted once; near the plot's end a label
+    ends at its line."""
+    import random
+
+    from ccsim.ui.charts import strip_labels, text_width
+
+    def spans(marks, placed, font):
+        out = []
+        for (x, _), label in zip(marks, placed):
+            if label:
+                w = text_width(label["text"], font)
+                out.append((x, x + w) if label["align"] == "left" else (x - w, x))
+        return out
+
+    marks = [(0.0, "A: humility 0.8"), (3.0, "A: empowerment 0.7"), (120.0, "a new boss"), (296.0, "B: defect fixed")]
+    placed = strip_labels(marks, 300, 13)
+    assert placed[1] is None and placed[0]["text"].endswith(" +1") and placed[0]["text"].startswith("A: hum")
+    assert placed[2] == {"text": "a new boss", "align": "left"} and placed[3]["align"] == "right"
+    rng = random.Random(5)
+    for _ in range(300):
+        width, font = rng.uniform(150, 900), rng.choice([13, 18])
+        xs = sorted(rng.uniform(0, width) for _ in range(rng.randint(1, 12)))
+        marks = [(x, "word " * rng.randint(1, 5)) for x in xs]
+        placed = strip_labels(marks, width, font)
+        drawn = sorted(spans(marks, placed, font))
+        assert all(0 <= a and b <= width + 1e-9 for a, b in drawn), (marks, placed)
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(drawn, drawn[1:])), (marks, placed)
+        more = sum(int(label["text"].rsplit("+", 1)[1]) for label in placed if label and " +" in label["text"])
+        assert len(drawn) + more == len(marks)

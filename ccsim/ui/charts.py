@@ -33,7 +33,7 @@ KEY_PANELS = ("loyalty", "nps", "customers", "cash")   # presenter mode's charts
 MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks at the usual font
 NARROW_COLUMN = 220      # px: the narrowest panel, with a smaller font, when nothing wider fits on screen
 ROW_HEIGHT = (170, 300)  # px: the least and the most a row gets
-MARK_FONT = 13           # px: the marks' labels (presenter mode: larger)
+MARK_SMALLER = 2         # px the marks' labels are smaller than the titles
 EM = 0.62                # a letter's width in em, on the wide side (DejaVu Sans, Arial, Helvetica)
 MARK_MIN = 7             # letters: room for fewer than this, and a mark folds into the label before it
 MARGIN = 8               # px under the charts (the marks' key and the exports follow, below the fold)
@@ -162,12 +162,12 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
     entries = [*(f"{side}: {label}" if compare else label for side, label in names.items()), GHOST, BAND,
                *(m.title for p in shown_panels if len(p.metrics) > 1 for m in p.metrics)]
     legend = legend_height(entries, width, font - 1)
-    mark_font = MARK_FONT + (5 if present else 0)
-    strip = mark_font + 10       # above the top row's plots: the marks' labels
+    strip = font - MARK_SMALLER + 10       # above the top row's plots: the marks' labels
     columns, row = grid(width, height - legend - MARGIN - strip, len(shown_panels))
     column = width / columns
     if column < MIN_COLUMN:
         font -= 2
+    mark_font = font - MARK_SMALLER
     option = {"animation": False, "textStyle": {"fontSize": font},
               "legend": {"top": 0, "textStyle": {"fontSize": font - 1}, "itemWidth": 30, "data": entries},
               "tooltip": {"trigger": "axis", "textStyle": {"fontSize": font - 1}},
@@ -431,6 +431,12 @@ def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> l
     all.  Returns {"text", "align"} per mark, None for a folded one."""
     gap, letter = font * 0.8, font * EM
     heads: list[list] = []        # [index, x, room in px, folded, align]
+
+    def text(head) -> str:
+        i, _, room, folded, _ = head
+        more = f" +{folded}" if folded else ""
+        return short(marks[i][1], max(1, int(room / letter) - len(more))) + more
+
     for i, (x, _) in enumerate(marks):
         if heads and x - heads[-1][1] < MARK_MIN * letter + gap:
             heads[-1][3] += 1
@@ -439,16 +445,14 @@ def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> l
             heads[-1][2] = x - heads[-1][1] - gap
         heads.append([i, x, width - x, 0, "left"])
     if heads and heads[-1][2] < MARK_MIN * letter:     # too near the plot's end: written before its line
-        before = heads[-2][1] + min(heads[-2][2], text_width(marks[heads[-2][0]][1], font)) + gap \
-            if len(heads) > 1 else 0.0
+        before = heads[-2][1] + text_width(text(heads[-2]), font) + gap if len(heads) > 1 else 0.0
         heads[-1][2:] = [heads[-1][1] - before, heads[-1][3], "right"]
         if heads[-1][2] < MARK_MIN * letter and len(heads) > 1:
             heads[-2][3] += 1 + heads.pop()[3]
             heads[-1][2] = width - heads[-1][1]
     out: list[dict | None] = [None] * len(marks)
-    for i, _, room, folded, align in heads:
-        more = f" +{folded}" if folded else ""
-        out[i] = {"text": short(marks[i][1], max(1, int(room / letter) - len(more))) + more, "align": align}
+    for head in heads:
+        out[head[0]] = {"text": text(head), "align": head[4]}
     return out
 
 
