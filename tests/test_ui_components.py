@@ -60,7 +60,8 @@ def test_a_slider_moved_mid_run_is_marked_on_the_chart():
     update = chart(rc).update
     assert update["marks"] == 1
     lines = update["option"]["series"][0]["markLine"]["data"]
-    assert lines == [{"xAxis": 1, "name": "humility 0.95"}]   # labelled in words, not a number
+    # labelled in words, not a number, starting at its line
+    assert lines == [{"xAxis": 1, "name": "humility 0.95", "label": {"align": "left"}}]
     assert "1: week 1, humility 0.95" in rc.find(v.Html, class_="ccsim-marks").widget.children[0]
 
 
@@ -459,3 +460,59 @@ def test_play_keeps_its_speed_and_sends_at_most_about_five_weeks_a_second(browse
     most = seconds / app.REDRAW_GAP if browser_keeps_up else seconds / app.PATIENCE
     assert 3 <= len(sent) <= most + 2, sent
     assert sent[-1] == weeks                             # the week the run paused at is shown
+
+
+def test_play_keeps_a_fixed_timetable_whatever_a_week_costs():
+    """Week k is due k / rate seconds after Play began: a slow week (a render) is made up
+    by the next waits, so the clock does not slow down (sleeping 1/rate after each week
+    would take 100 weeks x (0.05 + their cost)); a stall longer than LATE starts a new
+    timetable instead of a rush of weeks; a new speed starts a new timetable."""
+    from ccsim.ui.app import LATE, Timetable
+
+    now, rate = 0.0, 20
+    clock = Timetable(rate, now)
+    ends = []
+    for week in range(100):
+        now += 0.08 if week % 5 == 0 else 0.01          # a slow render every fifth week
+        now += clock.wait(rate, now)
+        ends.append(now)
+    assert ends[-1] == pytest.approx(100 / rate)
+    assert [round(b - a, 9) for a, b in zip(ends[4::5], ends[9::5])] == [5 / rate] * 19   # a steady cadence
+    now += LATE + 2.0                                    # a stall: the model was busy
+    assert clock.wait(rate, now) == pytest.approx(1 / rate)   # no rush to catch up
+    assert clock.wait(rate, now + 1 / rate) == pytest.approx(1 / rate)
+    assert clock.wait(50, now + 2 / rate) == pytest.approx(1 / 50)   # a new speed: from now on
+
+
+def test_mark_labels_keep_to_their_strip_and_fold_when_crowded():
+    """Each label lies inside the plot's width and clear of the others (by the width the
+    layout allows a letter); a mark too close to the label before it folds into it, which
+    says how many it stands for, so every mark is counted once; near the plot's end a label
+    ends at its line."""
+    import random
+
+    from ccsim.ui.charts import strip_labels, text_width
+
+    def spans(marks, placed, font):
+        out = []
+        for (x, _), label in zip(marks, placed):
+            if label:
+                w = text_width(label["text"], font)
+                out.append((x, x + w) if label["align"] == "left" else (x - w, x))
+        return out
+
+    marks = [(0.0, "A: humility 0.8"), (3.0, "A: empowerment 0.7"), (120.0, "a new boss"), (296.0, "B: defect fixed")]
+    placed = strip_labels(marks, 300, 13)
+    assert placed[1] is None and placed[0]["text"].endswith(" +1") and placed[0]["text"].startswith("A: hum")
+    assert placed[2] == {"text": "a new boss", "align": "left"} and placed[3]["align"] == "right"
+    rng = random.Random(5)
+    for _ in range(300):
+        width, font = rng.uniform(150, 900), rng.choice([13, 18])
+        xs = sorted(rng.uniform(0, width) for _ in range(rng.randint(1, 12)))
+        marks = [(x, "word " * rng.randint(1, 5)) for x in xs]
+        placed = strip_labels(marks, width, font)
+        drawn = sorted(spans(marks, placed, font))
+        assert all(0 <= a and b <= width + 1e-9 for a, b in drawn), (marks, placed)
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(drawn, drawn[1:])), (marks, placed)
+        more = sum(int(label["text"].rsplit("+", 1)[1]) for label in placed if label and " +" in label["text"])
+        assert len(drawn) + more == len(marks)

@@ -61,7 +61,7 @@ define(["@jupyter-widgets/base"], (base) => {
   }
 
   /* An echarts chart.  `option` (the layout) is set in full when it changes; `update` (data
-     and marks, sent every week) is merged into it, so a new week redraws without rebuilding
+     and marks, sent every week as one JSON text, `update_json`) is merged into it, so a new week redraws without rebuilding
      axes.  After a week is drawn, the root element's data-week attribute says which week the
      chart shows (tests and benchmarks wait for it), data-marks how many events and changes
      are marked, data-series how many lines it has, data-layout the size it is laid out
@@ -83,7 +83,8 @@ define(["@jupyter-widgets/base"], (base) => {
       this.reportSize();
       this.optionDirty = true;
       this.listenTo(this.model, "change:option", () => { this.optionDirty = true; this.schedule(); });
-      this.listenTo(this.model, "change:update", () => this.schedule());
+      this.readUpdate();
+      this.listenTo(this.model, "change:update_json", () => { this.readUpdate(); this.schedule(); });
       this.listenTo(this.model, "change:png", () => this.savePng());
       /* through requirejs, as Solara's page does (custom.js asks for it early) */
       window.requirejs([`${window.solara.cdn}/${this.model.get("lib")}`], (echarts) => {
@@ -125,7 +126,7 @@ define(["@jupyter-widgets/base"], (base) => {
        the pointer; leaving it, or tapping elsewhere, hides it. */
     followMarks() {
       const show = (params) => {
-        const tips = (this.model.get("update") || {}).tips || [];
+        const tips = this.latest.tips || [];
         const tip = params.componentType === "markLine" ? tips[params.dataIndex] : undefined;
         if (!tip) return;
         if (!this.tip) {
@@ -153,6 +154,26 @@ define(["@jupyter-widgets/base"], (base) => {
       image.src = this.chart.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#ffffff"});
     }
 
+    /* The week's update arrives as one JSON text (cheaper for the server than a dict). */
+    readUpdate() { this.latest = JSON.parse(this.model.get("update_json") || "{}"); }
+
+    /* A title with `fit` (its wordings, longest first) shows the first that fits its width
+       whole in the chart's font; echarts would cut it with an ellipsis. */
+    fitTitles(option) {
+      if (!option.title || !option.title.some((t) => t.fit)) return option;
+      const context = (this.measure = this.measure || document.createElement("canvas").getContext("2d"));
+      const title = option.title.map((t) => {
+        if (!t.fit) return t;
+        const style = t.textStyle || {};
+        context.font = `${style.fontWeight || "bold"} ${style.fontSize || 18}px ${style.fontFamily || "sans-serif"}`;
+        const text = t.fit.find((words) => context.measureText(words).width <= style.width) || t.fit[t.fit.length - 1];
+        const fitted = Object.assign({}, t, {text});
+        delete fitted.fit;
+        return fitted;
+      });
+      return Object.assign({}, option, {title});
+    }
+
     schedule() {
       if (this.pending) return;
       this.pending = true;
@@ -161,9 +182,9 @@ define(["@jupyter-widgets/base"], (base) => {
 
     apply() {
       if (!this.chart) return;
-      const option = this.model.get("option"), update = this.model.get("update");
+      const option = this.model.get("option"), update = this.latest;
       if (this.optionDirty) {
-        this.chart.setOption(option, true);
+        this.chart.setOption(this.fitTitles(option), true);
         this.optionDirty = false;
       }
       /* the series sent are all there are (the ghost's and the band's come and go) */

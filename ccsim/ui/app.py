@@ -31,6 +31,32 @@ MONITORS = ("nps", "customers", "cash")   # presenter mode's big numbers
 REDRAW_GAP = 0.18     # s: while playing, the page is redrawn at most about 5 times a second
 PATIENCE = 2.0        # s: while playing, a week is sent even if the browser has not said it drew the last
 BAND_COLUMNS = [p.metrics[0].name for p in charts.PANELS if len(p.metrics) == 1]
+LATE = 1.0            # s: Play further behind its timetable than this starts a new one (no rush of weeks)
+
+
+class Timetable:
+    """Play's clock: week k of a run of play is due at ``start + k / rate``, whatever the
+    weeks before cost, so a slow render or a late wake-up does not slow the clock and the
+    weeks keep a steady cadence (sleeping 1/rate after each week drifts by each week's
+    cost).  A machine too slow for the rate falls behind; more than LATE seconds behind, the
+    timetable starts again from now instead of rushing to catch up.  A new speed starts a
+    new timetable."""
+
+    def __init__(self, rate: float, now: float):
+        self.restart(rate, now)
+
+    def restart(self, rate: float, now: float):
+        self.rate, self.start, self.weeks = rate, now, 0
+
+    def wait(self, rate: float, now: float) -> float:
+        """Seconds from ``now`` until the next week is due, once a week has been stepped."""
+        if rate != self.rate:
+            self.restart(rate, now)
+        self.weeks += 1
+        due = self.start + self.weeks / self.rate
+        if now - due > LATE:
+            self.start, self.weeks, due = now, 1, now + 1 / rate
+        return max(0.0, due - now)
 
 
 class Live:
@@ -38,8 +64,8 @@ class Live:
     readout, the monitors and the address) write straight into their widgets, so a step
     re-renders no component.  What the controls show is split into reactive parts (the run,
     the story, each side's values, compare mode, the marks, the models, the link);
-    ``changed`` sets each, and a part that did not change re-renders nothing (Solara
-    compares old and new values)."""
+    ``changed`` sets each part whose value changed, so a part that did not change costs a
+    comparison and re-renders nothing."""
 
     def __init__(self, session: Session, present: bool = False):
         self.session = session
@@ -96,21 +122,24 @@ class Live:
                                          present=self.present.value)),
             ]
         for reactive, value in parts:
-            reactive.value = value
+            # most weeks nothing here changes: a plain comparison (in C) skips Solara's own,
+            # which walks the values in Python (about 1.3 ms a week with two cultures)
+            if reactive.peek() != value:
+                reactive.value = value
 
     def step(self):
         self.session.step()
         self.changed()
 
     def play(self, cancel: threading.Event):
-        """Step while playing, at the chosen speed; stop at the preset's run length once.
-        The model keeps the speed; the page is sent the latest week only when it is ``due``,
-        so a slow browser (or twenty on one machine) skips weeks instead of slowing the run,
-        and no updates queue up behind a click on Pause."""
+        """Step while playing, at the chosen speed on a fixed timetable (Timetable); stop at the
+        preset's run length once.  The model keeps the speed; the page is sent the latest
+        week only when it is ``due``, so a slow browser (or twenty on one machine) skips weeks
+        instead of slowing the run, and no updates queue up behind a click on Pause."""
         s = self.session
         stop_at = s.scenario.steps if s.week < s.scenario.steps else None
+        clock = Timetable(self.rate(), time.perf_counter())
         while s.running:
-            began = time.perf_counter()
             with self.stepping:
                 if cancel.is_set() or not self.playing.value:
                     break
@@ -120,11 +149,14 @@ class Live:
                     self.changed()
             if stop_at is not None and s.week >= stop_at:
                 break
-            rate = SPEEDS.get(self.speed.value, SPEEDS[DEFAULT_SPEED])
-            cancel.wait(max(0.0, 1 / rate - (time.perf_counter() - began)))
+            cancel.wait(clock.wait(self.rate(), time.perf_counter()))
         with self.stepping:
             self.flush()
             self.playing.value = False
+
+    def rate(self) -> float:
+        """The chosen speed, in weeks a second."""
+        return SPEEDS.get(self.speed.value, SPEEDS[DEFAULT_SPEED])
 
     def due(self) -> bool:
         """Whether Play should send the week now: the browser has drawn the week sent

@@ -5,8 +5,10 @@ The layout (grids, axes, series) is made for the chart's width and the window's 
 in pixels, which the browser reports: one to three columns, rows that fill the screen,
 titles cut to their panel, axis labels inside it.  Each week the page sends the
 reporters as dataset columns (shares as %), the y ranges (which only ever widen during a
-run, so a small gap never looks large) and the marks, each labelled in the top row where
-it does not overprint another.  The lines of the run that did not happen and of other
+run, so a small gap never looks large) and the marks: a line in every panel and, in a
+strip kept free above the top row's plots, a label in plain horizontal text (marks too
+close to label each fold into the label before them: "humility 0.8 +1"), so no label is
+ever drawn over the data.  The lines of the run that did not happen and of other
 seeds are sent only while there are any: every series costs the browser's redraw each week,
 and they are two thirds of them.  Colours are the Okabe-Ito palette (colour-blind safe).
 """
@@ -31,8 +33,9 @@ KEY_PANELS = ("loyalty", "nps", "customers", "cash")   # presenter mode's charts
 MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks at the usual font
 NARROW_COLUMN = 220      # px: the narrowest panel, with a smaller font, when nothing wider fits on screen
 ROW_HEIGHT = (170, 300)  # px: the least and the most a row gets
-LABEL_SPACE = 22         # px between two labelled marks
-MARK_FONT = 13
+MARK_SMALLER = 2         # px the marks' labels are smaller than the titles
+EM = 0.62                # a letter's width in em, on the wide side (DejaVu Sans, Arial, Helvetica)
+MARK_MIN = 7             # letters: room for fewer than this, and a mark folds into the label before it
 MARGIN = 8               # px under the charts (the marks' key and the exports follow, below the fold)
 
 
@@ -64,14 +67,26 @@ def _title(metric: Metric) -> str:
     return f"{metric.title}, %" if metric.lo == 0 else f"{metric.title} (-100 to 100)"
 
 
+ORGANISATION = "Organisation"
+SCALE = " (0-100)"       # the organisation's scale, left out of its title where the title would be cut
+
+
 def _panels() -> list[Panel]:
     """One panel per chart group of ccsim.metrics, in table order."""
     groups: dict[str, list[Metric]] = {}
     for metric in METRICS.values():
         if metric.panel:
             groups.setdefault(metric.panel, []).append(metric)
-    return [Panel(pid, _title(ms[0]) if len(ms) == 1 else "Organisation (0-100)", tuple(ms))
+    return [Panel(pid, _title(ms[0]) if len(ms) == 1 else ORGANISATION + SCALE, tuple(ms))
             for pid, ms in groups.items()]
+
+
+def titles(panel: Panel, compare: bool) -> list[str]:
+    """A panel's title, longest first, then shorter ones the browser falls back to when the
+    longer would be cut (the browser measures them in its own font: widgets.js)."""
+    full = panel.title if not compare or len(panel.metrics) == 1 else f"{panel.title}, B dashed"
+    shorter = full.replace(SCALE, "")
+    return [full] if shorter == full else [full, shorter]
 
 
 PANELS = _panels()
@@ -128,11 +143,12 @@ class Layout:
     option: dict
     height: int
     panels: list[Panel]
-    plot_width: float                       # px of one panel's x axis
-    plot_height: float                      # and of its y axis (as echarts drew it at 1024 and 1280 px)
+    grid_width: float                       # px of one panel's plot with its y axis' labels
+    font: int                               # px of the axes' labels
+    mark_font: int                          # px of the marks' labels
     size: tuple[float, float]               # the screen it was made for (width, height below its top)
     marked: list[str] = field(default_factory=list)     # a series per panel carries its marks
-    labelled: set[str] = field(default_factory=set)     # those of the top row label them
+    labelled: set[str] = field(default_factory=set)     # those of the top row label them, in its strip
     extra: dict[str, list] = field(default_factory=dict)   # "ghost", "band": series sent only while drawn
 
 
@@ -146,25 +162,30 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
     entries = [*(f"{side}: {label}" if compare else label for side, label in names.items()), GHOST, BAND,
                *(m.title for p in shown_panels if len(p.metrics) > 1 for m in p.metrics)]
     legend = legend_height(entries, width, font - 1)
-    columns, row = grid(width, height - legend - MARGIN, len(shown_panels))
+    strip = font - MARK_SMALLER + 10       # above the top row's plots: the marks' labels
+    columns, row = grid(width, height - legend - MARGIN - strip, len(shown_panels))
     column = width / columns
     if column < MIN_COLUMN:
         font -= 2
+    mark_font = font - MARK_SMALLER
     option = {"animation": False, "textStyle": {"fontSize": font},
               "legend": {"top": 0, "textStyle": {"fontSize": font - 1}, "itemWidth": 30, "data": entries},
               "tooltip": {"trigger": "axis", "textStyle": {"fontSize": font - 1}},
               "dataset": [{"id": d, "source": {"week": []}} for d in _datasets(names)],
               "title": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
-    out = Layout(option, legend + math.ceil(len(shown_panels) / columns) * row, shown_panels, column - 70,
-                 row - 2 * font - 48, (width, height))
+    rows = math.ceil(len(shown_panels) / columns)
+    out = Layout(option, legend + strip + rows * row, shown_panels, column - 24, font - 2, mark_font,
+                 (width, height))
     for i, panel in enumerate(shown_panels):
         r, c = divmod(i, columns)
-        top, left = out.height - (math.ceil(len(shown_panels) / columns) - r) * row, c * column
-        title = panel.title if not compare or len(panel.metrics) == 1 else f"{panel.title}, B dashed"
-        option["title"].append({"text": title, "top": top, "left": left + 8,
+        top, left = out.height - (rows - r) * row - (strip if r == 0 else 0), c * column
+        above = strip if r == 0 else 0
+        # the browser shows the first of ``fit`` that fits the width whole (widgets.js)
+        fit = titles(panel, compare)
+        option["title"].append({"text": fit[0], "fit": fit, "top": top, "left": left + 8,
                                 "textStyle": {"fontSize": font, "fontWeight": "bold", "width": column - 16,
                                               "overflow": "truncate"}})
-        option["grid"].append({"top": top + font + 14, "height": row - font - 50, "left": left + 8,
+        option["grid"].append({"top": top + font + 14 + above, "height": row - font - 50, "left": left + 8,
                                "width": column - 24, "containLabel": True})
         option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks, "minInterval": 1,
                                 "axisLabel": {"fontSize": font - 2, "showMaxLabel": False}})
@@ -315,25 +336,36 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
     if "A" in data and "B" in data:
         datasets.append({"id": "gap", "source": gap(data["A"], data["B"])})
         data = {**data, "gap": datasets[-1]["source"]}
+    axis_max = max(weeks, week)
+    y_axes = ranges.update(chart.panels, data)
     told = [m for m in marks if m in headlines]
-    labels = dict(zip(told, mark_labels(told, max(weeks, week) / max(chart.plot_width, 1) * LABEL_SPACE,
-                                        max(6, int((chart.plot_height - 8) / (MARK_FONT * 0.48))))))
-    lines = [{"xAxis": w, "name": labels[(w, text)]} if (w, text) in labels else
-             {"xAxis": w, "name": "", "lineStyle": {"width": 1, "opacity": 0.45}} for w, text in marks]
+    faint = {"width": 1, "opacity": 0.45}
     # at week 0 each line is a single point, shown as a dot (a lone point draws no line)
     series = [{"id": s["id"], "showSymbol": week == 0} for s in chart.option["series"]]
     for entry in series:
-        if entry["id"] in chart.marked:
-            entry["markLine"] = {
-                "symbol": "none", "silent": False, "animation": False,
-                "emphasis": {"lineStyle": {"width": 3}, "label": {"show": False}},
-                "lineStyle": {"color": VERMILLION, "type": "solid", "width": 2},
-                "label": {"show": entry["id"] in chart.labelled, "formatter": "{b}", "position": "insideEndTop",
-                          "fontSize": MARK_FONT, "color": VERMILLION},
-                "data": lines}
+        if entry["id"] not in chart.marked:
+            continue
+        lines = [{"xAxis": w, "name": ""} if m in told else {"xAxis": w, "name": "", "lineStyle": faint}
+                 for m in marks for w in [m[0]]]
+        if entry["id"] in chart.labelled:
+            # the plot's width when its y axis' labels are as wide as they may be: never wider than drawn
+            axis = y_axes[chart.marked.index(entry["id"])]
+            plot = chart.grid_width - axis_label_width(axis, chart.font)
+            placed = strip_labels([(m[0] / max(axis_max, 1) * plot, m[1]) for m in told], plot, chart.mark_font)
+            for line, label in zip((line for line, m in zip(lines, marks) if m in told), placed):
+                if label:
+                    line["name"] = label["text"]
+                    line["label"] = {"align": label["align"]}
+        entry["markLine"] = {
+            "symbol": "none", "silent": False, "animation": False,
+            "emphasis": {"lineStyle": {"width": 3}, "label": {"show": False}},
+            "lineStyle": {"color": VERMILLION, "type": "solid", "width": 2},
+            "label": {"show": entry["id"] in chart.labelled, "formatter": "{b}", "position": "end",
+                      "distance": 4, "verticalAlign": "bottom", "fontSize": chart.mark_font,
+                      "color": VERMILLION},
+            "data": lines}
     series += [{**s, "showSymbol": week == 0} for kind, drawn in (("ghost", ghost), ("band", band)) if drawn
                for s in chart.extra.get(kind, [])]
-    axis_max = max(weeks, week)
     hidden = {GHOST} if not ghost else set()
     hidden |= {BAND} if not band else set()
     tips = tips if tips is not None else [f"Week {w}: {text}" for w, text in marks]
@@ -341,7 +373,7 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
         "dataset": datasets, "series": series,
         "legend": {"data": [e for e in chart.option["legend"]["data"] if e not in hidden]},
         "xAxis": [{"max": axis_max} for _ in chart.panels],
-        "yAxis": ranges.update(chart.panels, data)}}
+        "yAxis": y_axes}}
 
 
 def changed_only(update: dict, sent: dict) -> dict:
@@ -374,6 +406,54 @@ def mark_labels(marks: list[tuple[int, str]], spacing: float, most: int = 22) ->
             more = f" +{sum(1 for j in range(head + 1, i + 1) if not labels[j])}"
             labels[head] = short(marks[head][1], most - len(more)) + more
     return labels
+
+
+def text_width(text: str, font: float) -> float:
+    """Px ``text`` takes at ``font`` px, on the wide side."""
+    return len(text) * font * EM
+
+
+def axis_label_width(axis: dict, font: float) -> float:
+    """Px the labels of a y axis ({"min", "max", "interval"}) take beside it, on the wide side
+    (echarts writes 1,000 with a comma, and leaves 8 px to the axis)."""
+    step = axis["interval"]
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    ends = [f"{v:,.{decimals}f}" for v in (axis["min"], axis["max"])]
+    return max(text_width(e, font) for e in ends) + 10
+
+
+def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> list[dict | None]:
+    """Labels of marks at ``x`` px along a plot ``width`` px wide, in one row of horizontal
+    text above it: each starts at its line (or, with no room left before the plot's end,
+    ends there), is cut to the room before the next label, and stays inside the plot.  A mark
+    with room for fewer than MARK_MIN letters folds into the label before it, which then says
+    how many more it stands for ("humility 0.8 +1"); the key under the charts lists them
+    all.  Returns {"text", "align"} per mark, None for a folded one."""
+    gap, letter = font * 0.8, font * EM
+    heads: list[list] = []        # [index, x, room in px, folded, align]
+
+    def text(head) -> str:
+        i, _, room, folded, _ = head
+        more = f" +{folded}" if folded else ""
+        return short(marks[i][1], max(1, int(room / letter) - len(more))) + more
+
+    for i, (x, _) in enumerate(marks):
+        if heads and x - heads[-1][1] < MARK_MIN * letter + gap:
+            heads[-1][3] += 1
+            continue
+        if heads:
+            heads[-1][2] = x - heads[-1][1] - gap
+        heads.append([i, x, width - x, 0, "left"])
+    if heads and heads[-1][2] < MARK_MIN * letter:     # too near the plot's end: written before its line
+        before = heads[-2][1] + text_width(text(heads[-2]), font) + gap if len(heads) > 1 else 0.0
+        heads[-1][2:] = [heads[-1][1] - before, heads[-1][3], "right"]
+        if heads[-1][2] < MARK_MIN * letter and len(heads) > 1:
+            heads[-2][3] += 1 + heads.pop()[3]
+            heads[-1][2] = width - heads[-1][1]
+    out: list[dict | None] = [None] * len(marks)
+    for head in heads:
+        out[head[0]] = {"text": text(head), "align": head[4]}
+    return out
 
 
 def mark_list(marks: list[tuple[int, str]]) -> str:

@@ -10,6 +10,7 @@ week sends only data, never an image.
 
 from __future__ import annotations
 
+import json
 import threading
 
 import ipywidgets
@@ -36,18 +37,36 @@ class Widget(ipywidgets.DOMWidget):
 
 
 class EChart(Widget):
-    """A chart: ``option`` is the layout (set in full), ``update`` is merged every week."""
+    """A chart: ``option`` is the layout (set in full), ``update`` is merged every week.
+
+    ``update`` travels as one JSON text (``update_json``), written once on the server and
+    read once in the page: a Dict trait is compared part by part on both sides every week
+    (in the page by Backbone's deep ``isEqual``) and sent with spaces (docs/DEVELOPING.md,
+    Speed notes (browser app))."""
 
     lib = traitlets.Unicode(ECHARTS_JS).tag(sync=True)
     drawn = traitlets.Int(-1).tag(sync=True)   # the week the browser has drawn (set by the page)
     name = traitlets.Unicode("").tag(sync=True)
     option = traitlets.Dict({}).tag(sync=True)
-    update = traitlets.Dict({}).tag(sync=True)
+    update_json = traitlets.Unicode("{}").tag(sync=True)
     height = traitlets.Unicode("400px").tag(sync=True)
     size = traitlets.List([]).tag(sync=True)   # [width, window height below it] in px (set by the page)
     png = traitlets.Int(0).tag(sync=True)
     png_name = traitlets.Unicode("ccsim.png").tag(sync=True)
     handout = traitlets.Dict({}).tag(sync=True)   # {"head": [title, lines], "foot": [lines]} around the PNG
+
+    @property
+    def update(self) -> dict:
+        """The update last sent, as the browser reads it."""
+        return json.loads(self.update_json)
+
+    @update.setter
+    def update(self, value: dict):
+        try:
+            text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        except ValueError:   # NaN or infinity, which JSON lacks: sent as null (a gap in a line)
+            text = json.dumps(_finite(value), separators=(",", ":"))
+        self.update_json = text
 
     @traitlets.observe("drawn")
     def _drawn(self, change):
@@ -81,3 +100,14 @@ class Keys(Widget):
     how many presses so far} (set by the page)."""
 
     pressed = traitlets.Dict({}).tag(sync=True)
+
+
+def _finite(value):
+    """``value`` with every NaN and infinity replaced by None."""
+    if isinstance(value, float):
+        return value if value - value == 0 else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

@@ -369,17 +369,57 @@ def toolbar_rows(page) -> int:
     return 1 + sum(1 for a, b in zip(tops, tops[1:]) if b - a > 20)
 
 
+# the plots (each grid's area inside its axes), the titles and the marks' labels as the
+# chart's option has them, in the canvas's pixels
+PLOTS = """(selector) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  const chart = echarts.getInstanceByDom(document.querySelector(selector).firstChild);
+  const option = chart.getOption();
+  const plots = option.grid.map((_, i) => {
+    const r = chart.getModel().getComponent("grid", i).coordinateSystem.getRect();
+    return {x: r.x, y: r.y, w: r.width, h: r.height};
+  });
+  const marks = option.series.filter((s) => s.markLine && s.markLine.label && s.markLine.label.show)
+    .flatMap((s) => s.markLine.data.map((d) => d.name).filter((name) => name));
+  return {plots, titles: option.title.map((t) => t.text), marks};
+}"""
+
+
+def inside(a: dict, b: dict) -> bool:
+    """Whether box ``a`` overlaps box ``b`` by more than a pixel."""
+    return (min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 1
+            and min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]) > 1)
+
+
+def misplaced_marks(texts: list[dict], plots: list[dict], marks: list[str]) -> list:
+    """Marks' labels drawn over a plot (where the data lines are: echarts clips them to it),
+    or not in the strip above a plot and inside its width."""
+    out = []
+    for label in (t for t in texts if t["text"] in marks):
+        over = [i for i, plot in enumerate(plots) if inside(label, plot)]
+        above = [p for p in plots if p["x"] - 1 <= label["x"] and label["x"] + label["w"] <= p["x"] + p["w"] + 1
+                 and p["y"] - 3 * label["h"] <= label["y"] and label["y"] + label["h"] <= p["y"] + 1]
+        if over or not above:
+            out.append((label["text"], "over plot" if over else "outside the strip", round(label["x"]),
+                        round(label["y"])))
+    return out
+
+
 @pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720), (1024, 768), (390, 844)])
 def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, server, width, height):
     """A projector, a small projector, a phone: the charts take the width there is (once 0 px
     on a phone), no text on them is cut or drawn over another (once 'Loyalty: chance to stay
-    a yNPS' at 1024), a move's mark reads in full (once 'A: humility…' at 1024), all nine
-    panels of compare mode are on screen from 1024x768 up (the gaps once needed a scroll
-    there), and the toolbar takes one row at 1280 px and two at most below (four on a phone)."""
+    a yNPS' at 1024), every chart's title shows whole (once 'Organisation (0-100), B ...' at
+    1024), the marks' labels are horizontal text in the strip above the top row's plots,
+    inside their width and never over the data lines (once written up the lines, over the
+    curves), two moves in adjacent weeks fold into one label ('+1') instead of overprinting,
+    all nine panels of compare mode are on screen from 1024x768 up (the gaps once needed a
+    scroll there), and the toolbar takes one row at 1280 px and two at most below (four on a
+    phone)."""
     context = new_context(browser, viewport={"width": width, "height": height})
     try:
         page = open_app(context, f"{server}?preset=hippo&seed=2147483646&vs=customer-centric"
-                                 "&change=30:A:humility=0.8&week=60")
+                                 "&change=30:A:humility=0.8&change=31:A:empowerment=0.7&week=60")
         laid_out(page)
         page.wait_for_timeout(300)   # the last frame drawn
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -389,7 +429,17 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         assert box["width"] >= (0.9 if width < 500 else 0.6) * width - 40
         drawn = page.evaluate(CHART_TEXTS, CHART)
         assert len(drawn["texts"]) > 60 and overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
-        assert "A: humility 0.8" in {t["text"] for t in drawn["texts"]}
+        shown = page.evaluate(PLOTS, CHART)
+        texts = {t["text"] for t in drawn["texts"]}
+        labels = [t for t in drawn["texts"] if t["text"] in shown["marks"]]
+        assert labels and misplaced_marks(drawn["texts"], shown["plots"], shown["marks"]) == []
+        assert all(t["w"] > t["h"] for t in labels)                       # horizontal
+        assert len(shown["titles"]) == 9 and set(shown["titles"]) <= texts, (shown["titles"], texts)
+        assert any(t.startswith("Organisation") for t in shown["titles"])
+        # the two moves a week apart: one label, standing for both
+        assert [m for m in shown["marks"] if m.startswith("A: humility 0.8")] and \
+            all(m.endswith("+1") for m in shown["marks"] if m.startswith("A: humility"))
+        assert not [m for m in shown["marks"] if m.startswith("A: empowerment")]
         assert toolbar_rows(page) <= (1 if width >= 1280 else 2)
         if width >= 1024:
             assert box["y"] + box["height"] <= height
