@@ -46,8 +46,9 @@ class Scratch:
     """The arrays the compiled week reuses besides the people's luck (model.Luck): the
     week's talk and adopt draws (as the numpy path draws them), the word heard
     (recommendations: this week's; warnings: zeros between weeks), the touched customers,
-    their identities and the active customers; the reporters' buffer (kernels.report); and
-    for ``e`` employees, the staff's week's draws and who leaves."""
+    their identities, the active customers and who talks (kernels.spread); the reporters'
+    buffer (kernels.report); and for ``e`` employees, the staff's week's draws and who
+    leaves."""
 
     def __init__(self, n: int, e: int):
         self.talk, self.adopt = np.empty((2, n), np.float32), np.empty(n, np.float32)
@@ -162,8 +163,9 @@ def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnin
 
     ``positive`` (length n) receives the share of each person's contacts recommending this
     week; ``negative`` holds zeros of length n and is left so; ``active`` (length n)
-    receives the active customers at the end.  A status of ``rival_code`` or more (with a
-    rival firm of a ccsim.Market) is out of reach.  Returns (recommending, warning,
+    receives the active customers at the end; ``recommend`` and ``warn`` (length n) are
+    scratch for who talks.  A status of ``rival_code`` or more (with a rival firm of a
+    ccsim.Market) is out of reach.  Returns (recommending, warning,
     churned, joined, active)."""
     f32 = np.float32
     n = len(status)
@@ -198,38 +200,45 @@ def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnin
     highest = _churn(f32(-1.0), hazard, step, competition32)   # above it nobody leaves
     quiet = _weekly(min(max(p + q * 0.0, 0.0), 1.0))     # the chance of one who heard nothing
     quiet_lost = quiet * winback
-    churned = joins = count = 0
+    unbounded = warning_weight < 0.0 or winback < 0.0      # outside the parameters' ranges
+    # the warnings heard this week: remembered, fading, and hearsay for active customers
+    # (selects only, so the compiler can do several people at once)
     for i in range(n):
-        heard_now, recommended = negative[i], positive[i]
+        heard_now = negative[i]
         negative[i] = 0.0
         heard = heard_now != 0.0
         faded = warnings_heard[i] * fading32
-        heard_before = f32(float(faded) + heard_now) if heard else faded
-        warnings_heard[i] = heard_before
+        warnings_heard[i] = f32(float(faded) + heard_now) if heard else faded
+        s = satisfaction[i]
+        hearsaid = f32(max(float(s) - hearsay * heard_now, -1.0))
+        satisfaction[i] = hearsaid if (status[i] == active_code) & heard else s
+    # adoption and churn: someone who heard nothing has the week's quiet chance (computed
+    # once), and someone who heard only warnings at most that (they deter: exp(-w x) <= 1,
+    # at least 6e-8 below 1 unless exactly 1, far beyond the C library's last bit), so only
+    # those who heard a recommendation, or warnings and drew below it, need their own; the
+    # branches left are taken by few (draws below the week's highest chances)
+    churned = joins = count = 0
+    for i in range(n):
         status_i = status[i]
         is_active = status_i == active_code
-        s = satisfaction[i]
-        # hearsay from the warnings heard lowers an active customer's satisfaction (a select)
-        s = f32(max(float(s) - hearsay * heard_now, -1.0)) if is_active & heard else s
-        satisfaction[i] = s
-        # adoption: someone who heard nothing has the week's base chance (computed once);
-        # only those who heard something and drew below the highest chance need their own
         prospect = (not is_active) & (status_i < rival_code)
+        u = u_adopt[i]
         chance = quiet_lost if status_i == lost_code else quiet
-        if prospect & (u_adopt[i] < threshold) & ((recommended != 0.0) | (heard_before != 0.0)):
+        recommended, heard_before = positive[i], warnings_heard[i]
+        if prospect & (u < threshold) & ((recommended != 0.0) | ((heard_before != 0.0) & ((u < chance) | unbounded))):
             chance = p + q * recommended
             if heard_before != 0.0:
                 chance *= float(np.exp(caution * heard_before))
             chance = _weekly(min(max(chance, 0.0), 1.0))
             chance *= winback if status_i == lost_code else 1.0
-        if prospect & (u_adopt[i] < threshold) & (u_adopt[i] < chance):
+        if prospect & (u < threshold) & (u < chance):
             status[i] = active_code
             joined[i] = week - 1
             satisfaction[i] = newcomer32
             joins += 1
             is_active = True
         elif is_active & (u_churn[i] < highest):
-            if u_churn[i] < _churn(s, hazard, step, competition32):
+            if u_churn[i] < _churn(satisfaction[i], hazard, step, competition32):
                 status[i] = lost_code
                 churned += 1
                 is_active = False
