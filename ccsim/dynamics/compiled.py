@@ -82,8 +82,9 @@ def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, f
     keep, rate = f32(1.0 - memory_rate), f32(memory_rate)
     unwanted = -survey_annoyance
     unwanted = unwanted * negativity if unwanted < 0 else unwanted
-    # the touched first (half the active customers at the defaults): written without a
-    # branch on the draw, so the order and the count are the same as a test's
+    # the touched first (half the active customers at the defaults): each active customer
+    # is written at the next free place, which moves on only when the draw says so (no
+    # branch for the predictor to miss; the same customers in the same order)
     t = 0
     for i in active:
         touched[t] = i
@@ -120,7 +121,7 @@ def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, f
             else:   # the moments: the touch, then -survey_annoyance for a push and for a survey
                 first = float(value)
                 first = first * negativity if first < 0 else first
-                # the peak keeps the touch unless the unwanted moment is larger; the end is it
+                # the peak is the touch unless the unwanted moment is larger; the end is the unwanted
                 peak_value = unwanted if abs(unwanted) > abs(first) else (first if abs(first) > 0.0 else 0.0)
                 total = 0.0 + first
                 total = total + unwanted if push else total + 0.0
