@@ -433,7 +433,7 @@ class CultureModel(mesa.Model):
         stats["positive_talk"], stats["negative_talk"], stats["churned"], stats["new"], count = kernels.spread(
             draws.talk, draws.adopt, luck.churn, self.status, self.satisfaction, self.wronged_until,
             self.warnings_heard, self.joined, contacts.indptr, contacts.indices, contacts.data, draws.positive,
-            draws.negative, draws.active, self.steps, ACTIVE, LOST, RIVAL, self.talk_rate,
+            draws.negative, draws.active, draws.recommend, draws.warn, self.steps, ACTIVE, LOST, RIVAL, self.talk_rate,
             min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,
             1.0 - 1.0 / self.grievance_weeks, self.advertising * self.demand, self.imitation,
             self.warning_weight, self.winback, self.hearsay, *loyalty._churn_table(float(self.switching_cost)),

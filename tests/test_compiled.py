@@ -76,6 +76,7 @@ def test_anywhere_in_the_parameter_space_the_runs_are_the_same(point):
     dict(peak_weight=1.0, end_weight=1.0, duration_weight=0.05, survey_annoyance=0.0, negativity_weight=3.0),
     dict(switching_cost=0.9, competition=3.0, negative_talk=0.0, talk_rate=1.0),
     dict(n_customers=11, n_employees=1, n_identities=1, initial_share=1.0),
+    dict(warning_weight=0.0, winback=1.0, advertising=0.2, grievance_weeks=1),     # warnings that do not deter
 ])
 def test_the_edges_of_the_mechanisms_run_the_same(levers):
     assert_same(*both(80, 5, **levers))

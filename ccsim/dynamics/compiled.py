@@ -46,13 +46,14 @@ class Scratch:
     """The arrays the compiled week reuses besides the people's luck (model.Luck): the
     week's talk and adopt draws (as the numpy path draws them), the word heard
     (recommendations: this week's; warnings: zeros between weeks), the touched customers,
-    their identities and the active customers; the reporters' buffer (kernels.report); and
-    for ``e`` employees, the staff's week's draws and who leaves."""
+    their identities, the active customers and who talks (kernels.spread); the reporters'
+    buffer (kernels.report); and for ``e`` employees, the staff's week's draws and who
+    leaves."""
 
     def __init__(self, n: int, e: int):
         self.talk, self.adopt = np.empty((2, n), np.float32), np.empty(n, np.float32)
         self.positive, self.negative = np.zeros(n), np.zeros(n)
-        self.touched, self.identity, self.active = np.empty((3, n), np.int64)
+        self.touched, self.identity, self.active, self.recommend, self.warn = np.empty((5, n), np.int64)
         self.report = np.empty((5, n), np.float32)
         self.staff, self.normal, self.left = np.empty((5, e)), np.empty(e), np.empty(e, np.bool_)
 
@@ -79,26 +80,30 @@ def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, f
     mean_weight = max(0.0, 1.0 - peak - end)
     one_moment = f32(peak + end + mean_weight + duration)
     keep, rate = f32(1.0 - memory_rate), f32(memory_rate)
-    t = problems = fast = slow = unresolved = pushed = sales = 0
+    unwanted = -survey_annoyance
+    unwanted = unwanted * negativity if unwanted < 0 else unwanted
+    # the touched first (half the active customers at the defaults): each active customer
+    # is written at the next free place, which moves on only when the draw says so (no
+    # branch for the predictor to miss; the same customers in the same order)
+    t = 0
     for i in active:
-        if not u_touch[0, i] < touch_p32:
-            continue
         touched[t] = i
-        identity[t] = identity_of[i]
-        t += 1
+        t += u_touch[0, i] < touch_p32
+    problems = fast = slow = unresolved = pushed = sales = 0
+    for c in range(t):
+        i = touched[c]
+        k = identity_of[i]
+        identity[c] = k
         surveyed = u_touch[2, i] < survey_p32
         if u_touch[1, i] < problem_p32:
             problems += 1
             h = handler_of[i]
             if u_service[1, i] < resolve[h] and (not u_service[0, i] < defect_share or admitted):
-                outcome = 0 if u_service[2, i] < empowerment else 1
-                experience[h] += 1.0
-                if u_service[3, i] < accountability:
-                    experience[h] += 1.0
-                if outcome == 0:
-                    fast += 1
-                else:
-                    slow += 1
+                fast_fix = u_service[2, i] < empowerment
+                outcome = 0 if fast_fix else 1
+                experience[h] += 2.0 if u_service[3, i] < accountability else 1.0
+                fast += fast_fix
+                slow += not fast_fix
             else:
                 outcome = 2
                 unresolved += 1
@@ -106,28 +111,23 @@ def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, f
                 wronged_until[i] = grievance_until
             remembered = f32(problem_memories[2 * outcome + surveyed])
         else:
-            value = normal[i] * noise32 + served32 + fit32 * fits[i, identity_of[i]]
+            value = normal[i] * noise32 + served32 + fit32 * fits[i, k]
             value = min(max(value, f32(-1.0)), f32(1.0))
             push = u_push[0, i] < push_p32
-            if push:
-                pushed += 1
-                sales += u_push[1, i] < take_p32
+            pushed += push
+            sales += push & (u_push[1, i] < take_p32)
             if not (surveyed or push):
                 remembered = (value * negativity32 if value < 0 else value) * one_moment
             else:   # the moments: the touch, then -survey_annoyance for a push and for a survey
                 first = float(value)
                 first = first * negativity if first < 0 else first
-                unwanted = -survey_annoyance
-                unwanted = unwanted * negativity if unwanted < 0 else unwanted
-                peak_value = first if abs(first) > 0.0 else 0.0
-                end_value, total, length = first, 0.0 + first, 1
-                for present in (push, surveyed):
-                    if present:
-                        peak_value = unwanted if abs(unwanted) > abs(peak_value) else peak_value
-                        end_value, total, length = unwanted, total + unwanted, length + 1
-                    else:
-                        total += 0.0
-                remembered = f32(peak * peak_value + end * end_value + mean_weight * (total / length)
+                # the peak is the touch unless the unwanted moment is larger; the end is the unwanted
+                peak_value = unwanted if abs(unwanted) > abs(first) else (first if abs(first) > 0.0 else 0.0)
+                total = 0.0 + first
+                total = total + unwanted if push else total + 0.0
+                total = total + unwanted if surveyed else total + 0.0
+                length = 1 + push + surveyed
+                remembered = f32(peak * peak_value + end * unwanted + mean_weight * (total / length)
                                  + duration * total)
         s = keep * satisfaction[i] + rate * remembered
         satisfaction[i] = min(max(s, f32(-1.0)), f32(1.0))
@@ -154,7 +154,7 @@ def _churn(s, hazard, step, competition):
 
 @_jit
 def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnings_heard, joined,
-           indptr, indices, weights, positive, negative, active,
+           indptr, indices, weights, positive, negative, active, recommend, warn,
            week, active_code, lost_code, rival_code, talk_rate, warn_rate, promoter, wronged_at,
            fading, p, q, warning_weight, winback, hearsay, hazard, step, competition, newcomer):
     """Word of mouth, adoption and churn (step 5 of docs/ODD.md section 3): loyalty.is_promoter,
@@ -164,67 +164,87 @@ def spread(u_talk, u_adopt, u_churn, status, satisfaction, wronged_until, warnin
 
     ``positive`` (length n) receives the share of each person's contacts recommending this
     week; ``negative`` holds zeros of length n and is left so; ``active`` (length n)
-    receives the active customers at the end.  A status of ``rival_code`` or more (with a
-    rival firm of a ccsim.Market) is out of reach.  Returns (recommending, warning,
+    receives the active customers at the end; ``recommend`` and ``warn`` (length n) are
+    scratch for who talks.  A status of ``rival_code`` or more (with a rival firm of a
+    ccsim.Market) is out of reach.  Returns (recommending, warning,
     churned, joined, active)."""
     f32 = np.float32
     n = len(status)
     talk_rate32, warn_rate32, promoter32, wronged32 = f32(talk_rate), f32(warn_rate), f32(promoter), f32(wronged_at)
     positive[:] = 0.0
-    recommend = np.empty(n, np.int64)
-    warn = np.empty(n, np.int64)
+    # who talks, without a branch on the draws: every person is written at the next free
+    # place and kept by moving on only when they talk
     r = m = 0
     for i in range(n):
         is_active = status[i] == active_code
-        if is_active and satisfaction[i] > promoter32 and u_talk[0, i] < talk_rate32:
-            recommend[r] = i
-            r += 1
-        wronged = wronged_until[i] > week or (satisfaction[i] <= wronged32 and is_active)
-        if wronged and u_talk[1, i] < warn_rate32:
-            warn[m] = i
-            m += 1
-    for heard, talkers, count in ((positive, recommend, r), (negative, warn, m)):
-        for c in range(count):
-            j = talkers[c]
-            for e in range(indptr[j], indptr[j + 1]):
-                heard[indices[e]] += float(weights[e])
+        s = satisfaction[i]
+        recommend[r] = i
+        r += is_active & (s > promoter32) & (u_talk[0, i] < talk_rate32)
+        warn[m] = i
+        m += ((wronged_until[i] > week) | ((s <= wronged32) & is_active)) & (u_talk[1, i] < warn_rate32)
+    # what they reach; the most anyone heard is the largest share reached (shares are
+    # positive, so a running maximum of the sums is the maximum of the final ones)
     most = 0.0
     for c in range(r):
         j = recommend[c]
         for e in range(indptr[j], indptr[j + 1]):
-            most = max(most, positive[indices[e]])
+            heard_now = positive[indices[e]] + float(weights[e])
+            positive[indices[e]] = heard_now
+            most = max(most, heard_now)
+    for c in range(m):
+        j = warn[c]
+        for e in range(indptr[j], indptr[j + 1]):
+            negative[indices[e]] += float(weights[e])
     threshold = _weekly(p + q * most)      # above it nobody joins this week
     competition32, fading32, newcomer32 = f32(competition), f32(fading), f32(newcomer)
+    caution = f32(-warning_weight)
     highest = _churn(f32(-1.0), hazard, step, competition32)   # above it nobody leaves
+    quiet = _weekly(min(max(p + q * 0.0, 0.0), 1.0))     # the chance of one who heard nothing
+    quiet_lost = quiet * winback
+    unbounded = warning_weight < 0.0 or winback < 0.0      # outside the parameters' ranges
+    # the warnings heard this week: remembered, fading, and hearsay for active customers
+    # (selects only, so the compiler can do several people at once)
+    for i in range(n):
+        heard_now = negative[i]
+        negative[i] = 0.0
+        heard = heard_now != 0.0
+        faded = warnings_heard[i] * fading32
+        warnings_heard[i] = f32(float(faded) + heard_now) if heard else faded
+        s = satisfaction[i]
+        hearsaid = f32(max(float(s) - hearsay * heard_now, -1.0))
+        satisfaction[i] = hearsaid if (status[i] == active_code) & heard else s
+    # adoption and churn: someone who heard nothing has the week's quiet chance (computed
+    # once), and someone who heard only warnings at most that (they deter: exp(-w x) <= 1,
+    # at least 6e-8 below 1 unless exactly 1, far beyond the C library's last bit), so only
+    # those who heard a recommendation, or warnings and drew below it, need their own; the
+    # branches left are taken by few (draws below the week's highest chances)
     churned = joins = count = 0
     for i in range(n):
-        heard_now, recommended = negative[i], positive[i]
-        negative[i] = 0.0
-        heard_before = warnings_heard[i] * fading32
-        if heard_now != 0.0:
-            heard_before = f32(float(heard_before) + heard_now)
-        warnings_heard[i] = heard_before
-        if status[i] != active_code:
-            if u_adopt[i] < threshold and status[i] < rival_code:
-                chance = p + q * recommended
-                if heard_before != 0.0:
-                    chance *= float(np.exp(f32(-warning_weight) * heard_before))
-                chance = _weekly(min(max(chance, 0.0), 1.0))
-                chance *= winback if status[i] == lost_code else 1.0
-                if u_adopt[i] < chance:
-                    status[i] = active_code
-                    joined[i] = week - 1
-                    satisfaction[i] = newcomer32
-                    joins += 1
-        else:
-            if heard_now != 0.0:
-                satisfaction[i] = max(float(satisfaction[i]) - hearsay * heard_now, -1.0)
-            if u_churn[i] < highest and u_churn[i] < _churn(satisfaction[i], hazard, step, competition32):
+        status_i = status[i]
+        is_active = status_i == active_code
+        prospect = (not is_active) & (status_i < rival_code)
+        u = u_adopt[i]
+        chance = quiet_lost if status_i == lost_code else quiet
+        recommended, heard_before = positive[i], warnings_heard[i]
+        if prospect & (u < threshold) & ((recommended != 0.0) | ((heard_before != 0.0) & ((u < chance) | unbounded))):
+            chance = p + q * recommended
+            if heard_before != 0.0:
+                chance *= float(np.exp(caution * heard_before))
+            chance = _weekly(min(max(chance, 0.0), 1.0))
+            chance *= winback if status_i == lost_code else 1.0
+        if prospect & (u < threshold) & (u < chance):
+            status[i] = active_code
+            joined[i] = week - 1
+            satisfaction[i] = newcomer32
+            joins += 1
+            is_active = True
+        elif is_active & (u_churn[i] < highest):
+            if u_churn[i] < _churn(satisfaction[i], hazard, step, competition32):
                 status[i] = lost_code
                 churned += 1
-        if status[i] == active_code:
-            active[count] = i
-            count += 1
+                is_active = False
+        active[count] = i
+        count += is_active
     return r, m, churned, joins, count
 
 
