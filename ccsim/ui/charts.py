@@ -345,14 +345,14 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
     for entry in series:
         if entry["id"] not in chart.marked:
             continue
-        lines = [{"xAxis": w, "name": ""} if m in told else {"xAxis": w, "name": "", "lineStyle": faint}
-                 for m in marks for w in [m[0]]]
+        lines = [{"xAxis": m[0], "name": ""} if m in headlines else {"xAxis": m[0], "name": "", "lineStyle": faint}
+                 for m in marks]
         if entry["id"] in chart.labelled:
             # the plot's width when its y axis' labels are as wide as they may be: never wider than drawn
             axis = y_axes[chart.marked.index(entry["id"])]
             plot = chart.grid_width - axis_label_width(axis, chart.font)
             placed = strip_labels([(m[0] / max(axis_max, 1) * plot, m[1]) for m in told], plot, chart.mark_font)
-            for line, label in zip((line for line, m in zip(lines, marks) if m in told), placed):
+            for line, label in zip((line for line, m in zip(lines, marks) if m in headlines), placed):
                 if label:
                     line["name"] = label["text"]
                     line["label"] = {"align": label["align"]}
