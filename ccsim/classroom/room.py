@@ -566,7 +566,7 @@ def lost_figure(table: pd.DataFrame, title: str):
         ax.set_yticks(rows, [name.replace("$", r"\$") for name in firms])
         ax.invert_yaxis()
         ax.set_xlabel("customers lost, all quarters so far")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(colours), 4), frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(colours), 3), frameon=False)
         fig.suptitle(title.replace("$", r"\$"), fontweight="bold")
         fig.tight_layout()
     return fig
