@@ -20,7 +20,16 @@ import pandas.testing as pdt
 import pytest
 
 from ccsim.classroom import RoomError
-from ccsim.classroom.room import GUESSES_PER_MINUTE, JOINS_PER_MINUTE, LEVERS, PACE, Classroom, defaults
+from ccsim.classroom.room import (
+    GUESSES_PER_MINUTE,
+    JOINS_PER_MINUTE,
+    LEVERS,
+    OUTSIDE,
+    PACE,
+    Classroom,
+    defaults,
+    lost_figure,
+)
 from ccsim.classroom.store import Store
 
 HUMBLE = {"humility": 1.0, "integrity": 1.0, "experimentation": 0.9}
@@ -197,6 +206,25 @@ def test_reveal_and_exports(tmp_path):
     png = room.race_png(code)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(png[16:20]), int.from_bytes(png[20:24])) == (1500, 1000)   # for a projector
+
+
+def test_lost_chart(tmp_path):
+    """Where each firm's lost customers went: the table is the room's flows and the reveal's
+    counts, and each bar of the chart is the table's row, part by part."""
+    room, code, key, teams = game(tmp_path / "r.db", quarters=4)
+    lost, reveal, flows = room.lost(code), room.reveal(code).set_index("firm"), room.play(code).flows
+    assert list(lost.index) == list(reveal.index) == ["Red", "Blue", "Green"]
+    assert list(lost.columns) == ["Red", "Blue", "Green", OUTSIDE]
+    assert (lost.sum(axis=1) == reveal.customers_lost).all() and (lost[OUTSIDE] == reveal.lost_to_no_firm).all()
+    assert (lost.to_numpy()[:, :3] == flows[1:, 1:]).all() and lost.to_numpy().sum() > 0
+    assert (np.diag(lost.to_numpy()) == 0).all()
+    ax = lost_figure(lost, "t").axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Red", "Blue", "Green"]
+    parts = [[round(bar.get_width()) for bar in bars] for bars in ax.containers]
+    assert np.array(parts).T.tolist() == lost.to_numpy().tolist()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"to {c}" for c in lost.columns]
+    png = room.lost_png(code)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20]) == 1500
 
 
 def test_the_server_still_starts_without_mesa():

@@ -50,6 +50,10 @@ CLOCK_PERIODS = (30, 60, 120, 180)   # the clock's choices, seconds a quarter
 SETTINGS = {"quarters": (8, 1, 40), "firms": (6, 1, 30), "n_customers": (2000, 100, 100_000)}
 BOARD = ["customers", "share", "nps", "cash"]
 NAME_END = 11                   # characters of a name at a line's end in the race PNG (all in the table)
+OUTSIDE = "no firm (left the market)"   # where a lost customer went who chose no firm
+# the PNGs for a projector: large type, thick lines
+PROJECTOR = {"font.size": 20, "axes.titlesize": 24, "xtick.labelsize": 18, "ytick.labelsize": 18,
+             "axes.labelsize": 20, "figure.titlesize": 28, "legend.fontsize": 20, "lines.linewidth": 4.5}
 
 
 def move(now: dict, aim: dict, pace: float = PACE) -> dict:
@@ -432,13 +436,32 @@ class Classroom:
         employee not speaking up that week), ideas shipped, those shipped untested and those
         that hurt customers, weeks a known defect was denied, customers lost and where they
         went."""
+        row = self._revealed(code)
+        joined = {t.team: t.joined for t in self.store.teams(row.code)}
+        with self.reading(row.code) as play:
+            return pd.DataFrame() if play is None else _reveal(play, joined)
+
+    def lost(self, code) -> pd.DataFrame:
+        """Once the reveal is open: where each firm's lost customers went, over the game so
+        far; a row per firm, a column per destination (each firm, then OUTSIDE)."""
+        with self.reading(self._revealed(code).code) as play:
+            if play is None:
+                return pd.DataFrame(columns=[OUTSIDE])
+            table = pd.DataFrame(play.flows[1:, 1:], index=list(play.names), columns=list(play.names))
+            table[OUTSIDE] = play.flows[1:, 0]
+            return table
+
+    def lost_png(self, code) -> bytes:
+        """Classroom.lost as a PNG for a projector (lost_figure)."""
+        row = self._room(code)
+        return png(lost_figure(self.lost(code), f"Room {row.code}: where each firm's lost customers went"))
+
+    def _revealed(self, code):
         row = self._room(code)
         if not row.revealed:
             raise RoomError("the reveal is not open yet; allowed: after the last quarter, or when the "
                             "facilitator opens it")
-        joined = {t.team: t.joined for t in self.store.teams(row.code)}
-        with self.reading(row.code) as play:
-            return pd.DataFrame() if play is None else _reveal(play, joined)
+        return row
 
     # ----- exports (facilitator only) -----
     def export_csv(self, code, key) -> bytes:
@@ -480,9 +503,7 @@ def race_figure(df: pd.DataFrame, title: str) -> bytes:
     from ccsim.plots import LINE_COLOURS, money_axis, projector_style
 
     names = list(dict.fromkeys(df.firm))
-    style = {"font.size": 20, "axes.titlesize": 24, "xtick.labelsize": 18, "ytick.labelsize": 18,
-             "axes.labelsize": 20, "figure.titlesize": 28, "lines.linewidth": 4.5}
-    with projector_style(), plt.rc_context(style):
+    with projector_style(), plt.rc_context(PROJECTOR):
         fig, axes = plt.subplots(2, 2, figsize=(15, 10), sharex=True)
         end = int(df.week.max())
         for ax, metric in zip(axes.flat, [SHARE, *(METRICS[m] for m in BOARD if m != "share")]):
@@ -504,10 +525,51 @@ def race_figure(df: pd.DataFrame, title: str) -> bytes:
         fig.tight_layout()
         for ax in axes.flat:          # once the axes have their size
             _name_ends(ax, ax.ends, end)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100)
+        return png(fig)
+
+
+def png(fig) -> bytes:
+    """``fig`` as PNG bytes (100 dpi), then closed."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def lost_figure(table: pd.DataFrame, title: str):
+    """Classroom.lost as a figure that reads from the back of a room: a thick horizontal bar
+    per firm (first firm on top), split by where its lost customers went, each part in the
+    colour of that firm's line in the race (grey: no firm) and labelled with its count where
+    it fits; a legend of the destinations underneath."""
+    import matplotlib.pyplot as plt
+
+    from ccsim.colours import GREY, ORANGE, SKY
+    from ccsim.plots import LINE_COLOURS, projector_style
+
+    firms = list(table.index)
+    colours = [LINE_COLOURS[k % len(LINE_COLOURS)] for k in range(len(firms))] + [GREY]
+    with projector_style(), plt.rc_context({**PROJECTOR, "axes.grid.axis": "x"}):
+        fig, ax = plt.subplots(figsize=(15, max(8.0, 4.0 + 0.8 * len(firms))))
+        rows = np.arange(len(firms))
+        left = np.zeros(len(firms))
+        total = max(float(table.to_numpy().sum(axis=1).max(initial=0)), 1.0)
+        for to, colour in zip(table.columns, colours):
+            counts = table[to].to_numpy(dtype=float)
+            bars = ax.barh(rows, counts, left=left, height=0.7, color=colour, edgecolor="white", linewidth=2,
+                           label=f"to {to}".replace("$", r"\$"))
+            ax.bar_label(bars, labels=[f"{n:,.0f}" if n >= 0.06 * total else "" for n in counts],
+                         label_type="center", fontweight="bold", fontsize=18,
+                         color="black" if colour in (ORANGE, SKY, GREY) else "white")
+            left += counts
+        ax.set_yticks(rows, [name.replace("$", r"\$") for name in firms])
+        ax.invert_yaxis()
+        ax.set_xlabel("customers lost, all quarters so far")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(colours), 3), frameon=False)
+        fig.suptitle(title.replace("$", r"\$"), fontweight="bold")
+        fig.tight_layout()
+    return fig
 
 
 def _name_ends(ax, ends: list[tuple[int, float, str, str]], week: int) -> None:

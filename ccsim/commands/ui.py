@@ -84,12 +84,15 @@ def freeze_startup_state():
         gc.freeze()
 
 
+WARM = "ccsim ui: warmed up (the compiled week is loaded)"   # the log's line once warm_up has stepped
+
+
 def warm_up(url: str, compressed: bool, timeout: float = 120.0, first_page: float = 20.0):
     """Once the server has answered its first page, get ready for the first visitor: import
     the model and read the presets (importing Mesa takes seconds, so the server starts
     without it and imports it while the browser loads the page), then freeze what the
     process keeps for good and, once a page has drawn its charts (or after ``first_page``
-    seconds), step a tiny model (loading the compiled week from its cache);
+    seconds), step a tiny model (loading the compiled week from its cache) and say so (WARM);
     if the server compresses, also fetch the page's static files
     once, so that nobody waits for Solara to compress them (it keeps them compressed)."""
     began = time.monotonic()
@@ -112,6 +115,7 @@ def warm_up(url: str, compressed: bool, timeout: float = 120.0, first_page: floa
     # the server renders that page delayed it
     DRAWN.wait(first_page)
     ccsim.model.CultureModel(rng=0, n_customers=10, customer_agents=False).advance(1)
+    print(WARM, flush=True)
     if not compressed:
         return
     from ccsim.ui.widgets import ECHARTS_JS

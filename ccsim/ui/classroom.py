@@ -284,7 +284,7 @@ def Facilitator(code: str, key: str):
         if error.value:
             solara.Error(error.value, classes=["ccsim-error"])
         if revealed:
-            Reveal(code)
+            Reveal(code, quarter)
         if quarter:
             with solara.Row(style={"align-items": "flex-start"}):
                 with solara.Column(style={"flex": "3", "min-width": "0"}):
@@ -376,10 +376,14 @@ def Events(events: list):
 
 
 @solara.component
-def Reveal(code: str):
-    """The debrief: per firm its levers and what its culture did; the questions."""
+def Reveal(code: str, quarter: int):
+    """The debrief: per firm its levers and what its culture did, where its lost customers
+    went (a chart, redrawn once a quarter); the questions."""
     solara.Markdown("### The reveal")
     Table(classroom().reveal(code), "ccsim-reveal")
+    png = solara.use_memo(lambda: classroom().lost_png(code) if quarter else None, [code, quarter])
+    if png:
+        solara.Image(png, width="100%", classes=["ccsim-lost"])
     with rv.Html(tag="ol"):
         for question in DEBRIEF:
             rv.Html(tag="li", children=[question])
@@ -448,4 +452,4 @@ def Team(code: str, team: str, token: str):
         if error.value:
             solara.Error(error.value, classes=["ccsim-error"])
         if revealed:
-            Reveal(code)
+            Reveal(code, quarter)

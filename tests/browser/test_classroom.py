@@ -139,8 +139,10 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
         # the end: the reveal on the projector and on every team's screen
         expect(fac.locator(".ccsim-reveal tbody tr")).to_have_count(4)
         fac.screenshot(path=str(SCREENSHOTS / "class-reveal-1920x1080.png"), full_page=True)
-        for page in teams:
+        fac.locator(".ccsim-lost").screenshot(path=str(SCREENSHOTS / "class-reveal-lost.png"))
+        for page in (fac, *teams):   # the chart of where lost customers went, drawn (lost_png's 1500 px)
             expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(4)
+            page.wait_for_function("() => document.querySelector('img.ccsim-lost')?.naturalWidth === 1500")
         # what the browsers did is what the room holds, and the market is its replay
         room = Classroom(db)
         levers = room.store.levers(code)
