@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import numpy as np
@@ -225,6 +226,19 @@ def test_lost_chart(tmp_path):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"to {c}" for c in lost.columns]
     png = room.lost_png(code)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20]) == 1500
+
+
+def test_every_page_gets_one_lost_chart(tmp_path):
+    """Every team's page asks for the reveal's chart at once (one thread each): pyplot is one
+    state per process, so the chart is drawn once, by one thread, and shared; no figure is
+    left open."""
+    import matplotlib.pyplot as plt
+
+    room, code, key, teams = game(tmp_path / "r.db", quarters=4)
+    open_before = plt.get_fignums()
+    with ThreadPoolExecutor(8) as pool:
+        pngs = list(pool.map(lambda _: room.lost_png(code), range(16)))
+    assert all(png is pngs[0] for png in pngs) and plt.get_fignums() == open_before
 
 
 def test_the_server_still_starts_without_mesa():

@@ -52,6 +52,9 @@ BOARD = ["customers", "share", "nps", "cash"]
 NAME_END = 11                   # characters of a name at a line's end in the race PNG (all in the table)
 OUTSIDE = "no firm (left the market)"   # where a lost customer went who chose no firm
 # the PNGs for a projector: large type, thick lines
+# pyplot and its style are one state per process: one thread draws at a time (every team's
+# page asks for the reveal's chart at once)
+DRAWING = threading.Lock()
 PROJECTOR = {"font.size": 20, "axes.titlesize": 24, "xtick.labelsize": 18, "ytick.labelsize": 18,
              "axes.labelsize": 20, "figure.titlesize": 28, "legend.fontsize": 20, "lines.linewidth": 4.5}
 
@@ -157,6 +160,7 @@ class Classroom:
         self.store = store if isinstance(store, Store) else Store(store)
         self._open: dict[str, Open] = {}
         self._lock = threading.Lock()
+        self._lost_png: dict[str, tuple[bytes, bytes]] = {}   # by room: (the counts, their PNG)
 
     # ----- who may do what -----
     def _room(self, code):
@@ -452,9 +456,17 @@ class Classroom:
             return table
 
     def lost_png(self, code) -> bytes:
-        """Classroom.lost as a PNG for a projector (lost_figure)."""
+        """Classroom.lost as a PNG for a projector (lost_figure), drawn once for every page
+        that shows the same counts."""
         row = self._room(code)
-        return png(lost_figure(self.lost(code), f"Room {row.code}: where each firm's lost customers went"))
+        table = self.lost(code)
+        counts = repr((list(table.index), list(table.columns))).encode() + table.to_numpy().tobytes()
+        with DRAWING:
+            drawn = self._lost_png.get(row.code)
+            if drawn is None or drawn[0] != counts:
+                title = f"Room {row.code}: where each firm's lost customers went"
+                drawn = self._lost_png[row.code] = (counts, png(lost_figure(table, title)))
+        return drawn[1]
 
     def _revealed(self, code):
         row = self._room(code)
@@ -489,7 +501,8 @@ class Classroom:
         df = self.race(row.code)
         if df.empty:
             raise RoomError("no quarter has been played yet; allowed: a PNG after the first quarter")
-        return race_figure(df, f"Room {row.code}, quarter {row.quarter} of {row.settings['quarters']}")
+        with DRAWING:
+            return race_figure(df, f"Room {row.code}, quarter {row.quarter} of {row.settings['quarters']}")
 
 
 def race_figure(df: pd.DataFrame, title: str) -> bytes:
