@@ -143,6 +143,7 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
         for page in (fac, *teams):   # the chart of where lost customers went, drawn (lost_png's 1500 px)
             expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(4)
             page.wait_for_function("() => document.querySelector('img.ccsim-lost')?.naturalWidth === 1500")
+        teams[0].screenshot(path=str(SCREENSHOTS / "class-reveal-team-390x844.png"), full_page=True)
         # what the browsers did is what the room holds, and the market is its replay
         room = Classroom(db)
         levers = room.store.levers(code)
