@@ -31,6 +31,9 @@ Market is the CultureModel on the same seed.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -43,6 +46,9 @@ from ccsim.params import MARKET_PARAMS, PARAMS, SHARED, ParamError, validate
 SHARE = Metric("share", None, "Market share: of all the firms' customers", "share", 0, 1, 3)
 FIRM_KEYS = ("name", "events")   # a firm's entries besides its parameters
 TINY = 1e-12                     # the least attraction an eligible firm has (ties split evenly)
+# the firms' weeks run side by side on the machine's cores: each reads the people and
+# writes only its own state, and its compiled passes and numpy's draws release the GIL
+POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="ccsim-firm")
 
 
 def _firm(k: int, spec: dict) -> tuple[str, list, dict]:
@@ -86,6 +92,11 @@ def choose(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     cum = np.cumsum(weights, axis=1)
     total = cum[:, -1]
     return np.where(total > 0, np.count_nonzero(cum <= (u * total)[:, None], axis=1), 0)
+
+
+def _recount(firm: CultureModel):
+    """The firm's active customers, from their statuses."""
+    firm.active = np.flatnonzero(firm.status == ACTIVE)
 
 
 class Market:
@@ -142,14 +153,14 @@ class Market:
         lead = self.firms[0]     # its streams turn the needs and draw the people's luck, as in one firm
         flipped = lead._drift()
         lead.population.luck.draw(lead.streams, lead.n_identities)
-        before = []
-        for firm in firms:
+
+        def serve(firm):
+            before = firm.status.copy(), firm.active
             firm._refit(flipped)
-            before.append((firm.status.copy(), firm.active))
             firm.step()
-        self._settle(live, before, self.choice.random(self.n_customers))
-        for firm in firms:
-            firm.end_week()
+            return before
+        self._settle(live, self._each(serve, firms), self.choice.random(self.n_customers))
+        self._each(CultureModel.end_week, firms)
         for firm in firms:
             if firm.perished:       # its customers go back to the market, with no firm
                 gone = firm.active
@@ -158,6 +169,13 @@ class Market:
                 firm.active = firm.active[:0]
                 for other in firms:
                     other.status[gone] &= ~RIVAL
+
+    @staticmethod
+    def _each(work, firms: list[CultureModel]) -> list:
+        """``work(firm)`` for every firm, side by side on the pool (one firm: here); their results."""
+        if len(firms) == 1:
+            return [work(firms[0])]
+        return [done.result() for done in [POOL.submit(work, firm) for firm in firms]]
 
     def _settle(self, live: list[int], before: list, u: np.ndarray):
         """Who went where this week (the module's docstring, 3)."""
@@ -208,8 +226,7 @@ class Market:
             for k, firm in zip(live, firms):
                 own = firm.status[moved] & 3
                 firm.status[moved] = np.where((owner >= 0) & (owner != k), own | RIVAL, own)
-        for j in changed:
-            firms[j].active = np.flatnonzero(firms[j].status == ACTIVE)
+        self._each(_recount, [firms[j] for j in changed])
 
     def attraction(self, firms: list[CultureModel], who: np.ndarray) -> np.ndarray:
         """(customers, firms): what ``who`` have heard of each firm (its advertising plus the

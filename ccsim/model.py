@@ -42,17 +42,18 @@ KEYED = {"learning": 0, "ideas": 1, "newcomers": 2}
 
 
 class Luck:
-    """A week's numbers of the streams that only a customer's own firm reads, one (or more)
-    per customer, drawn every week whether used or not (common random numbers): the touch
-    stream's (touched, problem, survey; the salient identity; the luck of a routine touch;
-    pushed, buys), the service stream's (from the defect, resolved, fast, recognised) and
-    the churn stream's.  The firms of a Market read the first firm's: a customer's luck
-    is theirs, whichever firm serves them."""
+    """A week's numbers that are a person's own, one (or more) per person, drawn every week
+    whether used or not (common random numbers): the touch stream's (touched, problem,
+    survey; the salient identity; the luck of a routine touch; pushed, buys), the service
+    stream's (from the defect, resolved, fast, recognised), the talk stream's (recommend,
+    warn) and the churn stream's.  The firms of a Market read the first firm's: a
+    customer's luck is theirs, whichever firm serves them, and one who warns this week
+    warns about every firm they have cause to."""
 
     def __init__(self, n: int):
         self.touch, self.normal = np.empty((3, n), np.float32), np.empty(n, np.float32)
         self.push, self.service = np.empty((2, n), np.float32), np.empty((4, n))
-        self.churn = np.empty(n, np.float32)
+        self.talk, self.churn = np.empty((2, n), np.float32), np.empty(n, np.float32)
         self.identity_of = np.empty(0, np.int64)      # drawn each week
 
     def draw(self, streams: dict, identities: int) -> None:
@@ -62,6 +63,7 @@ class Luck:
         touch.standard_normal(dtype=np.float32, out=self.normal)
         touch.random(dtype=np.float32, out=self.push)
         streams["service"].random(out=self.service)
+        streams["talk"].random(dtype=np.float32, out=self.talk)
         streams["churn"].random(dtype=np.float32, out=self.churn)
 
 
@@ -366,7 +368,7 @@ class CultureModel(mesa.Model):
         # dissatisfied warn while they are customers (once gone, they move on)
         wronged = _which((self.wronged_until > self.steps)
                          | ((self.satisfaction <= -0.6) & (status == ACTIVE)))
-        u_recommend, u_warn = self.streams["talk"].random((2, n), np.float32)
+        u_recommend, u_warn = self.population.luck.talk
         recommend, warn = wom.talkers(promoters, wronged, self.talk_rate, self.negative_talk,
                                       u_recommend, u_warn)
         self.week_stats["positive_talk"], self.week_stats["negative_talk"] = len(recommend), len(warn)
@@ -427,11 +429,10 @@ class CultureModel(mesa.Model):
         self.recovery_cost = service.recovery_cost_of(fast, slow, self.refund_cost, self.on_the_spot)
         stats["resolved_share"] = (fast + slow) / stats["problems"] if stats["problems"] else 1.0
         stats["unresolved"] = unresolved
-        self.streams["talk"].random(dtype=np.float32, out=draws.talk)
         self.streams["adopt"].random(dtype=np.float32, out=draws.adopt)
         contacts = self.contacts
         stats["positive_talk"], stats["negative_talk"], stats["churned"], stats["new"], count = kernels.spread(
-            draws.talk, draws.adopt, luck.churn, self.status, self.satisfaction, self.wronged_until,
+            luck.talk, draws.adopt, luck.churn, self.status, self.satisfaction, self.wronged_until,
             self.warnings_heard, self.joined, contacts.indptr, contacts.indices, contacts.data, draws.positive,
             draws.negative, draws.active, draws.recommend, draws.warn, self.steps, ACTIVE, LOST, RIVAL, self.talk_rate,
             min(1.0, self.talk_rate * self.negative_talk), float(loyalty.PROMOTER), -0.6,

@@ -91,35 +91,50 @@ def test_one_firm_market_is_the_culture_model(flag, seed, scenario, params):
 
 
 @pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
-def test_a_market_runs_the_same_compiled():
-    firms = [dict(load_scenario("customer-centric").params, name="cc"), dict(load_scenario("hippo").params, name="h"),
-             dict(name="broke", initial_cash=3000.0, wage=40.0)]
-    runs = []
-    for flag in (False, True):
-        m = Market(firms, rng=11, compiled=flag, **SMALL)
-        for _ in range(120):
-            m.step()
-        runs.append(m)
-    a, b = runs
-    assert a.firms[2].perished
-    pd.testing.assert_frame_equal(a.dataframe(), b.dataframe(), check_exact=True)
-    np.testing.assert_array_equal(a.firm_of, b.firm_of)
-    for x, y in zip(a.firms, b.firms):
-        np.testing.assert_array_equal(x.status, y.status)
-        np.testing.assert_array_equal(x.satisfaction, y.satisfaction)
-
-
-def _run(seed, weeks=30, **market):
-    m = Market([dict(name="a", humility=0.8), dict(name="b", integrity=0.1)], rng=seed, **SMALL, **market)
+def _same_markets(firms, rng, weeks=120, **options):
+    """A market of ``firms`` after ``weeks``."""
+    m = Market(firms, rng=rng, **options, **SMALL)
     for _ in range(weeks):
         m.step()
     return m
 
 
-def test_same_seed_same_market_other_seed_another():
-    a, b, c = _run(5), _run(5), _run(6)
+def _assert_same(a, b):
     pd.testing.assert_frame_equal(a.dataframe(), b.dataframe(), check_exact=True)
     np.testing.assert_array_equal(a.firm_of, b.firm_of)
+
+
+def test_a_market_runs_the_same_compiled():
+    firms = [dict(load_scenario("customer-centric").params, name="cc"), dict(load_scenario("hippo").params, name="h"),
+             dict(name="broke", initial_cash=3000.0, wage=40.0)]
+    a, b = (_same_markets(firms, rng=11, compiled=flag) for flag in (False, True))
+    assert a.firms[2].perished
+    _assert_same(a, b)
+    for x, y in zip(a.firms, b.firms):
+        np.testing.assert_array_equal(x.status, y.status)
+        np.testing.assert_array_equal(x.satisfaction, y.satisfaction)
+
+
+def test_firms_side_by_side_give_what_firms_one_at_a_time_give(monkeypatch):
+    """The pool runs the firms' weeks at once; a firm that read or wrote another's state
+    there (or the people's, out of turn) would differ from the firms run in order."""
+    firms = [dict(load_scenario(name).params, name=name, initial_share=0.2)
+             for name in ("customer-centric", "hippo", "lip-service")]
+    firms.append(dict(name="broke", initial_share=0.2, initial_cash=3000.0, wage=40.0))
+    a = _same_markets(firms, rng=12)
+    monkeypatch.setattr(Market, "_each", staticmethod(lambda work, firms: [work(f) for f in firms]))
+    b = _same_markets(firms, rng=12)
+    assert a.firms[3].perished
+    _assert_same(a, b)
+
+
+def _run(seed, weeks=30, **market):
+    return _same_markets([dict(name="a", humility=0.8), dict(name="b", integrity=0.1)], seed, weeks, **market)
+
+
+def test_same_seed_same_market_other_seed_another():
+    a, b, c = _run(5), _run(5), _run(6)
+    _assert_same(a, b)
     assert not a.dataframe().equals(c.dataframe())
 
 

@@ -44,14 +44,14 @@ def _jit(function):
 
 class Scratch:
     """The arrays the compiled week reuses besides the people's luck (model.Luck): the
-    week's talk and adopt draws (as the numpy path draws them), the word heard
+    week's adopt draws (as the numpy path draws them), the word heard
     (recommendations: this week's; warnings: zeros between weeks), the touched customers,
     their identities, the active customers and who talks (kernels.spread); the reporters'
     buffer (kernels.report); and for ``e`` employees, the staff's week's draws and who
     leaves."""
 
     def __init__(self, n: int, e: int):
-        self.talk, self.adopt = np.empty((2, n), np.float32), np.empty(n, np.float32)
+        self.adopt = np.empty(n, np.float32)
         self.positive, self.negative = np.zeros(n), np.zeros(n)
         self.touched, self.identity, self.active, self.recommend, self.warn = np.empty((5, n), np.int64)
         self.report = np.empty((5, n), np.float32)
