@@ -46,9 +46,18 @@ from ccsim.params import MARKET_PARAMS, PARAMS, SHARED, ParamError, validate
 SHARE = Metric("share", None, "Market share: of all the firms' customers", "share", 0, 1, 3)
 FIRM_KEYS = ("name", "events")   # a firm's entries besides its parameters
 TINY = 1e-12                     # the least attraction an eligible firm has (ties split evenly)
-# the firms' weeks run side by side on the machine's cores: each reads the people and
-# writes only its own state, and its compiled passes and numpy's draws release the GIL
-POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="ccsim-firm")
+
+
+def _new_pool():
+    """The firms' weeks run side by side on the machine's cores: each reads the people and
+    writes only its own state, and its compiled passes and numpy's draws release the GIL.
+    A forked child gets a pool of its own (the parent's threads are not in it)."""
+    global POOL
+    POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="ccsim-firm")
+
+
+_new_pool()
+os.register_at_fork(after_in_child=_new_pool)
 
 
 def _firm(k: int, spec: dict) -> tuple[str, list, dict]:

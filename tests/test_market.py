@@ -6,6 +6,8 @@ firm's customers go back to the market, and a better culture wins share on paire
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,6 +128,25 @@ def test_firms_side_by_side_give_what_firms_one_at_a_time_give(monkeypatch):
     b = _same_markets(firms, rng=12)
     assert a.firms[3].perished
     _assert_same(a, b)
+
+
+def _steps_a_market(done):
+    done.put(_same_markets([dict(name="a"), dict(name="b")], rng=3, weeks=3).steps)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_process_steps_a_market_after_its_parent_did():
+    """The pool's threads are not copied into a forked child (mesa.batch_run forks on
+    Linux): without a pool of its own the child would wait for them for ever."""
+    _same_markets([dict(name="a"), dict(name="b")], rng=3, weeks=1)
+    fork = multiprocessing.get_context("fork")
+    done = fork.Queue()
+    child = fork.Process(target=_steps_a_market, args=(done,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0 and done.get(timeout=5) == 3
 
 
 def _run(seed, weeks=30, **market):
