@@ -228,6 +228,34 @@ def test_lost_chart(tmp_path):
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20]) == 1500
 
 
+def test_lost_chart_for_a_phone(tmp_path):
+    """The chart drawn for a phone: the same bars and legend, each firm's name written above
+    its bar (no names on the left to squeeze the bars), 900 px wide; every count written
+    fits inside its part of the bar."""
+    import matplotlib.pyplot as plt
+
+    room, code, key, teams = game(tmp_path / "r.db", quarters=4)
+    lost = room.lost(code)
+    fig = lost_figure(lost, "t", narrow=True)
+    ax = fig.axes[0]
+    assert not any(t.get_text() for t in ax.get_yticklabels())
+    names, counts = ax.texts[:3], [t for t in ax.texts[3:] if t.get_text()]
+    assert [t.get_text() for t in names] == ["Red", "Blue", "Green"]
+    parts = [[round(bar.get_width()) for bar in bars] for bars in ax.containers]
+    assert np.array(parts).T.tolist() == lost.to_numpy().tolist()
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [f"to {c}" for c in lost.columns]
+    renderer = fig.canvas.get_renderer()
+    bars = [bar.get_window_extent(renderer) for container in ax.containers for bar in container]
+    assert counts                              # some counts are written, each inside its part of a bar
+    for text in counts:
+        drawn = text.get_window_extent(renderer)
+        assert any(bar.x0 <= drawn.x0 and drawn.x1 <= bar.x1 and bar.y0 <= drawn.y0 and drawn.y1 <= bar.y1
+                   for bar in bars), text.get_text()
+    plt.close(fig)
+    png = room.lost_png(code, narrow=True)
+    assert int.from_bytes(png[16:20]) == 900 and png != room.lost_png(code)
+
+
 def test_every_page_gets_one_lost_chart(tmp_path):
     """Every team's page asks for the reveal's chart at once (one thread each): pyplot is one
     state per process, so the chart is drawn once, by one thread, and shared; no figure is

@@ -57,6 +57,11 @@ OUTSIDE = "no firm (left the market)"   # where a lost customer went who chose n
 DRAWING = threading.Lock()
 PROJECTOR = {"font.size": 20, "axes.titlesize": 24, "xtick.labelsize": 18, "ytick.labelsize": 18,
              "axes.labelsize": 20, "figure.titlesize": 28, "legend.fontsize": 20, "lines.linewidth": 4.5}
+# the reveal's chart on a phone (lost_figure, narrow): 5 inches (360 points) at 180 dpi, 900 px, shown
+# about 380 px wide: a point of type is about a pixel on the phone's page
+PHONE = {"font.size": 14, "xtick.labelsize": 14, "ytick.labelsize": 15, "axes.labelsize": 14,
+         "figure.titlesize": 16, "legend.fontsize": 14}
+LOST_DPI = {False: 100, True: 180}      # the reveal's chart for a projector (1500 px wide), a phone (900 px)
 
 
 def move(now: dict, aim: dict, pace: float = PACE) -> dict:
@@ -160,7 +165,7 @@ class Classroom:
         self.store = store if isinstance(store, Store) else Store(store)
         self._open: dict[str, Open] = {}
         self._lock = threading.Lock()
-        self._lost_png: dict[str, tuple[bytes, bytes]] = {}   # by room: (the counts, their PNG)
+        self._lost_png: dict[tuple[str, bool], tuple[bytes, bytes]] = {}   # by room, narrow: (the counts, their PNG)
 
     # ----- who may do what -----
     def _room(self, code):
@@ -455,17 +460,18 @@ class Classroom:
             table[OUTSIDE] = play.flows[1:, 0]
             return table
 
-    def lost_png(self, code) -> bytes:
-        """Classroom.lost as a PNG for a projector (lost_figure), drawn once for every page
-        that shows the same counts."""
+    def lost_png(self, code, narrow: bool = False) -> bytes:
+        """Classroom.lost as a PNG (lost_figure): for a projector, or ``narrow`` for a phone;
+        drawn once for every page that shows the same counts."""
         row = self._room(code)
         table = self.lost(code)
         counts = repr((list(table.index), list(table.columns))).encode() + table.to_numpy().tobytes()
         with DRAWING:
-            drawn = self._lost_png.get(row.code)
+            drawn = self._lost_png.get((row.code, narrow))
             if drawn is None or drawn[0] != counts:
                 title = f"Room {row.code}: where each firm's lost customers went"
-                drawn = self._lost_png[row.code] = (counts, png(lost_figure(table, title)))
+                figure = lost_figure(table, title, narrow)
+                drawn = self._lost_png[row.code, narrow] = (counts, png(figure, LOST_DPI[narrow]))
         return drawn[1]
 
     def _revealed(self, code):
@@ -541,47 +547,74 @@ def race_figure(df: pd.DataFrame, title: str) -> bytes:
         return png(fig)
 
 
-def png(fig) -> bytes:
-    """``fig`` as PNG bytes (100 dpi), then closed."""
+def png(fig, dpi: int = 100) -> bytes:
+    """``fig`` as PNG bytes (100 dpi unless ``dpi``), then closed."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue()
 
 
-def lost_figure(table: pd.DataFrame, title: str):
+def lost_figure(table: pd.DataFrame, title: str, narrow: bool = False):
     """Classroom.lost as a figure that reads from the back of a room: a thick horizontal bar
     per firm (first firm on top), split by where its lost customers went, each part in the
     colour of that firm's line in the race (grey: no firm) and labelled with its count where
-    it fits; a legend of the destinations underneath."""
+    it fits; a legend of the destinations underneath.  ``narrow``: for a phone, 5 inches
+    wide (a phone shows it about 380 px wide: 14-point type is about 14 px), each firm's
+    name above its bar, the title on two lines, the legend in one column."""
+    import textwrap
+
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from ccsim.colours import GREY, ORANGE, SKY
     from ccsim.plots import LINE_COLOURS, projector_style
 
     firms = list(table.index)
     colours = [LINE_COLOURS[k % len(LINE_COLOURS)] for k in range(len(firms))] + [GREY]
-    with projector_style(), plt.rc_context({**PROJECTOR, "axes.grid.axis": "x"}):
-        fig, ax = plt.subplots(figsize=(15, max(8.0, 4.0 + 0.8 * len(firms))))
+    size = (5.0, 1.9 + 0.75 * len(firms)) if narrow else (15, max(8.0, 4.0 + 0.8 * len(firms)))
+    style = PHONE if narrow else PROJECTOR
+    with projector_style(), plt.rc_context({**style, "axes.grid.axis": "x"}):
+        fig, ax = plt.subplots(figsize=size)
         rows = np.arange(len(firms))
         left = np.zeros(len(firms))
-        total = max(float(table.to_numpy().sum(axis=1).max(initial=0)), 1.0)
+        parts = []
         for to, colour in zip(table.columns, colours):
             counts = table[to].to_numpy(dtype=float)
-            bars = ax.barh(rows, counts, left=left, height=0.7, color=colour, edgecolor="white", linewidth=2,
-                           label=f"to {to}".replace("$", r"\$"))
-            ax.bar_label(bars, labels=[f"{n:,.0f}" if n >= 0.06 * total else "" for n in counts],
-                         label_type="center", fontweight="bold", fontsize=18,
-                         color="black" if colour in (ORANGE, SKY, GREY) else "white")
+            bars = ax.barh(rows, counts, left=left, height=0.5 if narrow else 0.7, color=colour,
+                           edgecolor="white", linewidth=2, label=f"to {to}".replace("$", r"\$"))
+            parts.append((bars, counts, colour))
             left += counts
-        ax.set_yticks(rows, [name.replace("$", r"\$") for name in firms])
         ax.invert_yaxis()
         ax.set_xlabel("customers lost, all quarters so far")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(colours), 3), frameon=False)
-        fig.suptitle(title.replace("$", r"\$"), fontweight="bold")
-        fig.tight_layout()
+        if narrow:
+            ax.set_yticks(rows, [""] * len(firms))
+            ax.tick_params(axis="y", length=0)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))    # numbers far apart, whole
+            for row, name in zip(rows, firms):
+                ax.text(0, row - 0.3, name.replace("$", r"\$"), transform=ax.get_yaxis_transform(),
+                        ha="left", va="bottom", fontweight="bold", fontsize=style["ytick.labelsize"])
+            ax.set_ylim(len(firms) - 0.6, -0.9)          # room above the first bar for its name
+            legend = fig.legend(loc="lower left", bbox_to_anchor=(0.02, 0.01), ncol=1, frameon=False)
+            below = legend.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.15  # inches
+            fig.set_size_inches(size[0], size[1] + below)      # the legend's own room under the chart
+            fig.suptitle(textwrap.fill(title, 32).replace("$", r"\$"), fontweight="bold")
+            fig.tight_layout(rect=(0, below / (size[1] + below), 1, 1))
+        else:
+            ax.set_yticks(rows, [name.replace("$", r"\$") for name in firms])
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(colours), 3), frameon=False)
+            fig.suptitle(title.replace("$", r"\$"), fontweight="bold")
+            fig.tight_layout()
+        renderer = fig.canvas.get_renderer()     # the counts once the bars have their size
+        for bars, counts, colour in parts:
+            labels = ax.bar_label(bars, labels=[f"{n:,.0f}" if n else "" for n in counts], label_type="center",
+                                  fontweight="bold", fontsize=style["ytick.labelsize"],
+                                  color="black" if colour in (ORANGE, SKY, GREY) else "white")
+            for label, bar in zip(labels, bars):
+                if label.get_window_extent(renderer).width + 6 > bar.get_window_extent(renderer).width:
+                    label.set_text("")       # does not fit in its part of the bar
     return fig
 
 

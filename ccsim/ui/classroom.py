@@ -355,17 +355,19 @@ def _cell(value) -> str:
 
 @solara.component
 def Table(df, css: str):
-    """A DataFrame as a plain table; every cell is text, not HTML."""
+    """A DataFrame as a plain table; every cell is text, not HTML, and carries its column's
+    name (``data-label``: a phone shows the reveal's rows as cards, a name beside each value)."""
+    labels = [column.replace("_", " ") for column in df.columns]
     with rv.SimpleTable(class_=css):
         with rv.Html(tag="thead"):
             with rv.Html(tag="tr"):
-                for column in df.columns:
-                    rv.Html(tag="th", children=[column.replace("_", " ")])
+                for label in labels:
+                    rv.Html(tag="th", children=[label])
         with rv.Html(tag="tbody"):
             for row in df.itertuples(index=False):
                 with rv.Html(tag="tr"):
-                    for value in row:
-                        rv.Html(tag="td", children=[_cell(value)])
+                    for label, value in zip(labels, row):
+                        rv.Html(tag="td", children=[_cell(value)], attributes={"data-label": label})
 
 
 @solara.component
@@ -378,13 +380,16 @@ def Events(events: list):
 @solara.component
 def Reveal(code: str, quarter: int):
     """The debrief: per firm its levers and what its culture did, where its lost customers
-    went (a chart, redrawn once a quarter); the questions."""
+    went (a chart, redrawn once a quarter); the questions.  The page gets the chart twice,
+    for a projector and for a phone, and its style (custom.css) shows the one that fits."""
     solara.Markdown("### The reveal")
     Table(classroom().reveal(code), "ccsim-reveal")
-    png = solara.use_memo(lambda: classroom().lost_png(code) if quarter else None, [code, quarter])
-    if png:
-        solara.Image(png, width="100%", classes=["ccsim-lost"])
-    with rv.Html(tag="ol"):
+    pngs = solara.use_memo(lambda: [classroom().lost_png(code, narrow) for narrow in (False, True)]
+                           if quarter else [], [code, quarter])
+    for png, fits in zip(pngs, ("ccsim-lost-wide", "ccsim-lost-narrow")):
+        solara.Image(png, classes=["ccsim-lost", fits])
+    rv.Html(tag="h3", children=["Questions for the debrief"], class_="ccsim-debrief-title")
+    with rv.Html(tag="ol", class_="ccsim-debrief"):
         for question in DEBRIEF:
             rv.Html(tag="li", children=[question])
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ccsim.classroom.room import Classroom
+from ccsim.classroom.room import LOST_DPI, PHONE, PROJECTOR, Classroom
 
 from .driver import TIMEOUT, free_port, new_context, start_server, stop_server
 
@@ -46,6 +46,59 @@ def set_levers(page, quarter: int, humble: bool):
     page.mouse.click(box["x"] + (box["width"] - 2 if humble else 2), box["y"] + box["height"] / 2)
     page.click(".ccsim-set-levers")
     expect(page.locator(".ccsim-saved")).to_have_text(f"Set for quarter {quarter}.")
+
+
+# The reveal as the page lays it out, measured in the page: the table, the chart of lost
+# customers that the page's style shows (one drawn for a projector, one for a phone) and the
+# questions; the page's width and that of every box around the reveal (Solara's page scrolls
+# inside a box of its own, not the document).
+REVEAL_BOXES = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
+                                                                 bottom: r.bottom, width: r.width}; };
+  const wrapper = document.querySelector('.ccsim-reveal .v-data-table__wrapper');
+  const around = [];
+  for (let e = wrapper.parentElement; e; e = e.parentElement) {
+    if (e.scrollWidth > e.clientWidth + 1) around.push(e.tagName + '.' + e.className + ' ' + e.scrollWidth);
+  }
+  return {window: innerWidth, page: document.documentElement.scrollWidth, around,
+          table: {...box(wrapper), scroll: wrapper.scrollWidth, client: wrapper.clientWidth},
+          charts: [...document.querySelectorAll('img.ccsim-lost')].filter(i => i.offsetParent !== null)
+                    .map(i => ({...box(i), natural: i.naturalWidth})),
+          questions: box(document.querySelector('.ccsim-debrief'))};
+}"""
+# the smallest type in each chart, in its own pixels (by the PNG's width): points x dpi / 72
+CHART_TYPE = {1500: min(v for k, v in PROJECTOR.items() if k.endswith("size")) * LOST_DPI[False] / 72,
+              900: min(PHONE.values()) * LOST_DPI[True] / 72}
+READABLE = 12      # px on screen, the least for the chart's smallest type
+
+
+def check_reveal(page, width: int, height: int, name: str):
+    """At ``width`` x ``height``: the reveal's table shows every column without scrolling
+    sideways, inside the window; one chart is shown, drawn, inside the window and its type
+    READABLE; table, chart and questions one under the other, none over another; no box
+    around them wider than the window.  Then a screenshot of the whole reveal, ``name``."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_function("() => [...document.querySelectorAll('img.ccsim-lost')].filter("
+                           "i => i.offsetParent !== null).every(i => i.complete && i.naturalWidth > 0)")
+    seen = page.evaluate(REVEAL_BOXES)
+    where = f"{name}: {seen}"
+    assert seen["page"] <= width and not seen["around"], where
+    table, questions = seen["table"], seen["questions"]
+    assert table["scroll"] <= table["client"] + 1, where         # every column, no sideways scroll
+    assert len(seen["charts"]) == 1, where
+    chart = seen["charts"][0]
+    assert chart["natural"] in CHART_TYPE and chart["width"] > 0, where
+    assert CHART_TYPE[chart["natural"]] * chart["width"] / chart["natural"] >= READABLE, where
+    for part in (table, chart, questions):
+        assert 0 <= part["left"] and part["right"] <= width, where
+    assert table["bottom"] <= chart["top"] and chart["bottom"] <= questions["top"], where
+    # the whole reveal in one image: a full-page screenshot stops at the window's height (the
+    # page scrolls inside a box as tall as the window), so the window is made as tall as the page
+    tall = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": width, "height": tall})
+    page.wait_for_timeout(1000)      # without it, what the taller window uncovers is still pale
+    page.screenshot(path=str(SCREENSHOTS / f"class-reveal-{name}.png"))
+    page.set_viewport_size({"width": width, "height": height})
 
 
 def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path, monkeypatch):
@@ -137,13 +190,15 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
                 teams[0].set_viewport_size({"width": 390, "height": 844})
                 teams[0].screenshot(path=str(SCREENSHOTS / "class-team-390x844.png"), full_page=True)
         # the end: the reveal on the projector and on every team's screen
-        expect(fac.locator(".ccsim-reveal tbody tr")).to_have_count(4)
-        fac.screenshot(path=str(SCREENSHOTS / "class-reveal-1920x1080.png"), full_page=True)
-        fac.locator(".ccsim-lost").screenshot(path=str(SCREENSHOTS / "class-reveal-lost.png"))
-        for page in (fac, *teams):   # the chart of where lost customers went, drawn (lost_png's 1500 px)
+        for page in (fac, *teams):   # the chart of where lost customers went, for a projector and a phone
             expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(4)
-            page.wait_for_function("() => document.querySelector('img.ccsim-lost')?.naturalWidth === 1500")
-        teams[0].screenshot(path=str(SCREENSHOTS / "class-reveal-team-390x844.png"), full_page=True)
+            page.wait_for_function("() => [...document.querySelectorAll('img.ccsim-lost')].map("
+                                   "i => i.naturalWidth).join() === '1500,900'")
+        fac.locator(".ccsim-lost-wide").screenshot(path=str(SCREENSHOTS / "class-reveal-lost.png"))
+        # on a phone, a small projector and a large one, every part of the reveal fits and reads
+        for page, width, height, name in ((teams[0], 390, 844, "team-390x844"), (fac, 1024, 768, "1024x768"),
+                                          (teams[1], 1024, 768, "team-1024x768"), (fac, 1920, 1080, "1920x1080")):
+            check_reveal(page, width, height, name)
         # what the browsers did is what the room holds, and the market is its replay
         room = Classroom(db)
         levers = room.store.levers(code)
