@@ -286,10 +286,11 @@ def Facilitator(code: str, key: str):
         if revealed:
             Reveal(code, quarter)
         if quarter:
-            with solara.Row(style={"align-items": "flex-start"}):
-                with solara.Column(style={"flex": "3", "min-width": "0"}):
+            # the race and the leaderboard side by side, shared as custom.css says for the width
+            with solara.Row(classes=["ccsim-board"], style={"align-items": "flex-start"}):
+                with solara.Column(classes=["ccsim-board-race"], style={"min-width": "0"}):
                     Race(code, quarter, teams)
-                with solara.Column(style={"flex": "2", "min-width": "0"}):
+                with solara.Column(classes=["ccsim-board-table"], style={"min-width": "0"}):
                     Table(room.leaderboard(code), "ccsim-leaderboard")
                     Events(room.events(code))
 
@@ -346,9 +347,13 @@ def Race(code: str, quarter: int, teams: tuple):
 
 
 def _cell(value) -> str:
+    """A value as a table shows it: millions (a large room's cash) as 1.81M, so that a
+    phone's column holds them."""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, float):
+        if abs(value) >= 1e6:
+            return f"{value / 1e6:,.2f}M"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
     return str(value)
 
@@ -356,7 +361,8 @@ def _cell(value) -> str:
 @solara.component
 def Table(df, css: str):
     """A DataFrame as a plain table; every cell is text, not HTML, and carries its column's
-    name (``data-label``: a phone shows the reveal's rows as cards, a name beside each value)."""
+    name (``data-label``: a phone shows the reveal's and the leaderboard's rows as cards, a
+    name beside each value)."""
     labels = [column.replace("_", " ") for column in df.columns]
     with rv.SimpleTable(class_=css):
         with rv.Html(tag="thead"):

@@ -22,7 +22,7 @@ from .driver import TIMEOUT, free_port, new_context, start_server, stop_server
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 TEAMS = ("Red", "Blue", "Green <b>&amp;</b>")      # a name with markup is shown as text
-LATE = "Late Owls"                                 # joins after the first quarter
+LATE = "Latecomersfromthebackrow"                  # joins after the first quarter; one long word
 
 
 def join(browser, url: str, code: str, name: str):
@@ -48,57 +48,86 @@ def set_levers(page, quarter: int, humble: bool):
     expect(page.locator(".ccsim-saved")).to_have_text(f"Set for quarter {quarter}.")
 
 
-# The reveal as the page lays it out, measured in the page: the table, the chart of lost
-# customers that the page's style shows (one drawn for a projector, one for a phone) and the
-# questions; the page's width and that of every box around the reveal (Solara's page scrolls
-# inside a box of its own, not the document).
-REVEAL_BOXES = """() => {
-  const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
-                                                                 bottom: r.bottom, width: r.width}; };
-  const wrapper = document.querySelector('.ccsim-reveal .v-data-table__wrapper');
+SIZES = ((390, 844), (1024, 768), (1280, 720), (1920, 1080))   # a phone, small projectors, a large one
+BOX = """const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
+                                                               bottom: r.bottom, width: r.width}; };"""
+# A table (its class ``css``) as the page lays it out, measured in the page: the box it
+# scrolls in (Vuetify's wrapper), the page's width and that of every box around the table
+# (Solara's page scrolls inside a box of its own, not the document), the smallest type of
+# the cells shown and the cells whose text does not fit them.
+TABLE_BOXES = """(css) => { BOX
+  const wrapper = document.querySelector(css + ' .v-data-table__wrapper');
   const around = [];
   for (let e = wrapper.parentElement; e; e = e.parentElement) {
     if (e.scrollWidth > e.clientWidth + 1) around.push(e.tagName + '.' + e.className + ' ' + e.scrollWidth);
   }
+  const cells = [...wrapper.querySelectorAll('th, td')].filter(c => c.offsetParent !== null);
   return {window: innerWidth, page: document.documentElement.scrollWidth, around,
           table: {...box(wrapper), scroll: wrapper.scrollWidth, client: wrapper.clientWidth},
-          charts: [...document.querySelectorAll('img.ccsim-lost')].filter(i => i.offsetParent !== null)
+          type: Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize))),
+          cut: cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent)};
+}""".replace("BOX", BOX)
+# The rest of the reveal: the chart of lost customers that the page's style shows (one
+# drawn for a projector, one for a phone) and the questions.
+REVEAL_BOXES = """() => { BOX
+  return {charts: [...document.querySelectorAll('img.ccsim-lost')].filter(i => i.offsetParent !== null)
                     .map(i => ({...box(i), natural: i.naturalWidth})),
           questions: box(document.querySelector('.ccsim-debrief'))};
-}"""
+}""".replace("BOX", BOX)
 # the smallest type in each chart, in its own pixels (by the PNG's width): points x dpi / 72
 CHART_TYPE = {1500: min(v for k, v in PROJECTOR.items() if k.endswith("size")) * LOST_DPI[False] / 72,
               900: min(PHONE.values()) * LOST_DPI[True] / 72}
-READABLE = 12      # px on screen, the least for the chart's smallest type
+READABLE = 12      # px on screen, the least for a table's type and the chart's smallest type
+BACK_OF_ROOM = 20  # px, the least for the leaderboard's type on a large projector
+
+
+def check_table(page, css: str, width: int, height: int, least: float = READABLE) -> dict:
+    """At ``width`` x ``height``: the table of class ``css`` shows every column and every
+    cell's whole text without scrolling sideways, inside the window, its type at least
+    ``least`` px; no box around it is wider than the window, nor is the page.  What the
+    page measured."""
+    page.set_viewport_size({"width": width, "height": height})
+    seen = page.evaluate(TABLE_BOXES, css)
+    where = f"{css} at {width}x{height}: {seen}"
+    table = seen["table"]
+    assert seen["page"] <= width and not seen["around"], where
+    assert table["scroll"] <= table["client"] + 1 and not seen["cut"], where   # no sideways scroll
+    assert 0 <= table["left"] and table["right"] <= width, where
+    assert seen["type"] >= least, where
+    return seen
+
+
+def screenshot(page, width: int, height: int, name: str):
+    """The whole page at ``width`` in one image, ``name``.png: a full-page screenshot stops at
+    the window's height (the page scrolls inside a box as tall as the window), so the window
+    is made as tall as the page, then set back to ``width`` x ``height``."""
+    page.set_viewport_size({"width": width, "height": height})
+    tall = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": width, "height": tall})
+    page.wait_for_timeout(1000)      # without it, what the taller window uncovers is still pale
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": width, "height": height})
 
 
 def check_reveal(page, width: int, height: int, name: str):
-    """At ``width`` x ``height``: the reveal's table shows every column without scrolling
-    sideways, inside the window; one chart is shown, drawn, inside the window and its type
-    READABLE; table, chart and questions one under the other, none over another; no box
-    around them wider than the window.  Then a screenshot of the whole reveal, ``name``."""
+    """At ``width`` x ``height``: the reveal's table fits (check_table); one chart is shown,
+    drawn, inside the window and its type READABLE; table, chart and questions one under the
+    other, none over another.  Then a screenshot of the whole page, class-reveal-``name``."""
     page.set_viewport_size({"width": width, "height": height})
     page.wait_for_function("() => [...document.querySelectorAll('img.ccsim-lost')].filter("
                            "i => i.offsetParent !== null).every(i => i.complete && i.naturalWidth > 0)")
+    table = check_table(page, ".ccsim-reveal", width, height)["table"]
     seen = page.evaluate(REVEAL_BOXES)
     where = f"{name}: {seen}"
-    assert seen["page"] <= width and not seen["around"], where
-    table, questions = seen["table"], seen["questions"]
-    assert table["scroll"] <= table["client"] + 1, where         # every column, no sideways scroll
+    questions = seen["questions"]
     assert len(seen["charts"]) == 1, where
     chart = seen["charts"][0]
     assert chart["natural"] in CHART_TYPE and chart["width"] > 0, where
     assert CHART_TYPE[chart["natural"]] * chart["width"] / chart["natural"] >= READABLE, where
-    for part in (table, chart, questions):
+    for part in (chart, questions):
         assert 0 <= part["left"] and part["right"] <= width, where
     assert table["bottom"] <= chart["top"] and chart["bottom"] <= questions["top"], where
-    # the whole reveal in one image: a full-page screenshot stops at the window's height (the
-    # page scrolls inside a box as tall as the window), so the window is made as tall as the page
-    tall = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": width, "height": tall})
-    page.wait_for_timeout(1000)      # without it, what the taller window uncovers is still pale
-    page.screenshot(path=str(SCREENSHOTS / f"class-reveal-{name}.png"))
-    page.set_viewport_size({"width": width, "height": height})
+    screenshot(page, width, height, f"class-reveal-{name}")
 
 
 def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path, monkeypatch):
@@ -183,12 +212,17 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
             for page in teams:
                 expect(page.locator(".ccsim-quarter")).to_contain_text(f"quarter {quarter} of 4")
             expect(fac.locator(".ccsim-leaderboard tbody tr")).to_have_count(4)
-            if quarter == 2:     # for a look as a trainer and a student would (not checked)
+            if quarter == 2:     # the leaderboard and a team's own table fit every screen
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                for width, height in SIZES:
+                    check_table(fac, ".ccsim-leaderboard", width, height,
+                                BACK_OF_ROOM if width >= 1920 else READABLE)
+                    check_table(teams[0], ".ccsim-dashboard", width, height)
+                # for a look as a trainer and a student would
                 fac.set_viewport_size({"width": 1920, "height": 1080})
                 fac.screenshot(path=str(SCREENSHOTS / "class-projector-1920x1080.png"))
-                teams[0].set_viewport_size({"width": 390, "height": 844})
-                teams[0].screenshot(path=str(SCREENSHOTS / "class-team-390x844.png"), full_page=True)
+                screenshot(fac, 1024, 768, "class-projector-1024x768")
+                screenshot(teams[0], 390, 844, "class-team-390x844")
         # the end: the reveal on the projector and on every team's screen
         for page in (fac, *teams):   # the chart of where lost customers went, for a projector and a phone
             expect(page.locator(".ccsim-reveal tbody tr")).to_have_count(4)
@@ -199,6 +233,8 @@ def test_a_class_plays_four_quarters_through_a_server_restart(browser, tmp_path,
         for page, width, height, name in ((teams[0], 390, 844, "team-390x844"), (fac, 1024, 768, "1024x768"),
                                           (teams[1], 1024, 768, "team-1024x768"), (fac, 1920, 1080, "1920x1080")):
             check_reveal(page, width, height, name)
+            check_table(page, ".ccsim-dashboard" if page in teams else ".ccsim-leaderboard", width, height,
+                        BACK_OF_ROOM if page is fac and width >= 1920 else READABLE)
         # what the browsers did is what the room holds, and the market is its replay
         room = Classroom(db)
         levers = room.store.levers(code)
