@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
@@ -219,21 +220,34 @@ def test_lost_chart(tmp_path):
     assert (lost.sum(axis=1) == reveal.customers_lost).all() and (lost[OUTSIDE] == reveal.lost_to_no_firm).all()
     assert (lost.to_numpy()[:, :3] == flows[1:, 1:]).all() and lost.to_numpy().sum() > 0
     assert (np.diag(lost.to_numpy()) == 0).all()
-    ax = lost_figure(lost, "t").axes[0]
+    fig = lost_figure(lost, "t")
+    ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Red", "Blue", "Green"]
     parts = [[round(bar.get_width()) for bar in bars] for bars in ax.containers]
     assert np.array(parts).T.tolist() == lost.to_numpy().tolist()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"to {c}" for c in lost.columns]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [f"to {c}" for c in lost.columns]
+    plt.close(fig)
     png = room.lost_png(code)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20]) == 1500
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_lost_chart_key_fits_long_names(narrow):
+    """Team names of 24 letters: the key under the chart stays inside the image, in fewer
+    columns if it must."""
+    names = ["Red", "Latecomersfromthebackrow", "Bluewhalesofthenorthsea1", "Green"]
+    counts = np.arange(20.0).reshape(4, 5) * (1 - np.eye(4, 5))
+    fig = lost_figure(pd.DataFrame(counts, index=names, columns=[*names, OUTSIDE]), "t", narrow)
+    key = fig.legends[0].get_window_extent(fig.canvas.get_renderer())
+    assert 0 <= key.x0 and key.x1 <= fig.bbox.width and 0 <= key.y0
+    assert key.y1 < fig.axes[0].get_tightbbox(fig.canvas.get_renderer()).y0     # under the chart
+    plt.close(fig)
 
 
 def test_lost_chart_for_a_phone(tmp_path):
     """The chart drawn for a phone: the same bars and legend, each firm's name written above
     its bar (no names on the left to squeeze the bars), 900 px wide; every count written
     fits inside its part of the bar."""
-    import matplotlib.pyplot as plt
-
     room, code, key, teams = game(tmp_path / "r.db", quarters=4)
     lost = room.lost(code)
     fig = lost_figure(lost, "t", narrow=True)
@@ -260,8 +274,6 @@ def test_every_page_gets_one_lost_chart(tmp_path):
     """Every team's page asks for the reveal's chart at once (one thread each): pyplot is one
     state per process, so the chart is drawn once, by one thread, and shared; no figure is
     left open."""
-    import matplotlib.pyplot as plt
-
     room, code, key, teams = game(tmp_path / "r.db", quarters=4)
     open_before = plt.get_fignums()
     with ThreadPoolExecutor(8) as pool:

@@ -597,16 +597,21 @@ def lost_figure(table: pd.DataFrame, title: str, narrow: bool = False):
                 ax.text(0, row - 0.3, name.replace("$", r"\$"), transform=ax.get_yaxis_transform(),
                         ha="left", va="bottom", fontweight="bold", fontsize=style["ytick.labelsize"])
             ax.set_ylim(len(firms) - 0.6, -0.9)          # room above the first bar for its name
-            legend = fig.legend(loc="lower left", bbox_to_anchor=(0.02, 0.01), ncol=1, frameon=False)
-            below = legend.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.15  # inches
-            fig.set_size_inches(size[0], size[1] + below)      # the legend's own room under the chart
             fig.suptitle(textwrap.fill(title, 32).replace("$", r"\$"), fontweight="bold")
-            fig.tight_layout(rect=(0, below / (size[1] + below), 1, 1))
         else:
             ax.set_yticks(rows, [name.replace("$", r"\$") for name in firms])
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(colours), 3), frameon=False)
             fig.suptitle(title.replace("$", r"\$"), fontweight="bold")
-            fig.tight_layout()
+        # the legend under the chart, in as many columns as fit the width (a phone: one)
+        for ncol in range(1 if narrow else min(len(colours), 3), 0, -1):
+            legend = fig.legend(loc="lower left" if narrow else "lower center", ncol=ncol, frameon=False,
+                                bbox_to_anchor=(0.02, 0.01) if narrow else (0.5, 0.01))
+            extent = legend.get_window_extent(fig.canvas.get_renderer())
+            if ncol == 1 or extent.width <= 0.98 * fig.bbox.width:
+                break
+            legend.remove()
+        below = extent.height / fig.dpi + 0.15      # inches: the legend's own room under the chart
+        fig.set_size_inches(size[0], size[1] + below)
+        fig.tight_layout(rect=(0, below / (size[1] + below), 1, 1))
         renderer = fig.canvas.get_renderer()     # the counts once the bars have their size
         for bars, counts, colour in parts:
             labels = ax.bar_label(bars, labels=[f"{n:,.0f}" if n else "" for n in counts], label_type="center",
