@@ -26,6 +26,7 @@ from ccsim.classroom.room import (
     GUESSES_PER_MINUTE,
     JOINS_PER_MINUTE,
     LEVERS,
+    OTHERS,
     OUTSIDE,
     PACE,
     Classroom,
@@ -241,6 +242,24 @@ def test_lost_chart_key_fits_long_names(narrow):
     key = fig.legends[0].get_window_extent(fig.canvas.get_renderer())
     assert 0 <= key.x0 and key.x1 <= fig.bbox.width and 0 <= key.y0
     assert key.y1 < fig.axes[0].get_tightbbox(fig.canvas.get_renderer()).y0     # under the chart
+    plt.close(fig)
+
+
+def test_lost_chart_of_many_firms_names_the_rivals_that_won_most():
+    """30 firms: the five rivals that won most of all the lost customers, each in a colour
+    of its own, the rest as one part; every firm's bar still adds up to all it lost."""
+    names = [f"team {k}" for k in range(30)]
+    counts = np.random.default_rng(1).integers(0, 30, (30, 31)) * (1 - np.eye(30, 31))
+    counts[:, 7] += 40                                  # team 7 wins most
+    table = pd.DataFrame(counts, index=names, columns=[*names, OUTSIDE])
+    fig = lost_figure(table, "t")
+    ax = fig.axes[0]
+    keys = [t.get_text() for t in fig.legends[0].get_texts()]
+    won = table[names].sum().nlargest(5).index
+    assert keys == [f"to {f}" for f in names if f in won] + [f"to {OTHERS}", f"to {OUTSIDE}"] and "to team 7" in keys
+    parts = np.array([[bar.get_width() for bar in bars] for bars in ax.containers]).T
+    assert np.allclose(parts.sum(axis=1), table.sum(axis=1))
+    assert len({bars.patches[0].get_facecolor() for bars in ax.containers}) == 7
     plt.close(fig)
 
 

@@ -51,6 +51,8 @@ SETTINGS = {"quarters": (8, 1, 40), "firms": (6, 1, 30), "n_customers": (2000, 1
 BOARD = ["customers", "share", "nps", "cash"]
 NAME_END = 11                   # characters of a name at a line's end in the race PNG (all in the table)
 OUTSIDE = "no firm (left the market)"   # where a lost customer went who chose no firm
+OTHERS = "the other firms"              # the lost chart's rivals beyond the NAMED that won most
+NAMED = 5
 # the PNGs for a projector: large type, thick lines
 # pyplot and its style are one state per process: one thread draws at a time (every team's
 # page asks for the reveal's chart at once)
@@ -561,19 +563,28 @@ def lost_figure(table: pd.DataFrame, title: str, narrow: bool = False):
     """Classroom.lost as a figure that reads from the back of a room: a thick horizontal bar
     per firm (first firm on top), split by where its lost customers went, each part in the
     colour of that firm's line in the race (grey: no firm) and labelled with its count where
-    it fits; a legend of the destinations underneath.  ``narrow``: for a phone, 5 inches
-    wide (a phone shows it about 380 px wide: 14-point type is about 14 px), each firm's
-    name above its bar, the title on two lines, the legend in one column."""
+    it fits; a legend of the destinations underneath.  With more firms than line colours, the
+    NAMED rivals that won most of all the lost customers each have a colour, the rest one
+    part.  ``narrow``: for a phone, 5 inches wide (a phone shows it about 380 px wide:
+    14-point type is about 14 px), each firm's name above its bar, the title on two lines,
+    the legend in one column."""
     import textwrap
 
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from ccsim.colours import GREY, ORANGE, SKY
+    from ccsim.colours import GREY, ORANGE, OTHER_FIRMS, SKY
     from ccsim.plots import LINE_COLOURS, projector_style
 
     firms = list(table.index)
-    colours = [LINE_COLOURS[k % len(LINE_COLOURS)] for k in range(len(firms))] + [GREY]
+    if len(firms) <= len(LINE_COLOURS):      # each destination in its firm's colour in the race
+        colours = [LINE_COLOURS[k] for k in range(len(firms))] + [GREY]
+    else:           # the NAMED rivals that won most, each in a colour of its own; the rest together
+        rivals = table.columns[:-1]
+        named = [f for f in rivals if f in table[rivals].sum().nlargest(NAMED).index]
+        table = pd.concat([table[named], table[rivals.difference(named)].sum(axis=1).rename(OTHERS),
+                           table[[OUTSIDE]]], axis=1)
+        colours = [*LINE_COLOURS[:NAMED], OTHER_FIRMS, GREY]
     size = (5.0, 1.9 + 0.75 * len(firms)) if narrow else (15, max(8.0, 4.0 + 0.8 * len(firms)))
     style = PHONE if narrow else PROJECTOR
     with projector_style(), plt.rc_context({**style, "axes.grid.axis": "x"}):
