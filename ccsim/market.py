@@ -7,11 +7,12 @@ does.  The market holds which firm each customer is with (``firm_of``, -1 for no
 each week:
 
 1. turns the market's needs (turbulence, once for all firms) and draws the people's luck
-   (model.Luck: the numbers only a customer's own firm reads), from the first firm's
-   streams, so that a customer's luck follows them from firm to firm;
-2. runs each firm's customers' week on its own customers: it serves, hears about and loses
-   only them, and can win only customers who are with no firm (prospects by Bass
-   adoption: its advertising and word of mouth, deterred by warnings);
+   (model.Luck: a person's own numbers, talk included), from the first firm's streams, so
+   that a customer's luck follows them from firm to firm;
+2. runs each firm's customers' week on its own customers (the firms side by side on the
+   machine's cores, POOL): it serves, hears about and loses only them, and can win only
+   customers who are with no firm (prospects by Bass adoption: its advertising and word
+   of mouth, deterred by warnings);
 3. settles who went where: a customer won by several firms in one week joins one of
    them, and a customer who left a firm (churn; ``competition`` is still the pull that
    makes a dissatisfied customer leave) goes to a rival or to the options outside the
