@@ -585,8 +585,11 @@ class CultureModel(mesa.Model):
     # ----- results -----
     def _collect(self):
         """Run the reporters; those about customers read one copy of their satisfaction
-        (compiled: made in the pass that computes what they report, kernels.report)."""
-        if not self.compiled:
+        (compiled: made in the pass that computes what they report, kernels.report).  Week 0
+        is reported by numpy's reporters (the same numbers), so that building a model loads
+        no compiled code: loading it from numba's cache takes about 0.3 s in a new process,
+        which the browser app's first page would wait for."""
+        if not self.compiled or self.steps == 0:
             self.customer_satisfaction = self.satisfaction[self.active]
             self.datacollector.collect(self)
             return

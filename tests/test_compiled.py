@@ -108,6 +108,23 @@ except ValueError as error:
     assert out.stdout.strip() == "compiled=True needs numba, which is not installed"
 
 
+def test_building_a_model_loads_no_compiled_code():
+    """The browser app's first page shows a model at week 0: building it must not wait for
+    numba (about 0.3 s in a new process); the first week loads the kernels."""
+    code = """
+from ccsim.dynamics import compiled
+from ccsim.model import CultureModel
+kernels = [k for k in vars(compiled).values() if hasattr(k, "signatures")]
+model = CultureModel(rng=1, n_customers=300, customer_agents=False, compiled=True)
+print(sum(len(k.signatures) for k in kernels), end=" ")
+model.advance(1)
+print(sum(len(k.signatures) for k in kernels), len(kernels))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    at_build, after_a_week, kernels = map(int, out.stdout.split())
+    assert kernels >= 5 and at_build == 0 and after_a_week >= 5
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_kernels_sum_as_numpy_does(dtype):
     """The reporters' means (kernels.report) need numpy's pairwise sums, bit for bit, at any size."""
