@@ -10,7 +10,7 @@ each week:
    (model.Luck: a person's own numbers, talk included), from the first firm's streams, so
    that a customer's luck follows them from firm to firm;
 2. runs each firm's customers' week on its own customers (the firms side by side on the
-   machine's cores, POOL): it serves, hears about and loses only them, and can win only
+   machine's cores, ccsim.cores): it serves, hears about and loses only them, and can win only
    customers who are with no firm (prospects by Bass adoption: its advertising and word
    of mouth, deterred by warnings);
 3. settles who went where: a customer won by several firms in one week joins one of
@@ -32,12 +32,10 @@ Market is the CultureModel on the same seed.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 
+from ccsim import cores
 from ccsim.dynamics import compiled as kernels
 from ccsim.dynamics import wom
 from ccsim.metrics import REPORTERS, Metric
@@ -48,17 +46,6 @@ SHARE = Metric("share", None, "Market share: of all the firms' customers", "shar
 FIRM_KEYS = ("name", "events")   # a firm's entries besides its parameters
 TINY = 1e-12                     # the least attraction an eligible firm has (ties split evenly)
 
-
-def _new_pool():
-    """The firms' weeks run side by side on the machine's cores: each reads the people and
-    writes only its own state, and its compiled passes and numpy's draws release the GIL.
-    A forked child gets a pool of its own (the parent's threads are not in it)."""
-    global POOL
-    POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="ccsim-firm")
-
-
-_new_pool()
-os.register_at_fork(after_in_child=_new_pool)
 
 
 def _firm(k: int, spec: dict) -> tuple[str, list, dict]:
@@ -185,7 +172,7 @@ class Market:
         """``work(firm)`` for every firm, side by side on the pool (one firm: here); their results."""
         if len(firms) == 1:
             return [work(firms[0])]
-        return [done.result() for done in [POOL.submit(work, firm) for firm in firms]]
+        return [done.result() for done in [cores.POOL.submit(work, firm) for firm in firms]]
 
     def _settle(self, live: list[int], before: list, u: np.ndarray):
         """Who went where this week (the module's docstring, 3)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from ccsim import metrics, stopping
+from ccsim import cores, metrics, stopping
 from ccsim.agents import Customer, Employee, Leader
 from ccsim.dynamics import compiled as kernels
 from ccsim.dynamics import decisions, economics, learning, loyalty, memory, needs, service, wom, workforce
@@ -39,6 +39,7 @@ QUARTER = 13
 # mechanism and the week.
 STREAMS = ("market", "touch", "service", "talk", "adopt", "churn", "staff", "defects")
 KEYED = {"learning": 0, "ideas": 1, "newcomers": 2}
+SIDE_BY_SIDE = 20_000   # people from whom a week's draws use two cores (below, handing over costs more)
 
 
 class Luck:
@@ -57,11 +58,22 @@ class Luck:
         self.identity_of = np.empty(0, np.int64)      # drawn each week
 
     def draw(self, streams: dict, identities: int) -> None:
+        """This week's numbers.  For SIDE_BY_SIDE people or more, the service, talk and churn
+        streams are drawn on another core (ccsim.cores) while this thread draws the touch
+        stream: numpy releases the GIL while it fills an array, and each stream gives the
+        same numbers in either case."""
+        others = cores.POOL.submit(self._draw_others, streams) if len(self.normal) >= SIDE_BY_SIDE else None
         touch = streams["touch"]
         touch.random(dtype=np.float32, out=self.touch)
         self.identity_of = touch.integers(0, identities, len(self.normal))
         touch.standard_normal(dtype=np.float32, out=self.normal)
         touch.random(dtype=np.float32, out=self.push)
+        if others is None:
+            self._draw_others(streams)
+        else:
+            others.result()
+
+    def _draw_others(self, streams: dict) -> None:
         streams["service"].random(out=self.service)
         streams["talk"].random(dtype=np.float32, out=self.talk)
         streams["churn"].random(dtype=np.float32, out=self.churn)

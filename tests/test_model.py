@@ -29,6 +29,21 @@ def test_same_seed_same_output_and_other_seeds_differ():
     assert not a.equals(c)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_large_market_draws_the_same_numbers_on_two_cores(monkeypatch, compiled):
+    """From model.SIDE_BY_SIDE people on, three streams are drawn on another core meanwhile;
+    a stream drawn out of its order, or two threads sharing one, would change the run."""
+    import ccsim.model
+
+    def frame():
+        return CultureModel(rng=4, n_customers=600, customer_agents=False, compiled=compiled).advance(30).dataframe()
+
+    monkeypatch.setattr(ccsim.model, "SIDE_BY_SIDE", 10**9)
+    alone = frame()
+    monkeypatch.setattr(ccsim.model, "SIDE_BY_SIDE", 500)
+    pd.testing.assert_frame_equal(frame(), alone, check_exact=True)
+
+
 def test_every_parameter_has_a_default_and_a_valid_range():
     model = CultureModel(rng=0, **SMALL)
     for name, p in PARAMS.items():
