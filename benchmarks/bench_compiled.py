@@ -5,9 +5,11 @@ numpy path, measured in this process, the two paths taking turns; at 100,000 cus
 customer-steps/s at least 50x Mesa's Boltzmann agent-steps/s (bench_core's model, side by
 side), and the share of a physical limit of 50-100 M customer-steps/s per core; the
 estimated time of a 25,600-run Sobol study (8 levers, N = 512, 5 replications) from a
-real sweep's runs/s with 2 workers; 1,000,000 customers at least 10 weeks/s; peak memory
-at 1,000,000 customers, and at 10,000,000 customers x 52 weeks with ``--10m`` (minutes of
-both cores: not part of ``make bench``).  Compile cost: the first week in a fresh process
+real sweep's runs/s with 2 workers; how far those two ratios could go if all but drawing
+the people's luck (the common random numbers every customer gets every week) were free;
+1,000,000 customers at least 10 weeks/s; peak memory at 1,000,000 customers, and at
+10,000,000 customers x 52 weeks with ``--10m`` (minutes of both cores: not part of
+``make bench``).  Compile cost: the first week in a fresh process
 with an empty numba cache, then with that cache.  Before and after: a default run of the
 compiled path as it was at bench_rebuild.BASE (the customers' week compiled, the staff,
 reporters and draws in numpy) and as it is now, in fresh processes taking turns.
@@ -69,6 +71,25 @@ def default_runs() -> tuple[float, float, float]:
     return 1 / statistics.median(times[True]), 1 / statistics.median(times[False]), ratio
 
 
+def luck_floor(n: int, weeks: int = 26) -> dict:
+    """Median ms a week at ``n`` customers: the compiled week, the numpy path's week and
+    drawing the people's luck alone (model.Luck.draw: the numbers every customer gets every
+    week, used or not, so that paired runs stay paired), taking turns in one process."""
+    models = {flag: CultureModel(rng=1, n_customers=n, customer_agents=False, compiled=flag).advance(2)
+              for flag in (True, False)}
+    luck = models[True].population.luck
+    spare = CultureModel(rng=2, n_customers=10, customer_agents=False).streams   # its draws spend no model's
+    times = {"compiled": [], "numpy": [], "luck": []}
+    for _ in range(5):
+        for name, work in (("compiled", lambda: models[True].advance(weeks)),
+                           ("numpy", lambda: models[False].advance(weeks)),
+                           ("luck", lambda: [luck.draw(spare, 5) for _ in range(weeks)])):
+            start = time.perf_counter()
+            work()
+            times[name].append((time.perf_counter() - start) / weeks * 1e3)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def before_and_after(rounds: int = 3) -> tuple[float, float] | None:
     """Median seconds of a default compiled run at BASE and now (fresh processes, taking turns)."""
     with archived(BASE) as before:
@@ -97,6 +118,7 @@ def main(ten_million: bool = False):
     compiled_rate, numpy_rate, ratio = default_runs()
     cold, warm = compile_cost()
     then = before_and_after()
+    floors = {n: luck_floor(n) for n in (2000, 100_000)}
     big = {flag: [side_by_side(weeks=260, compiled=flag) for _ in range(3)] for flag in (True, False)}
     boltzmann = statistics.median(b for runs in big.values() for b, _, _ in runs)
     steps = {flag: statistics.median(c for _, c, _ in runs) for flag, runs in big.items()}
@@ -118,6 +140,15 @@ def main(ten_million: bool = False):
         row(f"100k customers, {name}: customer-steps/s", f"{steps[flag]:,.0f}")
         row(f"100k customers, {name}: / Boltzmann (median, side by side)", f"{against[flag]:.1f}",
             ">= 50" if flag else "")
+    for n, floor in floors.items():
+        row(f"{n:,} customers: a week compiled / numpy / the people's luck alone (ms)",
+            f"{floor['compiled']:.3f} / {floor['numpy']:.3f} / {floor['luck']:.3f}")
+    small = floors[2000]
+    row("  2,000: share of a compiled week spent drawing the people's luck", f"{small['luck'] / small['compiled']:.0%}")
+    row("  2,000: compiled / numpy at best, with all but that drawing free", f"{small['numpy'] / small['luck']:.1f}",
+        "(target 10)")
+    row("  100k: customer-steps/s / Boltzmann at best, with all but that drawing free",
+        f"{100_000 / (floors[100_000]['luck'] / 1e3) / boltzmann:.1f}", "(target 50)")
     row("100k customers, compiled: share of 50-100 M customer-steps/s", f"{steps[True] / 1e8:.0%}-"
         f"{steps[True] / 5e7:.0%}")
     row(f"sweep of {runs} default runs, 2 workers: runs/s", f"{runs / seconds:.2f}")
