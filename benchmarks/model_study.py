@@ -4,10 +4,13 @@ the public API only (ccsim.model.run, ccsim.runs.simulate, PARAMS, CULTURE_TRAIT
 reporters of ccsim.metrics).
 
 1. Noise: seed-to-seed SD of NPS, loyalty and cash at weeks 13, 52 and 260.
-2. Nudge: mean |change in five-year NPS| when one culture lever moves by 1e-4, same seed.
+2. Nudge: mean |change in five-year NPS| when one culture lever moves by 1e-4, same seed
+   (over 20 seeds, the target's; ``--nudge-seeds`` for a closer estimate of the mean).
 3. Levers: each culture lever at 0.1 against 0.9, paired by seed, with 95% intervals and t;
    and what each moves inside the firm (the same pairs, the last year's mean of the
-   reporters on its causal paths, docs/ODD.md "One causal path per lever").
+   reporters on its causal paths, docs/ODD.md "One causal path per lever"); with more
+   than 8 pairs (``--seeds``), how often a random 8 of them (the target's number) detect
+   each lever.
 4. Presets: hippo against customer-centric on the same seeds.
 5. Annual figures beside their published sources, and survival in a harsh world: a
    firm that mistreats customers (low empowerment and integrity) against a good
@@ -17,6 +20,7 @@ reporters of ccsim.metrics).
     make study                                               # 260 weeks, 20 seeds
     .venv/bin/python benchmarks/model_study.py --quick       # 104 weeks, 5 seeds
     .venv/bin/python benchmarks/model_study.py --json out/study.json   # also a summary
+    .venv/bin/python benchmarks/model_study.py --seeds 48 --nudge-seeds 200   # closer estimates
     PYTHONPATH=OTHER_CHECKOUT .venv/bin/python benchmarks/model_study.py   # another model
 
 Prints Markdown tables and writes them as CSV, with study.md and summary.json, to --out.
@@ -57,6 +61,7 @@ INSIDE = ("leader_knowledge", "offering_fit", "employee_voice", "morale", "resol
 NUDGE = 1e-4
 LOW, HIGH = 0.1, 0.9
 DETECTABLE_T = 2.4
+TARGET_SEEDS = 8        # the target's paired seeds: with more run, how often 8 of them detect a lever
 PRESETS = ("hippo", "customer-centric")
 # a firm that mistreats customers against a good culture, both under strong competition
 HARSH = {"competition": 1.5} if "competition" in PARAMS else None   # four times the calibrated pull
@@ -239,6 +244,27 @@ def lever_rows(results, levers: dict[str, list[tuple[Job, Job]]], weeks: int,
     return rows
 
 
+def power_rows(results, levers: dict[str, list[tuple[Job, Job]]], weeks: int, draws: int = 4000) -> list[dict]:
+    """With more than TARGET_SEEDS pairs run: for each lever, the share of random sets of
+    TARGET_SEEDS of them (the same sets for every outcome) on which the paired t passes
+    DETECTABLE_T, per OUTCOME and on any; none with fewer pairs."""
+    rows = []
+    for lever, pairs in levers.items():
+        d = np.array([differences(results, pairs, reading(name, weeks)) for name in OUTCOMES], float)
+        if d.ndim != 2 or d.shape[1] <= TARGET_SEEDS:
+            continue
+        rng = np.random.default_rng(0)
+        sets = np.array([rng.choice(d.shape[1], TARGET_SEEDS, replace=False) for _ in range(draws)])
+        s = d[:, sets]                                              # (outcomes, draws, seeds)
+        sd = s.std(axis=2, ddof=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(sd > 0, s.mean(axis=2) / (sd / np.sqrt(TARGET_SEEDS)), 0.0)
+        hits = np.abs(t) > DETECTABLE_T
+        rows.append({"lever": lever, "pairs": d.shape[1], **dict(zip(OUTCOMES, hits.mean(axis=1).tolist())),
+                     "any": float(hits.any(axis=0).mean())})
+    return rows
+
+
 def preset_rows(results, runs: dict[str, list[Job]], weeks: int) -> tuple[list[dict], dict]:
     """Each preset's mean and SD of end NPS, and the gap (second - first) paired by seed."""
     read = reading("nps", weeks)  # noqa: E731
@@ -339,11 +365,13 @@ def survival_rows(results, worlds: list[tuple[str, str, list[Job]]]) -> list[dic
 
 # ----- the study -----
 
-def plan(weeks: int, seeds: int, lever_seeds: int) -> dict:
-    """The jobs of every part, by part (runs shared between parts are run once)."""
+def plan(weeks: int, seeds: int, lever_seeds: int, nudge_seeds: int | None = None) -> dict:
+    """The jobs of every part, by part (runs shared between parts are run once); the nudge
+    over ``nudge_seeds`` seeds (default ``seeds``)."""
     reps = range(1, seeds + 1)
     base = [job(weeks, s) for s in reps]
-    nudges = {lever: [job(weeks, s, **{lever: nudged(lever)}) for s in reps] for lever in CULTURE_TRAITS}
+    nudge_base = [job(weeks, s) for s in range(1, (nudge_seeds or seeds) + 1)]
+    nudges = {lever: [job(weeks, s.seed, **{lever: nudged(lever)}) for s in nudge_base] for lever in CULTURE_TRAITS}
     levers = {lever: [(job(weeks, s, **{lever: LOW}), job(weeks, s, **{lever: HIGH}))
                       for s in range(1, lever_seeds + 1)] for lever in CULTURE_TRAITS}
     presets = {name: [job(weeks, s, name) for s in reps] for name in PRESETS}
@@ -356,7 +384,8 @@ def plan(weeks: int, seeds: int, lever_seeds: int) -> dict:
                    (harsh, f"good culture ({_text(GOOD)})", [job(weeks, s, **HARSH, **GOOD) for s in reps]),
                    *((harsh, f"preset {name}", [job(weeks, s, name, **HARSH) for s in reps])
                      for name in PRESETS)]
-    return {"base": base, "nudges": nudges, "levers": levers, "presets": presets, "worlds": worlds}
+    return {"base": base, "nudge_base": nudge_base, "nudges": nudges, "levers": levers, "presets": presets,
+            "worlds": worlds}
 
 
 def _text(params: dict) -> str:
@@ -395,9 +424,10 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
     results = parts["results"]
     base = parts["base"]
     noise = noise_rows(results, base, weeks)
-    nudge = nudge_rows(results, base, parts["nudges"], weeks)
+    nudge = nudge_rows(results, parts["nudge_base"], parts["nudges"], weeks)
     levers = lever_rows(results, parts["levers"], weeks)
     inside = lever_rows(results, parts["levers"], weeks, INSIDE, last_year)
+    power = power_rows(results, parts["levers"], weeks)
     presets, gap = preset_rows(results, parts["presets"], weeks)
     annual = annual_rows(results, base)
     survival = survival_rows(results, parts["worlds"])
@@ -414,7 +444,7 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
                        f"{fmt(r['max_end'], decimals(r['metric']) - 1, True)}"] for r in noise])]
 
     out += [f"\n## 2. Nudge: |change in week-{weeks} NPS| when a lever moves by {NUDGE:g}, same seed, "
-            f"{seeds} seeds (target: mean < 0.5)\n",
+            f"{len(parts['nudge_base'])} seeds (target: mean < 0.5 over 20)\n",
             markdown(["lever", "mean |change|", "largest |change|", "seeds unchanged"],
                      [[r["lever"], fmt(r["mean_abs_change"], 2), fmt(r["max_abs_change"], 2),
                        f"{r['unchanged']} of {r['runs']}"] for r in nudge])]
@@ -426,6 +456,11 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
                   f"{len(parts['levers'])} levers ({', '.join(detectable) or 'none'}).",
             f"\n### What each lever moves inside the firm: the same pairs, mean over the last "
             f"year (* |t| > {DETECTABLE_T})\n", lever_table(inside, INSIDE)[0]]
+    if power:
+        out += [f"\n### How often {TARGET_SEEDS} of these {lever_seeds} pairs detect each lever (|t| > "
+                f"{DETECTABLE_T}; share of random sets of {TARGET_SEEDS}, the same sets for each outcome)\n",
+                markdown(["lever", *OUTCOMES, "any of them"],
+                         [[r["lever"], *(fmt(r[o], 2) for o in OUTCOMES), fmt(r["any"], 2)] for r in power])]
 
     first, second = PRESETS
     out += [f"\n## 4. Presets: week-{weeks} NPS over {seeds} seeds (target: gap >= 60)\n",
@@ -445,7 +480,7 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
                        fmt(r["share_perished"], 2)] for r in survival]),
             f"\n{SOURCES['perished']}."]
 
-    tables = {"noise": noise, "nudge": nudge, "levers": levers, "inside": inside,
+    tables = {"noise": noise, "nudge": nudge, "levers": levers, "inside": inside, "power": power,
               "presets": presets + [{"preset": f"gap {second} - {first}", **gap}],
               "annual": annual, "survival": survival}
     nudges = [r for r in nudge if r["mean_abs_change"] is not None]
@@ -455,6 +490,8 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
         "noise_sd": {r["metric"]: {c.removeprefix("sd_week_"): r[c] for c in sd_columns} for r in noise},
         "max_nudge": largest and largest["mean_abs_change"], "max_nudge_lever": largest and largest["lever"],
         "detectable_levers": len(detectable), "levers": len(parts["levers"]), "detectable": detectable,
+        "nudge_seeds": len(parts["nudge_base"]),
+        f"detected_by_{TARGET_SEEDS}_seeds": {r["lever"]: r["any"] for r in power},
         "preset_gap": gap or None,
         "perished": {f"{r['world']} / {r['firm']}": r["share_perished"] for r in survival},
         "annual": {r["key"]: r["value"] for r in annual},
@@ -488,18 +525,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="out/study", help="directory for the CSV tables (default out/study)")
     parser.add_argument("--seeds", type=int, help="paired seeds of the lever table (default 8; --quick 4)")
+    parser.add_argument("--nudge-seeds", type=int, help="seeds of the nudge (default 20, as the target; --quick 5)")
     parser.add_argument("--quick", action="store_true", help="a fast look: 104 weeks, 5 seeds")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--json", metavar="PATH", help="also write the summary there ('-': print it)")
     args = parser.parse_args(argv)
     weeks, seeds = (104, 5) if args.quick else (260, 20)
     lever_seeds = args.seeds or (4 if args.quick else 8)
-    if lever_seeds < 2 or args.workers < 1:
-        parser.error("--seeds must be at least 2 and --workers at least 1")
+    if lever_seeds < 2 or args.workers < 1 or (args.nudge_seeds or 1) < 1:
+        parser.error("--seeds must be at least 2, --nudge-seeds and --workers at least 1")
 
     start = time.perf_counter()
-    parts = plan(weeks, seeds, lever_seeds)
-    jobs = [*parts["base"], *(j for js in parts["nudges"].values() for j in js),
+    parts = plan(weeks, seeds, lever_seeds, args.nudge_seeds)
+    jobs = [*parts["base"], *parts["nudge_base"], *(j for js in parts["nudges"].values() for j in js),
             *(j for pairs in parts["levers"].values() for pair in pairs for j in pair),
             *(j for js in parts["presets"].values() for j in js), *(j for _, _, js in parts["worlds"] for j in js)]
     parts["results"] = run_all(jobs, args.workers)
