@@ -221,8 +221,11 @@ def nudge_rows(results, base: list[Job], nudges: dict[str, list[Job]], weeks: in
     rows = []
     for lever, moved in nudges.items():
         d = np.abs(differences(results, list(zip(base, moved)), reading("nps", weeks)))
+        rng = np.random.default_rng(0)
+        boot = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)] if len(d) > 1 else [np.nan]
         rows.append({"lever": lever, "runs": len(d),
                      "mean_abs_change": float(d.mean()) if len(d) else None,
+                     "low": float(np.percentile(boot, 2.5)), "high": float(np.percentile(boot, 97.5)),
                      "max_abs_change": float(d.max()) if len(d) else None,
                      "unchanged": int(np.sum(d == 0))})
     return rows
@@ -445,8 +448,9 @@ def report(parts: dict, weeks: int, seeds: int, lever_seeds: int) -> tuple[str, 
 
     out += [f"\n## 2. Nudge: |change in week-{weeks} NPS| when a lever moves by {NUDGE:g}, same seed, "
             f"{len(parts['nudge_base'])} seeds (target: mean < 0.5 over 20)\n",
-            markdown(["lever", "mean |change|", "largest |change|", "seeds unchanged"],
-                     [[r["lever"], fmt(r["mean_abs_change"], 2), fmt(r["max_abs_change"], 2),
+            markdown(["lever", "mean |change| [95% bootstrap]", "largest |change|", "seeds unchanged"],
+                     [[r["lever"], f"{fmt(r['mean_abs_change'], 2)} [{fmt(r['low'], 2)}, {fmt(r['high'], 2)}]",
+                       fmt(r["max_abs_change"], 2),
                        f"{r['unchanged']} of {r['runs']}"] for r in nudge])]
 
     text, detectable = lever_table(levers)
