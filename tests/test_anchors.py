@@ -95,9 +95,9 @@ def test_recovery_paradox_satisfaction():
 def test_safety_predicts_learning_and_learning_takes_part_of_the_effect():
     from ccsim.anchors import safety_learning
 
-    # the anchor's own 60 firms: with 30, c' came out above c at seed 3 (learning held,
+    # 60 firms (the anchor runs 240): with 30, c' came out above c at seed 3 (learning held,
     # humility's effect grew), the mediated share's 95% interval spanning about -20% to 80%
-    paths = safety_learning.mediation(safety_learning.firms(safety_learning.DEFAULT_REPS, seed=3))
+    paths = safety_learning.mediation(safety_learning.firms(60, seed=3))
     assert paths["t_a"] > 2, paths                        # humility -> leaders' knowledge
     assert 0 < paths["c_direct"] < paths["c"], paths      # the effect shrinks with learning held
 
