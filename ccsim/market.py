@@ -47,7 +47,6 @@ FIRM_KEYS = ("name", "events")   # a firm's entries besides its parameters
 TINY = 1e-12                     # the least attraction an eligible firm has (ties split evenly)
 
 
-
 def _firm(k: int, spec: dict) -> tuple[str, list, dict]:
     """A firm's name, events and checked parameters."""
     if not isinstance(spec, dict):
