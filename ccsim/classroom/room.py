@@ -581,7 +581,8 @@ def lost_figure(table: pd.DataFrame, title: str, narrow: bool = False):
         colours = [LINE_COLOURS[k] for k in range(len(firms))] + [GREY]
     else:           # the NAMED rivals that won most, each in a colour of its own; the rest together
         rivals = table.columns[:-1]
-        named = [f for f in rivals if f in table[rivals].sum().nlargest(NAMED).index]
+        won_most = table[rivals].sum().nlargest(NAMED).index
+        named = [f for f in rivals if f in won_most]
         table = pd.concat([table[named], table[rivals.difference(named)].sum(axis=1).rename(OTHERS),
                            table[[OUTSIDE]]], axis=1)
         colours = [*LINE_COLOURS[:NAMED], OTHER_FIRMS, GREY]
