@@ -234,16 +234,15 @@ def _series(panel: Panel, i: int, names: dict[str, str]) -> tuple[list[dict], di
         out.append(_line(f"{panel.id}-{m}-{side}", name, i, side, m, colour))
         extra["ghost"].append({**_line(f"{panel.id}-{m}-{side}-ghost", GHOST, i, f"{side}-ghost", m, colour,
                                        width=2, type="dashed", opacity=0.55), "z": 1})
-        band = f"{side}-band"
+        band, stacked = f"{side}-band", {"stack": f"{panel.id}-{side}", "stackStrategy": "all", "z": 0,
+                                         "tooltip": {"show": False}}   # "all": a low edge below 0 too
         extra["band"].append({**_line(f"{panel.id}-{m}-{side}-mean", BAND, i, band, f"{m}_mean", colour,
                                       width=1.5, type="dotted"), "z": 1})
         extra["band"].append({**_line(f"{panel.id}-{m}-{side}-low", BAND, i, band, f"{m}_low", colour, width=0,
-                                      opacity=0),
-                              "stack": f"{panel.id}-{side}", "tooltip": {"show": False}, "z": 0})
+                                      opacity=0), **stacked})
         extra["band"].append({**_line(f"{panel.id}-{m}-{side}-band", BAND, i, band, f"{m}_width", colour,
-                                      width=0, opacity=0),
-                              "stack": f"{panel.id}-{side}", "areaStyle": {"opacity": 0.18, "color": colour},
-                              "tooltip": {"show": False}, "z": 0})
+                                      width=0, opacity=0), **stacked,
+                              "areaStyle": {"opacity": 0.18, "color": colour}})
     return out, extra
 
 
@@ -259,15 +258,18 @@ def columns(history: dict) -> dict[str, list]:
 
 def band(bands: dict) -> dict[str, list]:
     """Replications' means and 95% bands ({metric: (mean, low, high) by week}) as a
-    band dataset: the mean, the low edge and the band's width (stacked on the low edge)."""
-    out = {}
+    band dataset: the mean, the low edge and the band's width (stacked on the low edge).
+    The week comes last: on a value x-axis echarts stacks a series on the first of its two
+    columns in the dataset's order (apache/echarts#20506), which must be the value; update()
+    names the columns in this order."""
+    out, weeks = {}, 0
     for name, (mean, low, high) in bands.items():
         k = scaled(METRICS[name])
-        out["week"] = list(range(len(mean)))
         out[f"{name}_mean"] = np.round(np.asarray(mean) * k, 3).tolist()
         out[f"{name}_low"] = np.round(np.asarray(low) * k, 3).tolist()
         out[f"{name}_width"] = np.round((np.asarray(high) - np.asarray(low)) * k, 3).tolist()
-    return out
+        weeks = len(mean)
+    return {**out, "week": list(range(weeks))}
 
 
 def gap(a: dict, b: dict) -> dict[str, list]:
@@ -332,7 +334,10 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
     legend, only while drawn (the browser replaces the series with those sent).  ``tips``
     are the marks' tooltips, in the same order (hovering or tapping a mark shows its tip:
     its week, its whole text and a move's note); by default the week and the text."""
-    datasets = [{"id": key, "source": source} for key, source in data.items()]
+    # a band's columns are named in order: echarts merges a dataset's source into the one
+    # it had (whose first column was the week), and stacks on the first column (band())
+    datasets = [{"id": key, "source": source, **({"dimensions": list(source)} if key.endswith("-band") else {})}
+                for key, source in data.items()]
     if "A" in data and "B" in data:
         datasets.append({"id": "gap", "source": gap(data["A"], data["B"])})
         data = {**data, "gap": datasets[-1]["source"]}

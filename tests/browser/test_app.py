@@ -510,3 +510,32 @@ def test_presenter_mode_and_its_keys(context, server):
     page.keyboard.press("Escape")
     expect(page.locator(".ccsim-side")).to_be_visible()
     expect(page).not_to_have_url(re.compile("present=1"))
+
+
+BAND_EDGES = """(selector) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  const chart = echarts.getInstanceByDom(document.querySelector(selector).firstChild);
+  const edges = {};
+  chart.getModel().eachSeries((series) => {
+    const data = series.getData(), last = data.count() - 1;
+    if (!/-(low|band)$/.test(series.id) || last < 0) return;
+    edges[series.id] = {value: data.get(data.mapDimension("y"), last),
+                        drawn: data.get(data.getCalculationInfo("stackResultDimension"), last)};
+  });
+  return edges;
+}"""
+
+
+def test_the_band_of_other_seeds_is_drawn_between_its_edges(context, server):
+    """echarts draws the band as the width stacked on the low edge; on a value x-axis it
+    once stacked the weeks instead, so the band filled from the axis or swamped the chart."""
+    page = open_app(context, f"{server}?seed=7&n_customers=300")
+    page.click(".ccsim-seeds")
+    page.wait_for_function(f"({SERIES})({CHART!r}).some((id) => id.endsWith('-band'))", timeout=120_000)
+    edges = page.evaluate(BAND_EDGES, CHART)
+    bands = [name for name in edges if name.endswith("-band")]
+    assert bands
+    for band in bands:
+        low = edges[band.removesuffix("band") + "low"]
+        assert low["drawn"] == pytest.approx(low["value"]), band
+        assert edges[band]["drawn"] == pytest.approx(low["value"] + edges[band]["value"]), band
