@@ -7,6 +7,8 @@ only where the changed lever acts (docs/ODD.md, Stochasticity).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from ccsim.dynamics import wom
 from ccsim.model import QUARTER, run
 from ccsim.params import CULTURE_TRAITS, PARAMS
 from ccsim.runs import simulate
+from ccsim.scenarios import DEFAULT_SCENARIO
 
 MARKET = dict(n_customers=800, n_employees=40, customer_agents=False)
 
@@ -86,3 +89,39 @@ def test_identical_firms_end_within_15_nps_points():
     """The seed-to-seed SD of five-year NPS at defaults is at most 15 points (it was 45)."""
     ends = [run(260, rng=seed, customer_agents=False).dataframe().nps.iloc[-1] for seed in range(1, 21)]
     assert np.std(ends, ddof=1) <= 15, ends
+
+
+# ----- the issue's targets as stated: the default world, five years, the study's seeds -----
+NOT_DETECTED_AT_8 = {  # docs/ODD.md, One causal path per lever: detectable at 48 pairs except conformity
+    "customer_intimacy": "moves knowledge and fit, too little on customers for 8 pairs (power about 0.5)",
+    "accountability": "moves morale, too little on customers for 8 pairs (power about 0.5)",
+    "conformity": "costs about 5 NPS points, below the threshold even at 48 pairs",
+}
+
+
+@functools.cache
+def _five_years(seed: int, **params):
+    return simulate(DEFAULT_SCENARIO, 260, seed, params).dataframe().iloc[-1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lever", [pytest.param(t, marks=pytest.mark.xfail(reason=NOT_DETECTED_AT_8[t], strict=True))
+                                   if t in NOT_DETECTED_AT_8 else t for t in CULTURE_TRAITS])
+def test_every_lever_moved_far_shows_on_customers_at_eight_seeds(lever):
+    """The target: a lever moved 0.1 -> 0.9 has |paired t| > 2.4 over 8 seeds (1-8) on NPS,
+    loyalty, cash or customers in the default world (benchmarks/model_study.py, Levers)."""
+    t = {metric: _paired_t([_five_years(seed, **{lever: 0.9})[metric] - _five_years(seed, **{lever: 0.1})[metric]
+                            for seed in range(1, 9)]) for metric in ("nps", "loyalty", "cash", "customers")}
+    assert max(abs(v) for v in t.values()) > 2.4, t
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lever", [pytest.param(t, marks=pytest.mark.xfail(
+    reason="one seed of 20 (12) takes another path in March's learning: 15 NPS points; 0.15 over 200 seeds",
+    strict=True)) if t == "conformity" else t for t in CULTURE_TRAITS])
+def test_a_tiny_nudge_moves_five_year_nps_less_than_half_a_point_over_twenty_seeds(lever):
+    """The target as stated: over seeds 1-20, the mean |change in five-year NPS| for a 1e-4
+    change in a lever is below 0.5 points, in the default world."""
+    default = PARAMS[lever].default
+    moved = [abs(_five_years(seed, **{lever: default + 1e-4}).nps - _five_years(seed).nps) for seed in range(1, 21)]
+    assert np.mean(moved) < 0.5, moved
