@@ -378,7 +378,7 @@ def Monitors(live: Live):
     """Presenter mode: the story's one line and big live numbers (NetLogo's monitors)."""
     preset, compare = live.models.value[:2]
     solara.Text(words.plain(session.scenario(preset).story), classes=["ccsim-cue"])
-    with solara.Row(classes=["ccsim-monitors"], style={"gap": "28px", "flex-wrap": "wrap"}):
+    with solara.Row(classes=["ccsim-monitors"], style={"gap": "0 28px", "flex-wrap": "wrap"}):
         for side in ("A", "B") if compare else ("A",):
             Monitor(live, side, compare).key(side)
 

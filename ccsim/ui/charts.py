@@ -110,7 +110,8 @@ def grid(width: float, height: float, count: int) -> tuple[int, int]:
     of the column counts that fit the width, one that puts every row on screen at
     least ROW_HEIGHT[0] high if any does (columns narrower than MIN_COLUMN only if no
     other does: compare mode at 1024x768), then one that leaves the fewest cells empty,
-    then panels shaped closest to ASPECT."""
+    then panels shaped closest to ASPECT; more than three columns only when that is the
+    one way to show every panel on screen."""
     def fit(columns: int) -> tuple[bool, bool, int, float, int]:
         rows = math.ceil(count / columns)
         row = min(ROW_HEIGHT[1], height // rows)
@@ -121,6 +122,8 @@ def grid(width: float, height: float, count: int) -> tuple[int, int]:
 
     most = max(1, min(3, int(width // NARROW_COLUMN)))
     columns = min(range(1, most + 1), key=lambda c: fit(c)[:4])
+    if fit(columns)[0] and most < count <= width // NARROW_COLUMN and not fit(count)[0]:
+        columns = count     # all in one row rather than off screen (presenter mode at 1024x768)
     return columns, fit(columns)[4]
 
 
@@ -188,7 +191,8 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
         option["grid"].append({"top": top + font + 14 + above, "height": row - font - 50, "left": left + 8,
                                "width": column - 24, "containLabel": True})
         option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks, "minInterval": 1,
-                                "axisLabel": {"fontSize": font - 2, "showMaxLabel": False}})
+                                "axisLabel": {"fontSize": font - 2, "showMaxLabel": False,
+                                              "hideOverlap": True}})
         option["yAxis"].append({"type": "value", "gridIndex": i, "axisLabel": {"fontSize": font - 2},
                                 "splitNumber": 4})
         first = len(option["series"])
