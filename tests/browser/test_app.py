@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import time
@@ -405,6 +406,22 @@ def misplaced_marks(texts: list[dict], plots: list[dict], marks: list[str]) -> l
     return out
 
 
+@contextlib.contextmanager
+def screen(browser, server, width: int, height: int, query: str, shot: str):
+    """The app at ``query`` in a browser window of ``width`` x ``height``, laid out and drawn,
+    its screenshot in SCREENSHOTS as ``shot``-WIDTHxHEIGHT.png."""
+    context = new_context(browser, viewport={"width": width, "height": height})
+    try:
+        page = open_app(context, f"{server}?{query}")
+        laid_out(page)
+        page.wait_for_timeout(300)   # the last frame drawn
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}-{width}x{height}.png"))
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720), (1024, 768), (390, 844)])
 def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, server, width, height):
     """A projector, a small projector, a phone: the charts take the width there is (once 0 px
@@ -416,14 +433,8 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
     all nine panels of compare mode are on screen from 1024x768 up (the gaps once needed a
     scroll there), and the toolbar takes one row at 1280 px and two at most below (four on a
     phone)."""
-    context = new_context(browser, viewport={"width": width, "height": height})
-    try:
-        page = open_app(context, f"{server}?preset=hippo&seed=2147483646&vs=customer-centric"
-                                 "&change=30:A:humility=0.8&change=31:A:empowerment=0.7&week=60")
-        laid_out(page)
-        page.wait_for_timeout(300)   # the last frame drawn
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"app-{width}x{height}.png"))
+    with screen(browser, server, width, height, "preset=hippo&seed=2147483646&vs=customer-centric"
+                "&change=30:A:humility=0.8&change=31:A:empowerment=0.7&week=60", "app") as page:
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         box = page.locator(CHART).bounding_box()
         assert box["width"] >= (0.9 if width < 500 else 0.6) * width - 40
@@ -450,8 +461,6 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
             page.click(".ccsim-tab-A")
             expect(page.locator(".ccsim-param-A-humility")).to_be_visible()
             assert page.locator(".ccsim-param-A-humility").bounding_box()["y"] < height
-    finally:
-        context.close()
 
 
 SERIES = """(selector) => {
@@ -546,18 +555,10 @@ def test_presenter_mode_in_compare_fits_the_screen(browser, server, width, heigh
     """Presenter mode comparing two cultures: every key chart whole on screen, nothing
     overprinted (at 1024x768 the NPS and Cash charts were once cut off at the bottom, and
     the narrow charts' week labels ran into one another)."""
-    context = new_context(browser, viewport={"width": width, "height": height})
-    try:
-        page = open_app(context, f"{server}?preset=hippo&seed=7&vs=customer-centric"
-                                 "&change=30:A:humility=0.8&week=120&present=1")
-        laid_out(page)
-        page.wait_for_timeout(300)   # the last frame drawn
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"present-compare-{width}x{height}.png"))
+    with screen(browser, server, width, height, "preset=hippo&seed=7&vs=customer-centric"
+                "&change=30:A:humility=0.8&week=120&present=1", "present-compare") as page:
         box = page.locator(CHART).bounding_box()
         assert box["y"] + box["height"] <= height, box
         drawn = page.evaluate(CHART_TEXTS, CHART)
         assert overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
         assert len(page.evaluate(PLOTS, CHART)["titles"]) == 4
-    finally:
-        context.close()
