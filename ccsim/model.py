@@ -355,7 +355,7 @@ class CultureModel(mesa.Model):
         from_defect = u_defect[who] < self.defect_problems * self.defect / max(problem_p, 1e-12)
         handler = handler_of[who]
         outcome = service.recover(self.empowerment, workforce.skill(self.employee_tenure[handler]),
-                                  self.morale[handler], ~from_defect | self.defect_admitted,
+                                  self.channel_resolve, ~from_defect | self.defect_admitted,
                                   u_resolve[who], u_fast[who])
         memories = service.problem_memories(*recall, self.survey_annoyance, self.episode_moments)
         remembered[failed] = memories[service.episode_kind(outcome, surveyed[failed])]
@@ -425,16 +425,16 @@ class CultureModel(mesa.Model):
         handler_of = self.streams["service"].integers(0, self.n_employees, n)
         stats["active_before"] = len(self.active)
         problem_p = self.problem_rate + self.defect_problems * self.defect
-        resolve = service.resolve_chance(self.empowerment, workforce.skill(self.employee_tenure), self.morale)
+        skill = workforce.skill(self.employee_tenure)
         touched, stats["problems"], fast, slow, unresolved, stats["pushed"], stats["push_sales"] = kernels.serve(
             self.active, luck.touch, luck.identity_of, luck.normal, luck.push, luck.service, handler_of, self.fits,
-            self.satisfaction, self.wronged_until, self.experience, resolve, draws.touched, draws.identity,
+            self.satisfaction, self.wronged_until, self.experience, skill, draws.touched, draws.identity,
             self.touch_rate * self.demand, problem_p, self.survey_rate, self.push_rate * (1.0 - self.integrity),
             self.push_take,
             self.base_quality + self.engagement_weight * (float(self.morale.mean()) - 0.5),
             self.routine_noise, self.fit_weight, *recall, self.survey_annoyance, self.memory_rate,
             self.defect_problems * self.defect / max(problem_p, 1e-12), self.defect_admitted,
-            self.empowerment, self.accountability,
+            self.empowerment, self.channel_resolve, self.accountability,
             service.problem_memories(*recall, self.survey_annoyance, self.episode_moments),
             self.steps + self.grievance_weeks)
         self._touched, self._touched_identity = draws.touched[:touched], draws.identity[:touched]

@@ -116,14 +116,24 @@ def test_recovery_ordering_fast_slow_unresolved_and_never_above_no_failure():
 
 def test_empowerment_resolves_more_and_faster_at_a_cost():
     rng = np.random.default_rng(1)
-    skill, morale, admitted = np.full(5000, 0.7), np.full(5000, 0.6), np.ones(5000, bool)
-    low = service.recover(0.1, skill, morale, admitted, *rng.random((2, 5000)))
-    high = service.recover(0.9, skill, morale, admitted, *rng.random((2, 5000)))
+    skill, admitted = np.full(5000, 0.7), np.ones(5000, bool)
+    low = service.recover(0.1, skill, 0.4, admitted, *rng.random((2, 5000)))
+    high = service.recover(0.9, skill, 0.4, admitted, *rng.random((2, 5000)))
     assert np.mean(high != service.UNRESOLVED) > np.mean(low != service.UNRESOLVED)
     assert np.mean(high == service.FAST) > np.mean(low == service.FAST)
     assert service.recovery_cost(high, 30, 1.5) > service.recovery_cost(low, 30, 1.5)
-    denied = service.recover(0.9, skill, morale, np.zeros(5000, bool), *rng.random((2, 5000)))
+    denied = service.recover(0.9, skill, 0.4, np.zeros(5000, bool), *rng.random((2, 5000)))
     assert np.all(denied == service.UNRESOLVED)
+
+
+def test_a_problem_is_put_right_on_the_spot_by_one_who_may_and_can_else_maybe_later():
+    """Bowen & Lawler's empowered employee: fast with chance empowerment x skill; the rest
+    through the usual channel, put right with chance channel (one uniform decides both)."""
+    rng = np.random.default_rng(2)
+    n, e, s, c = 400_000, 0.6, 0.8, 0.3
+    outcome = service.recover(e, np.full(n, s), c, np.ones(n, bool), *rng.random((2, n)))
+    assert np.mean(outcome == service.FAST) == pytest.approx(e * s, abs=0.003)
+    assert np.mean(outcome == service.SLOW) == pytest.approx((1 - e * s) * c, abs=0.003)
 
 
 def test_socialise_moves_one_step_toward_the_code():

@@ -60,14 +60,14 @@ class Scratch:
 
 @_jit
 def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, fits, satisfaction,
-          wronged_until, experience, resolve, touched, identity,
+          wronged_until, experience, skill, touched, identity,
           touch_p, problem_p, survey_p, push_p, take_p, served, noise_sd, fit_weight,
           negativity, peak, end, duration, survey_annoyance, memory_rate,
-          defect_share, admitted, empowerment, accountability, problem_memories, grievance_until):
+          defect_share, admitted, empowerment, channel, accountability, problem_memories, grievance_until):
     """Touchpoints, problems and recovery, memories (steps 4 and 4a of docs/ODD.md section 3):
     service.routine_moment, memory.remember_moment and memory.remember (a routine touch,
-    then a push, a survey or both), service.recover (``resolve``: each employee's
-    service.resolve_chance), memory.update_satisfaction.  The draws are the touch stream's
+    then a push, a survey or both), service.recover (``skill``: each employee's,
+    ``channel``: the usual channel's chance), memory.update_satisfaction.  The draws are the touch stream's
     (``u_touch``: touched, problem, survey; ``u_push``: pushed, buys) and the service
     stream's (``u_service``: from the defect, resolved, fast, recognised) for every customer.
 
@@ -98,8 +98,10 @@ def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, f
         if u_touch[1, i] < problem_p32:
             problems += 1
             h = handler_of[i]
-            if u_service[1, i] < resolve[h] and (not u_service[0, i] < defect_share or admitted):
-                fast_fix = u_service[2, i] < empowerment
+            may = u_service[2, i] < empowerment
+            fast_fix = may and u_service[1, i] < skill[h]
+            rest = (u_service[1, i] - skill[h]) / (1.0 - skill[h]) if may else u_service[1, i]
+            if (fast_fix or rest < channel) and (not u_service[0, i] < defect_share or admitted):
                 outcome = 0 if fast_fix else 1
                 experience[h] += 2.0 if u_service[3, i] < accountability else 1.0
                 fast += fast_fix

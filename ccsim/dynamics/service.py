@@ -2,9 +2,9 @@
 
 Anchors: service recovery (TARP studies, practitioner figures): after a problem,
 repurchase is highest when it is resolved quickly, lower when resolved slowly, lowest
-when not resolved, and on average not above never having failed.  Empowerment (a
-practitioner claim, docs/ODD.md section 1): an employee who may right a wrong on the
-spot resolves more problems, faster, at a higher cost.
+when not resolved, and on average not above never having failed.  Empowerment (Bowen &
+Lawler 1992): an employee who may right a wrong on the spot does so there and then, if
+able, at a higher cost; the rest wait for the usual channel.
 """
 
 from __future__ import annotations
@@ -29,21 +29,25 @@ def routine_moment(quality: float, fit: np.ndarray, normal: np.ndarray, engageme
     return np.clip(luck + np.float32(served) + np.float32(fit_weight) * fit, -1.0, 1.0)
 
 
-def resolve_chance(empowerment: float, skill: np.ndarray, morale: np.ndarray) -> np.ndarray:
-    """Chance the employee who handles a problem resolves it."""
-    return 0.2 + 0.75 * (0.45 * empowerment + 0.3 * skill + 0.25 * morale)
-
-
-def recover(empowerment: float, skill, morale, admitted: np.ndarray, u_resolve: np.ndarray,
-            u_fast: np.ndarray) -> np.ndarray:
+def recover(empowerment: float, skill: np.ndarray, channel: float, admitted: np.ndarray,
+            u_resolve: np.ndarray, u_fast: np.ndarray) -> np.ndarray:
     """Outcome of each problem: FAST, SLOW or UNRESOLVED, from two uniform draws per problem.
 
-    A problem caused by a defect the firm denies (``admitted`` False) cannot be resolved:
-    the front line is told there is no known defect (the smoking-heater story).
+    The employee who meets the problem puts it right on the spot when they may (chance
+    ``empowerment``: empowered staff answer a dissatisfied customer there and then, Bowen &
+    Lawler 1992) and can (chance ``skill``, their experience); otherwise it goes through the
+    usual channel, which puts it right later with chance ``channel``.  ``u_resolve`` decides
+    both: for a handler who may act but could not, its excess over ``skill`` is again a
+    uniform number.  A problem caused by a defect the firm denies (``admitted`` False) cannot
+    be put right: the front line is told there is no known defect (the smoking-heater story).
     """
-    resolved = (u_resolve < resolve_chance(empowerment, skill, morale)) & admitted
-    fast = u_fast < empowerment
-    return np.where(resolved, np.where(fast, FAST, SLOW), UNRESOLVED).astype(np.int8)
+    may = u_fast < empowerment
+    fast = may & (u_resolve < skill)
+    rest = np.where(may, (u_resolve - skill) / (1.0 - skill), u_resolve)
+    slow = ~fast & (rest < channel)
+    outcome = np.where(fast, FAST, np.where(slow, SLOW, UNRESOLVED)).astype(np.int8)
+    outcome[~np.asarray(admitted, bool)] = UNRESOLVED
+    return outcome
 
 
 def problem_episodes(outcome: np.ndarray, sizes: tuple, surveyed: np.ndarray | None = None,
