@@ -514,5 +514,9 @@ def test_mark_labels_keep_to_their_strip_and_fold_when_crowded():
         drawn = sorted(spans(marks, placed, font))
         assert all(0 <= a and b <= width + 1e-9 for a, b in drawn), (marks, placed)
         assert all(b1 <= a2 for (_, b1), (a2, _) in zip(drawn, drawn[1:])), (marks, placed)
-        more = sum(int(label["text"].rsplit("+", 1)[1]) for label in placed if label and " +" in label["text"])
+        more = sum(int(label["text"].rsplit("+", 1)[1]) if " +" in label["text"] else int(label["text"].split()[0]) - 1
+                   for label in placed if label and (" +" in label["text"] or label["text"].endswith(" marks")))
         assert len(drawn) + more == len(marks)
+    # a fold with room for only its side ("A:… +1" once) says how many marks it is
+    crowded = strip_labels([(100.0, "A: humility 0.8"), (103.0, "B: defect fixed"), (108.0, "x")], 160, 13)
+    assert crowded[0]["text"] in ("3 marks", "2 marks"), crowded

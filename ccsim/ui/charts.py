@@ -36,6 +36,7 @@ ROW_HEIGHT = (170, 300)  # px: the least and the most a row gets
 MARK_SMALLER = 2         # px the marks' labels are smaller than the titles
 EM = 0.62                # a letter's width in em, on the wide side (DejaVu Sans, Arial, Helvetica)
 MARK_MIN = 7             # letters: room for fewer than this, and a mark folds into the label before it
+MARK_KEPT = 5            # letters: a folded label cut to fewer than this (after "A: ") says how many it stands for
 MARGIN = 8               # px under the charts (the marks' key and the exports follow, below the fold)
 
 
@@ -436,15 +437,19 @@ def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> l
     text above it: each starts at its line (or, with no room left before the plot's end,
     ends there), is cut to the room before the next label, and stays inside the plot.  A mark
     with room for fewer than MARK_MIN letters folds into the label before it, which then says
-    how many more it stands for ("humility 0.8 +1"); the key under the charts lists them
-    all.  Returns {"text", "align"} per mark, None for a folded one."""
+    how many more it stands for ("humility 0.8 +1"), or, cut to fewer than MARK_KEPT letters,
+    how many marks it is ("3 marks"); the key under the charts lists them all.  Returns
+    {"text", "align"} per mark, None for a folded one."""
     gap, letter = font * 0.8, font * EM
     heads: list[list] = []        # [index, x, room in px, folded, align]
 
     def text(head) -> str:
         i, _, room, folded, _ = head
-        more = f" +{folded}" if folded else ""
-        return short(marks[i][1], max(1, int(room / letter) - len(more))) + more
+        more, letters, label = f" +{folded}" if folded else "", int(room / letter), marks[i][1]
+        kept = letters - len(more) - 1 - (3 if label[:3] in ("A: ", "B: ") else 0)   # letters left after the cut
+        if folded and len(label) + len(more) > letters and kept < MARK_KEPT and len(f"{folded + 1} marks") <= letters:
+            return f"{folded + 1} marks"      # once "A:… +1", which says nothing
+        return short(label, max(1, letters - len(more))) + more
 
     for i, (x, _) in enumerate(marks):
         if heads and x - heads[-1][1] < MARK_MIN * letter + gap:

@@ -562,3 +562,16 @@ def test_presenter_mode_in_compare_fits_the_screen(browser, server, width, heigh
         drawn = page.evaluate(CHART_TEXTS, CHART)
         assert overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
         assert len(page.evaluate(PLOTS, CHART)["titles"]) == 4
+
+
+def test_compare_tabs_keep_both_names_in_view(browser, server):
+    """A long story label for B once slid A's tab out of the side panel ("und" left of "B: the
+    same store by the"): both tabs now share the bar and wrap their names."""
+    with screen(browser, server, 1024, 768, "preset=four-hour-refund&seed=7&vs=four-hour-refund&week=20",
+                "compare-tabs") as page:
+        side = page.locator(".ccsim-side").bounding_box()
+        names = {".ccsim-tab-A": "A: four-hour-refund", ".ccsim-tab-B": "B: the same store by the rulebook"}
+        for tab, name in names.items():
+            box = page.locator(tab).bounding_box()
+            assert side["x"] <= box["x"] and box["x"] + box["width"] <= side["x"] + side["width"], (tab, box, side)
+            assert " ".join(page.locator(tab).inner_text().split()) == name
