@@ -86,7 +86,7 @@ class Live:
         self.png = solara.reactive(0)
         self.error = solara.reactive("")
         self.seeds = solara.reactive(0)        # asks for the band of other seeds (a count of asks)
-        self.progress = solara.reactive("")    # how far the other seeds are
+        self.progress = solara.reactive(())    # how far the other seeds are: (runs done, runs), or ()
         self.pinned = solara.reactive(-1)      # the week a link should open at (-1: week 0)
         self.dragging: set[tuple[str, str]] = set()   # sliders held down: a drag is one move
         self.stepping = threading.Lock()   # held while Play steps a week and sends it
@@ -234,12 +234,12 @@ class Live:
         """The band of other seeds, in the background; ``progress`` says how far it is."""
         s = self.session
         total = SEEDS * (2 if s.model_b is not None else 1)
-        self.progress.value = f"0 of {total} runs"
+        self.progress.value = (0, total)
         try:
-            if s.replicate(SEEDS, BAND_COLUMNS, lambda done: self.progress.set(f"{done} of {total} runs")):
+            if s.replicate(SEEDS, BAND_COLUMNS, lambda done: self.progress.set((done, total))):
                 self.changed()
         finally:
-            self.progress.value = ""
+            self.progress.value = ()
 
 
 def use_sink(live: Live, name: str, element, push, dependencies):
@@ -628,7 +628,9 @@ def ChartTools(live: Live):
                           disabled=bool(progress), on_click=lambda: live.seeds.set(live.seeds.value + 1),
                           attributes={"title": f"Run {SEEDS} seeds in the background and shade their 95% band"})
             if progress:
-                solara.Text(f"Other seeds: {progress}", classes=["ccsim-progress"])
+                with solara.Column(gap="0px", classes=["ccsim-progress"], style={"min-width": "180px"}):
+                    solara.Text(f"Other seeds: {progress[0]} of {progress[1]} runs")
+                    solara.ProgressLinear(value=100 * progress[0] / progress[1])
 
 
 @solara.component
