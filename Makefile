@@ -47,7 +47,9 @@ bench: $(STAMP) assets chromium bytecode
 	$(BIN)/python benchmarks/run.py
 
 validate: $(STAMP)
-	$(BIN)/ccsim validate --out out/validate
+	mkdir -p out && git rev-parse --short HEAD > out/validate.commit
+	$(BIN)/ccsim validate --out out/validate; status=$$?; \
+	$(BIN)/python experiments/validation_table.py out/validate && exit $$status
 
 # the full pattern-oriented calibration (ABC-SMC, about 12 minutes on 2 cores)
 calibrate: $(STAMP)

@@ -46,6 +46,26 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def replace_block(path: Path, start: str, end: str, text: str) -> None:
+    """Replace what lies between the ``start`` and ``end`` markers of the text file ``path``
+    with ``text`` (the markers stay), all at once (write_atomic)."""
+    before, rest = Path(path).read_text().split(start)
+    _, after = rest.split(end)
+    write_atomic(path, f"{before}{start}\n{text}\n{end}{after}".encode())
+
+
+def odd_section_command(doc: str, write) -> None:
+    """The command line of a script that writes a generated section of docs/ODD.md
+    (experiments/): ``DIRECTORY [--odd FILE]``, then ``write(directory, odd)``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--odd", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "ODD.md")
+    args = parser.parse_args()
+    write(args.directory, args.odd)
+
+
 def check_target(target: Path, inputs=(), option: str = "--out") -> None:
     """Raise ParamError (one line) unless ccsim may put an output at ``target``."""
     try:

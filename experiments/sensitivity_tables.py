@@ -12,13 +12,13 @@ output's variance), draws the Morris ranking and copies the Sobol figure to docs
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from ccsim.output import odd_section_command, replace_block
 from ccsim.params import PARAMS
 
 START, END = "<!-- SENSITIVITY:START -->", "<!-- SENSITIVITY:END -->"
@@ -144,21 +144,14 @@ def section(directory: Path) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("--odd", type=Path, default=Path(__file__).parents[1] / "docs" / "ODD.md")
-    args = parser.parse_args()
-    odd = args.odd.read_text()
-    before, rest = odd.split(START)
-    _, after = rest.split(END)
-    args.odd.write_text(f"{before}{START}\n{section(args.directory)}\n{END}{after}")
-    figures = args.odd.parent / "figures"
+def write(directory: Path, odd: Path) -> None:
+    replace_block(odd, START, END, section(directory))
+    figures = odd.parent / "figures"
     figures.mkdir(exist_ok=True)
-    morris_figure(args.directory / "morris" / "analysis", figures / "morris.png")
-    shutil.copy(args.directory / "sobol" / "analysis" / "sensitivity.png", figures / "sobol.png")
-    print(f"wrote the Sensitivity section of {args.odd} and {figures}/")
+    morris_figure(directory / "morris" / "analysis", figures / "morris.png")
+    shutil.copy(directory / "sobol" / "analysis" / "sensitivity.png", figures / "sobol.png")
+    print(f"wrote the Sensitivity section of {odd} and {figures}/")
 
 
 if __name__ == "__main__":
-    main()
+    odd_section_command(__doc__, write)
