@@ -7,6 +7,7 @@ A preset is data only (nothing in it is executed).  Its fields::
     steps = 260                            # default run length in weeks
     extends = "hippo"                      # optional: start from that preset's params
     debrief = ["question", "question"]
+    key_charts = ["organisation", "nps", "customers", "cash"]   # presenter mode's four charts
 
     [params]                               # anything in ccsim.params.PARAMS
     humility = 0.1
@@ -49,7 +50,9 @@ DEFAULT_STEPS = 260            # five years of weeks
 MAX_EXTENDS = 10               # presets in one chain of ``extends``
 MAX_FILE_BYTES = 1_000_000     # a preset or experiment file; the largest shipped is 2 kB
 INFO_KEYS = ("what_is_it", "things_to_notice", "things_to_try")
-TOP_KEYS = ("title", "story", "steps", "extends", "params", "events", "info", "debrief", "compare")
+TOP_KEYS = ("title", "story", "steps", "extends", "params", "events", "info", "debrief", "compare",
+            "key_charts")
+KEY_CHARTS = ("loyalty", "nps", "customers", "cash")   # presenter mode's charts unless a preset names its own
 COMPARE_KEYS = ("with", "set", "label")
 EVENT_KEYS = ("week", "kind", "args", "label")
 
@@ -70,6 +73,7 @@ class Scenario:
     pair: str | None = None          # the counterpart preset ([compare] with; this one if unset)
     pair_params: dict = field(default_factory=dict)   # what the counterpart changes on top
     pair_label: str = ""
+    key_charts: tuple[str, ...] = KEY_CHARTS    # the charts presenter mode and the PDF show
 
     def partner(self) -> tuple[Scenario, dict, str]:
         """The counterpart of compare mode: its preset, the parameters it changes, a label."""
@@ -186,7 +190,20 @@ def _check(data: dict, name: str, path: Path, where: str, chain: tuple[Path, ...
         raise ParamError(f"{where}: debrief must be a list of questions (strings)")
     pair = _pair(data, name, path, where) if "compare" in data else {}
     return Scenario(name=name, title=title, story=story, params=params, events=events,
-                    info=info, debrief=list(debrief), steps=steps, path=path, **pair)
+                    info=info, debrief=list(debrief), steps=steps, path=path,
+                    key_charts=_key_charts(data.get("key_charts", KEY_CHARTS), where), **pair)
+
+
+def _key_charts(names, where: str) -> tuple[str, ...]:
+    """Four distinct charts of the app (the panels the reporters are drawn in)."""
+    from ccsim.metrics import METRICS
+
+    charts = list(dict.fromkeys(m.panel for m in METRICS.values() if m.panel))
+    if (not isinstance(names, list | tuple) or len(names) != len(KEY_CHARTS) or len(set(map(str, names))) != len(names)
+            or not all(n in charts for n in names)):
+        raise ParamError(f"{where}: key_charts={names!r}; allowed: {len(KEY_CHARTS)} different charts of "
+                         f"{', '.join(charts)}")
+    return tuple(names)
 
 
 def _resolve(name: str, path: Path, where: str, field_name: str) -> str:

@@ -42,6 +42,7 @@ FILE_CASES = {
     "unknown_counterpart.toml": ["compare.with", "'no-such-preset'", "allowed: baseline"],
     "extends_cycle.toml": ["extends", "circle"],
     "bad_info.toml": ["'info.credits'", "allowed: what_is_it"],
+    "bad_key_charts.toml": ["key_charts=", "'happiness'", "allowed: 4 different charts of customers"],
 }
 
 # command line (after "ccsim") -> words the error line must contain

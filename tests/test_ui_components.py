@@ -216,7 +216,11 @@ def test_the_pdf_button_sends_the_handout_as_a_pdf(pdf_text):
     text = " ".join(lines)
     assert "1: week 1, B: humility 0.2 - \"a second (thought)\"" in text
     assert all(" ".join(f"Debrief: {q}".split()) in text for q in story.debrief)
-    assert "Loyalty, %" in lines and "A: turnaround" in lines
+    from ccsim.ui.charts import PANELS
+
+    shown = [p.title for p in PANELS if p.id in story.key_charts]   # the story's own key charts
+    assert "Organisation (0-100)" in shown and "Organisation (0-100), B dashed" in lines
+    assert all(title in lines for title in shown if not title.startswith("Organisation")) and "A: turnaround" in lines
 
 
 def _as_is(function):

@@ -552,9 +552,9 @@ def Charts(live: Live, present: bool = False):
     names = {"A": preset, **({"B": label_b} if compare else {})}
     size, set_size = solara.use_state([])
     width, height = size or (900, 800)
-    key = (tuple(names.items()), weeks, width, height, present)
+    key = (tuple(names.items()), weeks, width, height, present, s.scenario.key_charts)
     chart = solara.use_memo(
-        lambda: charts.layout(names, weeks, width, height, present), [key])
+        lambda: charts.layout(names, weeks, width, height, present, s.scenario.key_charts), [key])
     state = solara.use_memo(lambda: {"ranges": charts.Ranges(), "ghosts": set(), "bands": None, "sent": {}},
                             [key, built_a, built_b])
     png = live.png.value

@@ -23,13 +23,13 @@ import numpy as np
 from ccsim.colours import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLION
 from ccsim.dynamics import loyalty
 from ccsim.metrics import METRICS, Metric, shown
+from ccsim.scenarios import KEY_CHARTS
 
 CULTURE_COLOURS = {"A": BLUE, "B": ORANGE}
 SENT_DIGITS = 2          # digits the browser gets beyond those a summary prints (smooth lines)
 ORGANISATION_COLOURS = [GREEN, PINK, SKY]
 GHOST = "without the last move"        # the legend's name for the run that did not happen
 BAND = "other seeds: mean and 95% band"
-KEY_PANELS = ("loyalty", "nps", "customers", "cash")   # presenter mode's charts
 MIN_COLUMN = 280         # px: narrower panels cut their titles and ticks at the usual font
 NARROW_COLUMN = 220      # px: the narrowest panel, with a smaller font, when nothing wider fits on screen
 ROW_HEIGHT = (170, 300)  # px: the least and the most a row gets
@@ -96,10 +96,10 @@ GAPS = [Panel(f"gap_{m.name}", f"Gap B - A: {_title(m)[0].lower()}{_title(m)[1:]
 COLUMNS_SENT = [m.name for panel in PANELS for m in panel.metrics]
 
 
-def panels(compare: bool, present: bool = False) -> list[Panel]:
-    """The panels shown: every chart group (presenter mode: the key ones, large), and in
-    compare mode the gaps."""
-    chosen = [p for p in PANELS if not present or p.id in KEY_PANELS]
+def panels(compare: bool, present: bool = False, key: tuple[str, ...] = KEY_CHARTS) -> list[Panel]:
+    """The panels shown: every chart group (presenter mode: the story's ``key`` ones, large,
+    in the order of PANELS), and in compare mode the gaps."""
+    chosen = [p for p in PANELS if p.id in key] if present else PANELS
     return chosen + (GAPS if compare and not present else [])
 
 
@@ -157,11 +157,11 @@ class Layout:
 
 
 def layout(names: dict[str, str], weeks: int, width: float = 900, height: float = 700,
-           present: bool = False) -> Layout:
+           present: bool = False, key: tuple[str, ...] = KEY_CHARTS) -> Layout:
     """The charts of cultures ``names`` ({"A": label, "B": label}) over ``weeks`` weeks, in a
     chart ``width`` px wide with ``height`` px of screen below its top."""
     compare = "B" in names
-    shown_panels = panels(compare, present)
+    shown_panels = panels(compare, present, key)
     font = 22 if present else 17
     entries = [*(f"{side}: {label}" if compare else label for side, label in names.items()), GHOST, BAND,
                *(m.title for p in shown_panels if len(p.metrics) > 1 for m in p.metrics)]

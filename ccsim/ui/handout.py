@@ -12,7 +12,7 @@ import textwrap
 import ccsim
 from ccsim.colours import VERMILLION
 from ccsim.params import defaults
-from ccsim.ui.charts import CULTURE_COLOURS, KEY_PANELS, PANELS, mark_labels, mark_list, scaled
+from ccsim.ui.charts import CULTURE_COLOURS, ORGANISATION_COLOURS, PANELS, mark_labels, mark_list, scaled
 from ccsim.ui.words import plain
 
 A4 = (210 / 25.4, 297 / 25.4)   # inches: the PDF handout is one A4 page, portrait
@@ -96,7 +96,7 @@ def figure(session):
     from ccsim.plots import money_axis
 
     s = session
-    panels = [p for p in PANELS if p.id in KEY_PANELS]
+    panels = [p for p in PANELS if p.id in session.scenario.key_charts]
     with s.lock:
         text, marks, told, weeks = png_text(s), s.key(), s.headlines(), max(s.scenario.steps, s.week)
         headlines = [m in told for m in s.marks()]
@@ -127,21 +127,27 @@ def figure(session):
         ax = fig.add_axes([(MARGIN[0] + 0.4 + column * 3.65) / width,
                            1 - (top + (row + 1) * CHART_ROW - 0.35) / height,
                            3.05 / width, (CHART_ROW - 0.75) / height])
+        several = len(panel.metrics) > 1    # the organisation: a colour per measure, B dashed
         for side, name, history in sides:
-            values = history[panel.metrics[0].name]
-            ax.plot(range(len(values)), [v * scaled(panel.metrics[0]) for v in values],
-                    color=CULTURE_COLOURS[side], linewidth=1.6, label=name)
+            for metric, colour in zip(panel.metrics, ORGANISATION_COLOURS if several else [CULTURE_COLOURS[side]]):
+                values = history[metric.name]
+                ax.plot(range(len(values)), [v * scaled(metric) for v in values], color=colour, linewidth=1.6,
+                        linestyle="--" if several and side == "B" else "-",
+                        label=(metric.title if side == "A" else None) if several else name)
+        if several:
+            ax.legend(fontsize=7, frameon=False, loc="lower right")
         for (week, _), told in zip(marks, headlines):
             ax.axvline(week, color=VERMILLION, linewidth=1.2 if told else 0.6, alpha=0.9 if told else 0.35)
         for (week, _), label in labels.items():
             ax.annotate(label, xy=(week, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2),
                         textcoords="offset points", va="top", fontsize=8, color=VERMILLION)
         ax.set_xlim(0, weeks)
-        ax.set_title(panel.title, fontsize=11, loc="left")
+        ax.set_title(panel.title + (", B dashed" if several and len(sides) > 1 else ""), fontsize=11, loc="left")
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
         money_axis(ax, panel.metrics[0])
-    fig.legend(*ax.get_legend_handles_labels(), loc="upper left", ncol=2, frameon=False, fontsize=9,
+    cultures = next(a for a, p in zip(fig.axes, panels) if len(p.metrics) == 1)
+    fig.legend(*cultures.get_legend_handles_labels(), loc="upper left", ncol=2, frameon=False, fontsize=9,
                bbox_to_anchor=(MARGIN[0] / width, 1 - legend_at / height), borderaxespad=0)
     write(foot, top + rows * CHART_ROW + 0.1)
     return fig, title
