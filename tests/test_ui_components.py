@@ -521,6 +521,11 @@ def test_mark_labels_keep_to_their_strip_and_fold_when_crowded():
         more = sum(int(label["text"].rsplit("+", 1)[1]) if " +" in label["text"] else int(label["text"].split()[0]) - 1
                    for label in placed if label and (" +" in label["text"] or label["text"].endswith(" marks")))
         assert len(drawn) + more == len(marks)
-    # a fold with room for only its side ("A:… +1" once) says how many marks it is
-    crowded = strip_labels([(100.0, "A: humility 0.8"), (103.0, "B: defect fixed"), (108.0, "x")], 160, 13)
-    assert crowded[0]["text"] in ("3 marks", "2 marks"), crowded
+    # a fold with room for only its side ("A:… +1" once), or of both cultures' marks, says how
+    # many marks it is; one of one culture's marks keeps its name
+    crowded = strip_labels([(100.0, "A: humility 0.8"), (103.0, "A: empowerment 0.7"), (108.0, "x")], 160, 13)
+    assert crowded[0]["text"] == "3 marks", crowded
+    both = strip_labels([(10.0, "A: humility 0.8"), (13.0, "B: empowerment 0.7")], 600, 13)
+    assert both[0]["text"] == "2 marks", both
+    one = strip_labels([(10.0, "A: humility 0.8"), (13.0, "A: empowerment 0.7")], 600, 13)
+    assert one[0]["text"] == "A: humility 0.8 +1", one

@@ -437,8 +437,9 @@ def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> l
     text above it: each starts at its line (or, with no room left before the plot's end,
     ends there), is cut to the room before the next label, and stays inside the plot.  A mark
     with room for fewer than MARK_MIN letters folds into the label before it, which then says
-    how many more it stands for ("humility 0.8 +1"), or, cut to fewer than MARK_KEPT letters,
-    how many marks it is ("3 marks"); the key under the charts lists them all.  Returns
+    how many more it stands for ("humility 0.8 +1"), or, cut to fewer than MARK_KEPT letters
+    or folding both cultures' marks, how many marks it is ("3 marks"); the key under the
+    charts lists them all.  Returns
     {"text", "align"} per mark, None for a folded one."""
     gap, letter = font * 0.8, font * EM
     heads: list[list] = []        # [index, x, room in px, folded, align]
@@ -447,8 +448,11 @@ def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> l
         i, _, room, folded, _ = head
         more, letters, label = f" +{folded}" if folded else "", int(room / letter), marks[i][1]
         kept = letters - len(more) - 1 - (3 if label[:3] in ("A: ", "B: ") else 0)   # letters left after the cut
-        if folded and len(label) + len(more) > letters and kept < MARK_KEPT and len(f"{folded + 1} marks") <= letters:
-            return f"{folded + 1} marks"      # once "A:… +1", which says nothing
+        # a fold is marks i..i+folded; one of both cultures' marks must not wear one's name
+        mixed = {"A: ", "B: "} <= {marks[j][1][:3] for j in range(i, i + folded + 1)}
+        cut = len(label) + len(more) > letters and kept < MARK_KEPT      # once "A:… +1", which says nothing
+        if folded and (mixed or cut) and len(f"{folded + 1} marks") <= letters:
+            return f"{folded + 1} marks"
         return short(label, max(1, letters - len(more))) + more
 
     for i, (x, _) in enumerate(marks):
