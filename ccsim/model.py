@@ -46,7 +46,7 @@ class Luck:
     """A week's numbers that are a person's own, one (or more) per person, drawn every week
     whether used or not (common random numbers): the touch stream's (touched, problem,
     survey; the salient identity; the luck of a routine touch; pushed, buys), the service
-    stream's (from the defect, resolved, fast, recognised), the talk stream's (recommend,
+    stream's (from the defect, can or the channel, may, recognised), the talk stream's (recommend,
     warn) and the churn stream's.  The firms of a Market read the first firm's: a
     customer's luck is theirs, whichever firm serves them, and one who warns this week
     warns about every firm they have cause to."""

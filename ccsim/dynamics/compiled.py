@@ -69,7 +69,7 @@ def serve(active, u_touch, identity_of, normal, u_push, u_service, handler_of, f
     then a push, a survey or both), service.recover (``skill``: each employee's,
     ``channel``: the usual channel's chance), memory.update_satisfaction.  The draws are the touch stream's
     (``u_touch``: touched, problem, survey; ``u_push``: pushed, buys) and the service
-    stream's (``u_service``: from the defect, resolved, fast, recognised) for every customer.
+    stream's (``u_service``: from the defect, can or the channel, may, recognised) for every customer.
 
     ``touched`` and ``identity`` (length n) receive the touched customers and their salient
     identities; returns (touched, problems, fast, slow, unresolved, pushed, push sales)."""
