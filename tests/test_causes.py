@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from ccsim.dynamics import wom
-from ccsim.model import QUARTER, run
+from ccsim.metrics import REPORTERS
+from ccsim.model import QUARTER, CultureModel, run
 from ccsim.params import CULTURE_TRAITS, PARAMS
 from ccsim.runs import simulate
 from ccsim.scenarios import DEFAULT_SCENARIO
@@ -89,6 +90,23 @@ def test_identical_firms_end_within_15_nps_points():
     """The seed-to-seed SD of five-year NPS at defaults is at most 15 points (it was 45)."""
     ends = [run(260, rng=seed, customer_agents=False).dataframe().nps.iloc[-1] for seed in range(1, 21)]
     assert np.std(ends, ddof=1) <= 15, ends
+
+
+@pytest.mark.slow
+def test_hippo_bends_when_humility_is_raised_mid_run():
+    """The trainer's move in the hippo story: humility raised to 0.8 at week 100.  Against
+    the same firm without the move (the faint line the app draws), the runs are the same
+    week for week until the move, and the last year's NPS is higher after it (paired over
+    8 seeds, |t| > 2.4, the threshold of a lever's effect)."""
+    week, gains = 100, []
+    for seed in range(1, 9):
+        moved = CultureModel.from_scenario("hippo", rng=seed, customer_agents=False).advance(week)
+        moved.set_params(humility=0.8)
+        moved = moved.advance(260 - week).dataframe()
+        still = CultureModel.from_scenario("hippo", rng=seed, customer_agents=False).advance(260).dataframe()
+        assert moved.loc[:week, list(REPORTERS)].equals(still.loc[:week, list(REPORTERS)])
+        gains.append(moved.nps.iloc[-52:].mean() - still.nps.iloc[-52:].mean())
+    assert _paired_t(gains) > 2.4, np.round(gains, 1)
 
 
 # ----- the issue's targets as stated: the default world, five years, the study's seeds -----

@@ -552,7 +552,7 @@ def Charts(live: Live, present: bool = False):
     names = {"A": preset, **({"B": label_b} if compare else {})}
     size, set_size = solara.use_state([])
     width, height = size or (900, 800)
-    key = (tuple(names.items()), weeks, width, height, present, s.scenario.key_charts)
+    key = (tuple(names.items()), weeks, width, height, present)   # the preset's name gives its key charts
     chart = solara.use_memo(
         lambda: charts.layout(names, weeks, width, height, present, s.scenario.key_charts), [key])
     state = solara.use_memo(lambda: {"ranges": charts.Ranges(), "ghosts": set(), "bands": None, "sent": {}},

@@ -111,8 +111,8 @@ def grid(width: float, height: float, count: int) -> tuple[int, int]:
     of the column counts that fit the width, one that puts every row on screen at
     least ROW_HEIGHT[0] high if any does (columns narrower than MIN_COLUMN only if no
     other does: compare mode at 1024x768), then one that leaves the fewest cells empty,
-    then panels shaped closest to ASPECT; more than three columns only when that is the
-    one way to show every panel on screen."""
+    then panels shaped closest to ASPECT; all in one row (more than three columns) only when
+    that is the one way to show every panel on screen."""
     def fit(columns: int) -> tuple[bool, bool, int, float, int]:
         rows = math.ceil(count / columns)
         row = min(ROW_HEIGHT[1], height // rows)
@@ -122,9 +122,8 @@ def grid(width: float, height: float, count: int) -> tuple[int, int]:
                 abs(math.log(width / columns / row / ASPECT)), int(row))
 
     most = max(1, min(3, int(width // NARROW_COLUMN)))
-    columns = min(range(1, most + 1), key=lambda c: fit(c)[:4])
-    if fit(columns)[0] and most < count <= width // NARROW_COLUMN and not fit(count)[0]:
-        columns = count     # all in one row rather than off screen (presenter mode at 1024x768)
+    one_row = [count] if most < count <= width // NARROW_COLUMN else []   # presenter mode at 1024x768
+    columns = min([*range(1, most + 1), *one_row], key=lambda c: (fit(c)[0], c > 3, *fit(c)[1:4]))
     return columns, fit(columns)[4]
 
 
