@@ -505,9 +505,13 @@ class CultureModel(mesa.Model):
                       self.experience_step, self.experience_cap)
 
     def _defect_week(self):
-        """A defect: noticed (or not), and fixed once admitted."""
-        u_notice = self.streams["defects"].random()
-        if self.defect > 0:
+        """A defect: arising from wear when none is present (``wear_rate`` a year), noticed
+        (or not), and fixed once admitted."""
+        u_notice, u_wear = self.streams["defects"].random(2)
+        if self.defect == 0 and u_wear < -np.expm1(-self.wear_rate / economics.WEEKS_PER_YEAR):
+            self.defect, self.defect_known, self.defect_admitted = self.defect_severity, False, False
+            self.marks.append((self.steps, "wear brought a defect"))
+        elif self.defect > 0:
             if not self.defect_known:
                 self.defect_known = decisions.defect_noticed(self.speaking.mean(), self.accountability,
                                                              u_notice)

@@ -238,8 +238,12 @@ _ALL = [
     Param("defect_rate", 0.15, 0, 1, "per change", CALIBRATION,
           "Chance a shipped change brings a defect (the change failure rate).",
           anchor="Forsgren, Humble & Kim 2018 (0-15% for the best teams, up to 60%)", neutral=0.0),
+    Param("wear_rate", 0.5, 0, 10, "per year", CALIBRATION,
+          "Defects that arise without any change, from wear (equipment, suppliers, routines "
+          "that age): how many a year while none is present; no published size.",
+          anchor=NO_SIZE, neutral=0.0),
     Param("defect_severity", 0.3, 0, 1, "severity", CALIBRATION,
-          "Severity of a defect a change brings (1: a problem in 15% more touches).",
+          "Severity of a defect from a change or wear (1: a problem in 15% more touches).",
           anchor=NO_SIZE),
     Param("defect_problems", 0.15, 0, 1, "per touch", CALIBRATION,
           "Extra chance of a problem on each purchase from a defect of severity 1.",

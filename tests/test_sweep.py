@@ -57,7 +57,7 @@ def tables(out: Path) -> pd.DataFrame:
 # ----- experiment files and designs -----
 @pytest.mark.parametrize("name,runs", [("humility_x_empowerment", 250),
                                        ("sobol_culture", 320 * 2),
-                                       ("morris_screening", 10 * 67 * 2),
+                                       ("morris_screening", 10 * 68 * 2),
                                        ("march_conformity_x_humility", 15 * 20),
                                        ("wages_and_culture", 16 * (4 + 2) * 4)])
 def test_shipped_experiments_load(name, runs):
