@@ -426,6 +426,35 @@ def test_the_y_axes_only_widen_while_playing():
     assert 1 < max(loyalty) <= 100                      # shown in %
 
 
+def test_other_seeds_runs_as_many_seeds_as_picked(monkeypatch):
+    """The band's seed count was fixed at ten: 5, 10, 20 or 40 now (10 unless picked), with
+    the progress bar counting the runs of both cultures."""
+    import threading
+
+    from ccsim.ui.session import Session
+
+    asked, release = [], threading.Event()
+
+    def replicate(self, runs, names, each_run=None):
+        asked.append(runs)
+        each_run(1)
+        release.wait(10)
+        return False
+
+    monkeypatch.setattr(Session, "replicate", replicate)
+    _, rc = render("preset=baseline&seed=7&vs=hippo")
+    assert rc.find(v.Btn, class_="ccsim-seeds").widget.children[-1] == "Other seeds (10)"
+    select = rc.find(v.Select, class_="ccsim-seed-count").widget
+    assert select.items == [5, 10, 20, 40] and select.v_model == 10
+    select.v_model = 20
+    assert rc.find(v.Btn, class_="ccsim-seeds").widget.children[-1] == "Other seeds (20)"
+    button(rc, "Seeds").click()
+    rc.find(v.Html, children=["Other seeds: 1 of 40 runs"]).wait_for(timeout=10)
+    assert rc.find(v.Select, class_="ccsim-seed-count").widget.disabled
+    release.set()
+    assert asked == [20]
+
+
 @pytest.mark.parametrize("browser_keeps_up", [True, False])
 def test_play_keeps_its_speed_and_sends_at_most_about_five_weeks_a_second(browser_keeps_up, monkeypatch):
     """Play steps at the chosen speed whatever the browser does; the page is sent a week at

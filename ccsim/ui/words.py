@@ -84,8 +84,8 @@ HOW_TO_USE_IT = (
     ("Reset and Replay", "Reset starts again from week 0 with the sliders as they are; Replay "
                          "repeats the run, with your moves at the same weeks."),
     ("Seed", "the same seed gives the same run, week for week; the dice beside it lets chance play "
-             "out another way. Other seeds runs ten seeds in the background and shades where their "
-             "mean is, 95 times in 100."),
+             "out another way. Other seeds runs more seeds (10, or the number picked beside it) in the "
+             "background and shades where their mean is, 95 times in 100."),
     ("Compare", "runs a second culture, B, on the same market and seed: its curves in orange "
                 "(dashed in the organisation chart), the gaps B - A below."),
     ("Present", "the key charts large with big numbers, for a room; Space plays and pauses, the "

@@ -537,9 +537,14 @@ BAND_EDGES = """(selector) => {
 
 def test_the_band_of_other_seeds_is_drawn_between_its_edges(context, server):
     """echarts draws the band as the width stacked on the low edge; on a value x-axis it
-    once stacked the weeks instead, so the band filled from the axis or swamped the chart."""
+    once stacked the weeks instead, so the band filled from the axis or swamped the chart.
+    The seeds are as many as picked (once always ten), the progress bar counting them."""
     page = open_app(context, f"{server}?seed=7&n_customers=300")
+    page.click(".ccsim-seed-count")                 # fewer seeds than the ten of the default
+    page.locator(".v-menu__content .v-list-item", has_text="5").first.click()
+    expect(page.locator(".ccsim-seeds")).to_contain_text("Other seeds (5)")
     page.click(".ccsim-seeds")
+    expect(page.locator(".ccsim-progress")).to_contain_text(re.compile(r"of 5 runs"))
     page.wait_for_function(f"({SERIES})({CHART!r}).some((id) => id.endsWith('-band'))", timeout=120_000)
     edges = page.evaluate(BAND_EDGES, CHART)
     bands = [name for name in edges if name.endswith("-band")]
