@@ -426,6 +426,30 @@ def test_the_y_axes_only_widen_while_playing():
     assert 1 < max(loyalty) <= 100                      # shown in %
 
 
+@pytest.mark.parametrize("present", ["0", "1"])
+def test_the_y_axes_show_a_measures_scale_and_start_from_zero(present):
+    """NPS on -100..100 and shares on 0..100% from week 0, counts, money and the gaps from 0
+    (once 580..680 customers and 45..70% loyalty: a small gap looked large, and the axes
+    jumped while playing), below 0 only once a value is; in presenter mode too."""
+    from ccsim.ui.charts import PANELS, axis_range
+
+    _, rc = render(f"preset=hippo&seed=2&vs=customer-centric&present={present}")
+    panels = [t["text"] for t in chart(rc).option["title"]]
+    axes = dict(zip(panels, chart(rc).update["option"]["yAxis"]))
+    assert len(axes) == (4 if present == "1" else 9)
+    for title, axis in axes.items():
+        if title.startswith("NPS"):
+            assert (axis["min"], axis["max"]) == (-100, 100), title
+        elif title.startswith(("Loyalty", "Organisation")):
+            assert (axis["min"], axis["max"]) == (0, 100), title
+        else:
+            assert axis["min"] == 0 < axis["max"], title
+    cash, organisation = (next(p for p in PANELS if p.id == name) for name in ("cash", "organisation"))
+    assert axis_range(cash, [20_000, 30_000])["min"] == 0
+    assert -20_000 < axis_range(cash, [-3_000, 30_000])["min"] < -3_000      # cash ran out
+    assert -100 <= axis_range(organisation, [-4, 80])["min"] < -4             # leaders' knowledge below 0
+
+
 def test_other_seeds_runs_as_many_seeds_as_picked(monkeypatch):
     """The band's seed count was fixed at ten: 5, 10, 20 or 40 now (10 unless picked), with
     the progress bar counting the runs of both cultures."""

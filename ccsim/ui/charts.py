@@ -4,8 +4,9 @@ compare mode, the data each week.
 The layout (grids, axes, series) is made for the chart's width and the window's height
 in pixels, which the browser reports: one to three columns, rows that fill the screen,
 titles cut to their panel, axis labels inside it.  Each week the page sends the
-reporters as dataset columns (shares as %), the y ranges (which only ever widen during a
-run, so a small gap never looks large) and the marks: a line in every panel and, in a
+reporters as dataset columns (shares as %), the y ranges (a bounded measure's whole scale,
+anything else from 0, and only ever wider during a run, so a small gap never looks large:
+``axis_range``) and the marks: a line in every panel and, in a
 strip kept free above the top row's plots, a label in plain horizontal text (marks too
 close to label each fold into the label before them: "humility 0.8 +1"), so no label is
 ever drawn over the data.  The lines of the run that did not happen and of other
@@ -60,6 +61,15 @@ class Panel:
         los = [m.lo * scaled(m) if m.lo is not None else None for m in self.metrics]
         his = [m.hi * scaled(m) if m.hi is not None else None for m in self.metrics]
         return (None if None in los else min(los)), (None if None in his else max(his))
+
+    @property
+    def scale(self) -> tuple[float, float | None]:
+        """The range its y axis always shows: from 0 (a gap B - A: from 0 too), or from the
+        lowest value all its measures can take below 0 (NPS: -100), up to its upper bound if
+        it has one."""
+        if self.gap:
+            return 0.0, None
+        return min(0.0, max((m.lo or 0) * scaled(m) for m in self.metrics)), self.bounds[1]
 
 
 def _title(metric: Metric) -> str:
@@ -287,8 +297,8 @@ def gap(a: dict, b: dict) -> dict[str, list]:
 
 
 class Ranges:
-    """Each panel's y range during a run: wide enough for every value so far, in round
-    numbers, and never narrower than before, so that the axes do not jump while playing."""
+    """Each panel's y range during a run (``axis_range``), never narrower than before, so
+    that the axes do not jump while playing."""
 
     def __init__(self):
         self.shown: dict[int, dict] = {}
@@ -298,14 +308,23 @@ class Ranges:
         for i, panel in enumerate(panels):
             sources = [data["gap"]] if panel.gap else [s for key, s in data.items() if key != "gap"]
             values = np.concatenate([[np.nan]] + [_values(source, m) for source in sources for m in panel.metrics])
-            old = self.shown.get(i)
-            if np.isfinite(values).any():
-                axis = nice_range(float(np.nanmin(values)), float(np.nanmax(values)), *panel.bounds)
-                if old is not None:   # a coarser step can round an edge inwards: keep the old edge
-                    axis = {**axis, "min": min(axis["min"], old["min"]), "max": max(axis["max"], old["max"])}
-                self.shown[i] = axis
-            out.append(self.shown.get(i, nice_range(0.0, 1.0)))
+            axis, old = axis_range(panel, values), self.shown.get(i)
+            if old is not None:   # a coarser step can round an edge inwards: keep the old edge
+                axis = {**axis, "min": min(axis["min"], old["min"]), "max": max(axis["max"], old["max"])}
+            self.shown[i] = axis
+            out.append(axis)
         return out
+
+
+def axis_range(panel: Panel, values) -> dict:
+    """A panel's y axis for ``values`` (NaN: none yet), in round steps: a bounded measure's
+    whole scale (NPS -100 to 100, a share 0 to 100%), anything else from 0 (money, a
+    count, a gap) up to a little above its values, and below 0 only when a value is."""
+    start, end = panel.scale
+    values = np.asarray(values, dtype=float)
+    lo, hi = (float(np.nanmin(values)), float(np.nanmax(values))) if np.isfinite(values).any() else (start, start)
+    floor = start if lo >= start else panel.bounds[0]
+    return nice_range(min(lo, start), max(hi, start if end is None else end), floor, panel.bounds[1])
 
 
 def _values(source: dict, metric: Metric) -> np.ndarray:

@@ -386,6 +386,29 @@ PLOTS = """(selector) => {
 }"""
 
 
+# each chart's title and the y range it is drawn on
+AXES = """(selector) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  const chart = echarts.getInstanceByDom(document.querySelector(selector).firstChild);
+  const option = chart.getOption();
+  return option.title.map((t, i) => {
+    const extent = chart.getModel().getComponent("yAxis", i).axis.scale.getExtent();
+    return [t.text, extent[0], extent[1]];
+  });
+}"""
+
+
+def off_scale(page) -> list:
+    """Charts not on their measure's scale or not from 0 (NPS -100..100, shares and the
+    organisation 0..100, anything else from 0, a gap from 0 or below)."""
+    out = []
+    for title, low, high in page.evaluate(AXES, CHART):
+        scale = (-100, 100) if title == "NPS" else (0, 100) if title.startswith(("Loyalty", "Organisation")) else None
+        if (scale and (low, high) != scale) or (not scale and (low > 0 if "B - A" in title else low != 0)):
+            out.append((title, low, high))
+    return out
+
+
 def inside(a: dict, b: dict) -> bool:
     """Whether box ``a`` overlaps box ``b`` by more than a pixel."""
     return (min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 1
@@ -447,6 +470,7 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         assert all(t["w"] > t["h"] for t in labels)                       # horizontal
         assert len(shown["titles"]) == 9 and set(shown["titles"]) <= texts, (shown["titles"], texts)
         assert any(t.startswith("Organisation") for t in shown["titles"])
+        assert off_scale(page) == []
         # the two moves a week apart: one label, standing for both
         assert [m for m in shown["marks"] if m.startswith("A: humility 0.8")] and \
             all(m.endswith("+1") for m in shown["marks"] if m.startswith("A: humility"))
@@ -568,6 +592,7 @@ def test_presenter_mode_in_compare_fits_the_screen(browser, server, width, heigh
         assert overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
         titles = page.evaluate(PLOTS, CHART)["titles"]
         assert len(titles) == 4 and any(t.startswith("Organisation") for t in titles), titles   # hippo's own four
+        assert off_scale(page) == []
 
 
 def test_compare_tabs_keep_both_names_in_view(browser, server):
