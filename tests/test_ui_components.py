@@ -450,6 +450,33 @@ def test_the_y_axes_show_a_measures_scale_and_start_from_zero(present):
     assert -100 <= axis_range(organisation, [-4, 80])["min"] < -4             # leaders' knowledge below 0
 
 
+def test_money_is_in_money_units_wherever_it_is_shown():
+    """Cash and revenue once had no unit: on the charts (their titles, ticks in k and M), the
+    monitors, the sliders and the levers, the CSV's header: one unit, words.MONEY."""
+    from ccsim.ui import words
+
+    assert [words.money(v) for v in (0, 950, 2_500, -2_500, 262_081, 999_999, 1_234_567)] == \
+        ["0", "950", "2.5k", "-2.5k", "262k", "1M", "1.23M"]
+    _, rc = render("preset=baseline&seed=3&vs=hippo&present=1")
+    texts = [t["text"] for t in chart(rc).option["title"]]
+    money = [t for t in texts if "Cash" in t]
+    assert money == [f"Cash ({words.MONEY})"]
+    y_axes = chart(rc).option["yAxis"]
+    assert [a["axisLabel"].get("money", False) for a in y_axes] == ["Cash" in t for t in texts]
+    monitors = [w.text for w in rc.find(Readout, kind="ccsim-monitor ccsim-monitor-A").widgets]
+    assert re.search(rf"Cash [0-9.]+k {words.MONEY}$", monitors[0]), monitors
+    _, rc = render("preset=four-hour-refund&seed=3&vs=hippo")
+    titles = {t["text"]: t["fit"] for t in chart(rc).option["title"]}
+    assert titles["Revenue per week (money units)"][-1] == "Revenue/week (money units)"   # where the first is cut
+    assert titles["Gap B - A: cash (money units)"][-1] == "B - A: cash (money units)"
+    assert words.value_text("price", 10) == f"10 {words.MONEY}/week"        # the slider's label
+    assert f"<td>{words.MONEY}, 0 to" in words.levers_html()
+    button(rc, "CSV").click()
+    header = [line for line in rc.find(Download).widget.file["text"].splitlines() if line.startswith("#")]
+    assert "# money: revenue, profit, cash and the parameters price, " in "\n".join(header)
+    assert any(line.endswith(f"are in {words.MONEY} (illustrative, not a real currency)") for line in header)
+
+
 def test_other_seeds_runs_as_many_seeds_as_picked(monkeypatch):
     """The band's seed count was fixed at ten: 5, 10, 20 or 40 now (10 unless picked), with
     the progress bar counting the runs of both cultures."""

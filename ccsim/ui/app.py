@@ -397,7 +397,7 @@ def Monitor(live: Live, side: str, named: bool):
             if side == "B" and s.model_b is None:
                 return
             history = s.history(side)
-            numbers = "   ".join(f"{METRICS[m].title} {METRICS[m].text(history[m][-1])}" for m in MONITORS)
+            numbers = "   ".join(f"{METRICS[m].title} {words.amount(METRICS[m], history[m][-1])}" for m in MONITORS)
         widget.text = f"{side + ': ' if named else ''}{numbers}"
 
     use_sink(live, f"monitor-{side}", readout, push, [named])

@@ -25,6 +25,7 @@ from ccsim.colours import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLIO
 from ccsim.dynamics import loyalty
 from ccsim.metrics import METRICS, Metric, shown
 from ccsim.scenarios import KEY_CHARTS
+from ccsim.ui import words
 
 CULTURE_COLOURS = {"A": BLUE, "B": ORANGE}
 SENT_DIGITS = 2          # digits the browser gets beyond those a summary prints (smooth lines)
@@ -71,8 +72,14 @@ class Panel:
             return 0.0, None
         return min(0.0, max((m.lo or 0) * scaled(m) for m in self.metrics)), self.bounds[1]
 
+    @property
+    def money(self) -> bool:
+        return self.metrics[0].money
+
 
 def _title(metric: Metric) -> str:
+    if metric.money:
+        return f"{metric.title} ({words.MONEY})"
     if scaled(metric) == 1:
         return metric.title
     return f"{metric.title}, %" if metric.lo == 0 else f"{metric.title} (-100 to 100)"
@@ -80,6 +87,8 @@ def _title(metric: Metric) -> str:
 
 ORGANISATION = "Organisation"
 SCALE = " (0-100)"       # the organisation's scale, left out of its title where the title would be cut
+# shorter wordings of a title, tried in turn where the one before would be cut
+SHORTER = ((SCALE, ""), (" per week (", "/week ("), ("Gap B - A: ", "B - A: "))
 
 
 def _panels() -> list[Panel]:
@@ -95,9 +104,11 @@ def _panels() -> list[Panel]:
 def titles(panel: Panel, compare: bool) -> list[str]:
     """A panel's title, longest first, then shorter ones the browser falls back to when the
     longer would be cut (the browser measures them in its own font: widgets.js)."""
-    full = panel.title if not compare or len(panel.metrics) == 1 else f"{panel.title}, B dashed"
-    shorter = full.replace(SCALE, "")
-    return [full] if shorter == full else [full, shorter]
+    out = [panel.title if not compare or len(panel.metrics) == 1 else f"{panel.title}, B dashed"]
+    for long, short in SHORTER:
+        if long in out[-1]:
+            out.append(out[-1].replace(long, short))
+    return out
 
 
 PANELS = _panels()
@@ -203,8 +214,9 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
         option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks, "minInterval": 1,
                                 "axisLabel": {"fontSize": font - 2, "showMaxLabel": False,
                                               "hideOverlap": True}})
-        option["yAxis"].append({"type": "value", "gridIndex": i, "axisLabel": {"fontSize": font - 2},
-                                "splitNumber": 4})
+        # money's ticks in k and M (widgets.js gives the axis marked "money" its formatter)
+        option["yAxis"].append({"type": "value", "gridIndex": i, "splitNumber": 4,
+                                "axisLabel": {"fontSize": font - 2, **({"money": True} if panel.money else {})}})
         first = len(option["series"])
         lines, extra = _series(panel, i, names)
         option["series"] += lines
@@ -377,8 +389,8 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
                  for m in marks]
         if entry["id"] in chart.labelled:
             # the plot's width when its y axis' labels are as wide as they may be: never wider than drawn
-            axis = y_axes[chart.marked.index(entry["id"])]
-            plot = chart.grid_width - axis_label_width(axis, chart.font)
+            index = chart.marked.index(entry["id"])
+            plot = chart.grid_width - axis_label_width(y_axes[index], chart.font, chart.panels[index].money)
             placed = strip_labels([(m[0] / max(axis_max, 1) * plot, m[1]) for m in told], plot, chart.mark_font)
             for line, label in zip((line for line, m in zip(lines, marks) if m in headlines), placed):
                 if label:
@@ -441,13 +453,14 @@ def text_width(text: str, font: float) -> float:
     return len(text) * font * EM
 
 
-def axis_label_width(axis: dict, font: float) -> float:
+def axis_label_width(axis: dict, font: float, money: bool = False) -> float:
     """Px the labels of a y axis ({"min", "max", "interval"}) take beside it, on the wide side
-    (echarts writes 1,000 with a comma, and leaves 8 px to the axis)."""
+    (echarts writes 1,000 with a comma, a money axis 1k, and leaves 8 px to the axis)."""
     step = axis["interval"]
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    ends = [f"{v:,.{decimals}f}" for v in (axis["min"], axis["max"])]
-    return max(text_width(e, font) for e in ends) + 10
+    ticks = (words.money(v) for v in np.arange(axis["min"], axis["max"] + step / 2, step)) if money else \
+        (f"{v:,.{decimals}f}" for v in (axis["min"], axis["max"]))   # the widest are at the ends
+    return max(text_width(t, font) for t in ticks) + 10
 
 
 def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> list[dict | None]:

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
+from ccsim.ui.words import MONEY
 
 from .driver import CHART, STEP_TO_CHART, new_context, open_app, week_shown
 
@@ -409,6 +410,13 @@ def off_scale(page) -> list:
     return out
 
 
+def money_in_units(texts: set[str]) -> bool:
+    """Whether the charts' ``texts`` name money's unit in a title and write money's ticks in
+    k or M."""
+    return (any(t.endswith(f"({MONEY})") for t in texts)
+            and any(re.fullmatch(r"-?\d+(\.\d+)?[kM]", t) for t in texts))
+
+
 def inside(a: dict, b: dict) -> bool:
     """Whether box ``a`` overlaps box ``b`` by more than a pixel."""
     return (min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 1
@@ -453,7 +461,7 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
     1024), the marks' labels are horizontal text in the strip above the top row's plots,
     inside their width and never over the data lines (once written up the lines, over the
     curves), two moves in adjacent weeks fold into one label ('+1') instead of overprinting,
-    all nine panels of compare mode are on screen from 1024x768 up (the gaps once needed a
+    all nine panels of compare mode are on screen from 1024x768 up, money is in money units (the gaps once needed a
     scroll there), and the toolbar takes one row at 1280 px and two at most below (four on a
     phone)."""
     with screen(browser, server, width, height, "preset=hippo&seed=2147483646&vs=customer-centric"
@@ -470,7 +478,7 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         assert all(t["w"] > t["h"] for t in labels)                       # horizontal
         assert len(shown["titles"]) == 9 and set(shown["titles"]) <= texts, (shown["titles"], texts)
         assert any(t.startswith("Organisation") for t in shown["titles"])
-        assert off_scale(page) == []
+        assert off_scale(page) == [] and money_in_units(texts)
         # the two moves a week apart: one label, standing for both
         assert [m for m in shown["marks"] if m.startswith("A: humility 0.8")] and \
             all(m.endswith("+1") for m in shown["marks"] if m.startswith("A: humility"))
@@ -592,7 +600,9 @@ def test_presenter_mode_in_compare_fits_the_screen(browser, server, width, heigh
         assert overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
         titles = page.evaluate(PLOTS, CHART)["titles"]
         assert len(titles) == 4 and any(t.startswith("Organisation") for t in titles), titles   # hippo's own four
-        assert off_scale(page) == []
+        assert off_scale(page) == [] and money_in_units({t["text"] for t in drawn["texts"]})
+        for side in "AB":
+            expect(page.locator(f".ccsim-monitor-{side}")).to_contain_text(re.compile(rf"Cash \d+(\.\d+)?k {MONEY}"))
 
 
 def test_compare_tabs_keep_both_names_in_view(browser, server):
