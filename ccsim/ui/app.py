@@ -628,11 +628,12 @@ def ChartTools(live: Live):
                           on_click=lambda: live.pinned.set(s.week),
                           attributes={"title": "The address opens the run at this week"})
             seeds = live.seed_count.value
-            solara.Button(f"Other seeds ({seeds})", icon_name="mdi-chart-bell-curve", classes=["ccsim-seeds"],
-                          disabled=bool(progress), on_click=lambda: live.seeds.set(live.seeds.value + 1),
-                          attributes={"title": f"Run {seeds} seeds in the background and shade their 95% band"})
-            solara.Select("Seeds", values=list(SEEDS), value=live.seed_count, disabled=bool(progress),
-                          classes=["ccsim-seed-count"], style={"max-width": "90px"})
+            with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "nowrap"}):   # one piece
+                solara.Button(f"Other seeds ({seeds})", icon_name="mdi-chart-bell-curve", classes=["ccsim-seeds"],
+                              disabled=bool(progress), on_click=lambda: live.seeds.set(live.seeds.value + 1),
+                              attributes={"title": f"Run {seeds} seeds in the background and shade their 95% band"})
+                solara.Select("Seeds", values=list(SEEDS), value=live.seed_count, disabled=bool(progress),
+                              dense=True, classes=["ccsim-seed-count"], style={"max-width": "80px"})
             if progress:
                 with solara.Column(gap="0px", classes=["ccsim-progress"], style={"min-width": "180px"}):
                     solara.Text(f"Other seeds: {progress[0]} of {progress[1]} runs")
