@@ -426,6 +426,86 @@ def test_the_y_axes_only_widen_while_playing():
     assert 1 < max(loyalty) <= 100                      # shown in %
 
 
+@pytest.mark.parametrize("present", ["0", "1"])
+def test_the_y_axes_show_a_measures_scale_and_start_from_zero(present):
+    """NPS on -100..100 and shares on 0..100% from week 0, counts, money and the gaps from 0
+    (once 580..680 customers and 45..70% loyalty: a small gap looked large, and the axes
+    jumped while playing), below 0 only once a value is; in presenter mode too."""
+    from ccsim.ui.charts import PANELS, axis_range
+
+    _, rc = render(f"preset=hippo&seed=2&vs=customer-centric&present={present}")
+    panels = [t["text"] for t in chart(rc).option["title"]]
+    axes = dict(zip(panels, chart(rc).update["option"]["yAxis"]))
+    assert len(axes) == (4 if present == "1" else 9)
+    for title, axis in axes.items():
+        if title.startswith("NPS"):
+            assert (axis["min"], axis["max"]) == (-100, 100), title
+        elif title.startswith(("Loyalty", "Organisation")):
+            assert (axis["min"], axis["max"]) == (0, 100), title
+        else:
+            assert axis["min"] == 0 < axis["max"], title
+    cash, organisation = (next(p for p in PANELS if p.id == name) for name in ("cash", "organisation"))
+    assert axis_range(cash, [20_000, 30_000])["min"] == 0
+    assert -20_000 < axis_range(cash, [-3_000, 30_000])["min"] < -3_000      # cash ran out
+    assert -100 <= axis_range(organisation, [-4, 80])["min"] < -4             # leaders' knowledge below 0
+
+
+def test_money_is_in_money_units_wherever_it_is_shown():
+    """Cash and revenue once had no unit: on the charts (their titles, ticks in k and M), the
+    monitors, the sliders and the levers, the CSV's header: one unit, words.MONEY."""
+    from ccsim.ui import words
+
+    assert [words.money(v) for v in (0, 950, 2_500, -2_500, 262_081, 999_999, 1_234_567)] == \
+        ["0", "950", "2.5k", "-2.5k", "262k", "1M", "1.23M"]
+    _, rc = render("preset=baseline&seed=3&vs=hippo&present=1")
+    texts = [t["text"] for t in chart(rc).option["title"]]
+    money = [t for t in texts if "Cash" in t]
+    assert money == [f"Cash ({words.MONEY})"]
+    y_axes = chart(rc).option["yAxis"]
+    assert [a["axisLabel"].get("money", False) for a in y_axes] == ["Cash" in t for t in texts]
+    monitors = [w.text for w in rc.find(Readout, kind="ccsim-monitor ccsim-monitor-A").widgets]
+    assert re.search(rf"Cash [0-9.]+k {words.MONEY}$", monitors[0]), monitors
+    _, rc = render("preset=four-hour-refund&seed=3&vs=hippo")
+    titles = {t["text"]: t["fit"] for t in chart(rc).option["title"]}
+    assert titles["Revenue per week (money units)"][-1] == "Revenue/week (money units)"   # where the first is cut
+    assert titles["Gap B - A: cash (money units)"][-1] == "B - A: cash (money units)"
+    assert words.value_text("price", 10) == f"10 {words.MONEY}/week"        # the slider's label
+    assert f"<td>{words.MONEY}, 0 to" in words.levers_html()
+    button(rc, "CSV").click()
+    header = [line for line in rc.find(Download).widget.file["text"].splitlines() if line.startswith("#")]
+    assert "# money: revenue, profit, cash and the parameters price, " in "\n".join(header)
+    assert any(line.endswith(f"are in {words.MONEY} (illustrative, not a real currency)") for line in header)
+
+
+def test_other_seeds_runs_as_many_seeds_as_picked(monkeypatch):
+    """The band's seed count was fixed at ten: 5, 10, 20 or 40 now (10 unless picked), with
+    the progress bar counting the runs of both cultures."""
+    import threading
+
+    from ccsim.ui.session import Session
+
+    asked, release = [], threading.Event()
+
+    def replicate(self, runs, names, each_run=None):
+        asked.append(runs)
+        each_run(1)
+        release.wait(10)
+        return False
+
+    monkeypatch.setattr(Session, "replicate", replicate)
+    _, rc = render("preset=baseline&seed=7&vs=hippo")
+    assert rc.find(v.Btn, class_="ccsim-seeds").widget.children[-1] == "Other seeds (10)"
+    select = rc.find(v.Select, class_="ccsim-seed-count").widget
+    assert select.items == [5, 10, 20, 40] and select.v_model == 10
+    select.v_model = 20
+    assert rc.find(v.Btn, class_="ccsim-seeds").widget.children[-1] == "Other seeds (20)"
+    button(rc, "Seeds").click()
+    rc.find(v.Html, children=["Other seeds: 1 of 40 runs"]).wait_for(timeout=10)
+    assert rc.find(v.Select, class_="ccsim-seed-count").widget.disabled
+    release.set()
+    assert asked == [20]
+
+
 @pytest.mark.parametrize("browser_keeps_up", [True, False])
 def test_play_keeps_its_speed_and_sends_at_most_about_five_weeks_a_second(browser_keeps_up, monkeypatch):
     """Play steps at the chosen speed whatever the browser does; the page is sent a week at

@@ -9,6 +9,7 @@ from ccsim.params import PARAMS, ParamError
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario
 from ccsim.ui import query, session
 from ccsim.ui.session import Move, Session
+from ccsim.ui.words import MONEY
 
 PRESETS = [s.name for s in list_scenarios()]
 
@@ -137,7 +138,8 @@ def test_a_note_on_a_move_goes_into_the_key_the_csv_header_and_the_link():
 def test_the_pdf_handout_is_one_a4_page_with_nothing_cut(compare, moves):
     """One A4 page, portrait, at any length of the run's texts: every text (title, story,
     seed, the marks' key, the debrief, the charts' titles, ticks and legend) inside the page's
-    margins; a key too long for the page is cut with a pointer to the CSV, the debrief kept."""
+    margins; a key too long for the page is cut with a pointer to the CSV, the debrief kept;
+    the charts as the app draws them."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from ccsim.ui import handout
@@ -166,6 +168,11 @@ def test_the_pdf_handout_is_one_a4_page_with_nothing_cut(compare, moves):
         assert box.y0 >= 0.3 * dpi and box.y1 <= fig.bbox.height - 0.3 * dpi, what
     lines = [t.get_text() for t in fig.texts]
     assert sum(line.startswith("Debrief: ") for line in lines) == len(s.scenario.debrief)
+    # the app's titles (money in its unit) and y ranges (a measure's scale, else from 0)
+    limits = {ax.get_title(loc="left"): ax.get_ylim() for ax in fig.axes}
+    assert limits["NPS"] == (-100, 100) and limits["Active customers"][0] == 0
+    assert limits[f"Cash ({MONEY})"][0] == 0
+    assert limits["Organisation (0-100)" + (", B dashed" if compare else "")] == (0, 100)
     assert (handout.MORE in lines) == (moves > 30)
 
 

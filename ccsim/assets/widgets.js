@@ -11,6 +11,14 @@ define(["@jupyter-widgets/base"], (base) => {
     link.remove();
   }
 
+  /* An amount as ccsim.ui.words.money writes it: three significant digits, thousands as k
+     and millions as M ("262k", "-2.5k", "1.23M"). */
+  function money(value) {
+    const rounded = Number(value.toPrecision(3));
+    const [size, suffix] = [[1e6, "M"], [1e3, "k"]].find(([s]) => Math.abs(rounded) >= s) || [1, ""];
+    return `${Number((rounded / size).toPrecision(3))}${suffix}`;
+  }
+
   /* `text` broken into lines no wider than `width` on `context`'s font. */
   function wrap(context, text, width) {
     const lines = [];
@@ -174,6 +182,14 @@ define(["@jupyter-widgets/base"], (base) => {
       return Object.assign({}, option, {title});
     }
 
+    /* A y axis whose labels are marked `money` writes its ticks as `money` does. */
+    moneyAxes(option) {
+      if (!(option.yAxis || []).some((a) => a.axisLabel && a.axisLabel.money)) return option;
+      const yAxis = option.yAxis.map((a) => (a.axisLabel && a.axisLabel.money
+        ? Object.assign({}, a, {axisLabel: Object.assign({}, a.axisLabel, {formatter: money})}) : a));
+      return Object.assign({}, option, {yAxis});
+    }
+
     schedule() {
       if (this.pending) return;
       this.pending = true;
@@ -184,7 +200,7 @@ define(["@jupyter-widgets/base"], (base) => {
       if (!this.chart) return;
       const option = this.model.get("option"), update = this.latest;
       if (this.optionDirty) {
-        this.chart.setOption(this.fitTitles(option), true);
+        this.chart.setOption(this.moneyAxes(this.fitTitles(option)), true);
         this.optionDirty = false;
       }
       /* the series sent are all there are (the ghost's and the band's come and go) */

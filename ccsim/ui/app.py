@@ -26,7 +26,8 @@ from ccsim.ui.words import story_html
 title = "ccsim: culture versus customers"   # the browser tab's (Solara reads a page module's title)
 SPEEDS = {"1/s": 1, "5/s": 5, "20/s": 20, "50/s": 50}   # weeks per second
 DEFAULT_SPEED = "5/s"
-SEEDS = 10            # seeds a side runs for the band of "Other seeds"
+SEEDS = (5, 10, 20, 40)   # seeds a side may run for the band of "Other seeds"
+DEFAULT_SEEDS = 10
 MONITORS = ("nps", "customers", "cash")   # presenter mode's big numbers
 REDRAW_GAP = 0.18     # s: while playing, the page is redrawn at most about 5 times a second
 PATIENCE = 2.0        # s: while playing, a week is sent even if the browser has not said it drew the last
@@ -86,6 +87,7 @@ class Live:
         self.png = solara.reactive(0)
         self.error = solara.reactive("")
         self.seeds = solara.reactive(0)        # asks for the band of other seeds (a count of asks)
+        self.seed_count = solara.reactive(DEFAULT_SEEDS)   # seeds a side runs for it
         self.progress = solara.reactive(())    # how far the other seeds are: (runs done, runs), or ()
         self.pinned = solara.reactive(-1)      # the week a link should open at (-1: week 0)
         self.dragging: set[tuple[str, str]] = set()   # sliders held down: a drag is one move
@@ -231,12 +233,13 @@ class Live:
         self.changed()
 
     def replicate(self, cancel: threading.Event):
-        """The band of other seeds, in the background; ``progress`` says how far it is."""
-        s = self.session
-        total = SEEDS * (2 if s.model_b is not None else 1)
+        """The band of ``seed_count`` other seeds, in the background; ``progress`` says how
+        far it is."""
+        s, runs = self.session, self.seed_count.value
+        total = runs * (2 if s.model_b is not None else 1)
         self.progress.value = (0, total)
         try:
-            if s.replicate(SEEDS, BAND_COLUMNS, lambda done: self.progress.set((done, total))):
+            if s.replicate(runs, BAND_COLUMNS, lambda done: self.progress.set((done, total))):
                 self.changed()
         finally:
             self.progress.value = ()
@@ -394,7 +397,7 @@ def Monitor(live: Live, side: str, named: bool):
             if side == "B" and s.model_b is None:
                 return
             history = s.history(side)
-            numbers = "   ".join(f"{METRICS[m].title} {METRICS[m].text(history[m][-1])}" for m in MONITORS)
+            numbers = "   ".join(f"{METRICS[m].title} {words.amount(METRICS[m], history[m][-1])}" for m in MONITORS)
         widget.text = f"{side + ': ' if named else ''}{numbers}"
 
     use_sink(live, f"monitor-{side}", readout, push, [named])
@@ -624,9 +627,13 @@ def ChartTools(live: Live):
             solara.Button("Link at this week", icon_name="mdi-link", classes=["ccsim-pin"],
                           on_click=lambda: live.pinned.set(s.week),
                           attributes={"title": "The address opens the run at this week"})
-            solara.Button(f"Other seeds ({SEEDS})", icon_name="mdi-chart-bell-curve", classes=["ccsim-seeds"],
-                          disabled=bool(progress), on_click=lambda: live.seeds.set(live.seeds.value + 1),
-                          attributes={"title": f"Run {SEEDS} seeds in the background and shade their 95% band"})
+            seeds = live.seed_count.value
+            with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "nowrap"}):   # one piece
+                solara.Button(f"Other seeds ({seeds})", icon_name="mdi-chart-bell-curve", classes=["ccsim-seeds"],
+                              disabled=bool(progress), on_click=lambda: live.seeds.set(live.seeds.value + 1),
+                              attributes={"title": f"Run {seeds} seeds in the background and shade their 95% band"})
+                solara.Select("Seeds", values=list(SEEDS), value=live.seed_count, disabled=bool(progress),
+                              dense=True, classes=["ccsim-seed-count"], style={"max-width": "80px"})
             if progress:
                 with solara.Column(gap="0px", classes=["ccsim-progress"], style={"min-width": "180px"}):
                     solara.Text(f"Other seeds: {progress[0]} of {progress[1]} runs")

@@ -4,8 +4,9 @@ compare mode, the data each week.
 The layout (grids, axes, series) is made for the chart's width and the window's height
 in pixels, which the browser reports: one to three columns, rows that fill the screen,
 titles cut to their panel, axis labels inside it.  Each week the page sends the
-reporters as dataset columns (shares as %), the y ranges (which only ever widen during a
-run, so a small gap never looks large) and the marks: a line in every panel and, in a
+reporters as dataset columns (shares as %), the y ranges (a bounded measure's whole scale,
+anything else from 0, and only ever wider during a run, so a small gap never looks large:
+``axis_range``) and the marks: a line in every panel and, in a
 strip kept free above the top row's plots, a label in plain horizontal text (marks too
 close to label each fold into the label before them: "humility 0.8 +1"), so no label is
 ever drawn over the data.  The lines of the run that did not happen and of other
@@ -24,6 +25,7 @@ from ccsim.colours import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLIO
 from ccsim.dynamics import loyalty
 from ccsim.metrics import METRICS, Metric, shown
 from ccsim.scenarios import KEY_CHARTS
+from ccsim.ui import words
 
 CULTURE_COLOURS = {"A": BLUE, "B": ORANGE}
 SENT_DIGITS = 2          # digits the browser gets beyond those a summary prints (smooth lines)
@@ -61,8 +63,23 @@ class Panel:
         his = [m.hi * scaled(m) if m.hi is not None else None for m in self.metrics]
         return (None if None in los else min(los)), (None if None in his else max(his))
 
+    @property
+    def scale(self) -> tuple[float, float | None]:
+        """The range its y axis always shows: from 0 (a gap B - A: from 0 too), or from the
+        lowest value all its measures can take below 0 (NPS: -100), up to its upper bound if
+        it has one."""
+        if self.gap:
+            return 0.0, None
+        return min(0.0, max((m.lo or 0) * scaled(m) for m in self.metrics)), self.bounds[1]
+
+    @property
+    def money(self) -> bool:
+        return self.metrics[0].money
+
 
 def _title(metric: Metric) -> str:
+    if metric.money:
+        return f"{metric.title} ({words.MONEY})"
     if scaled(metric) == 1:
         return metric.title
     return f"{metric.title}, %" if metric.lo == 0 else f"{metric.title} (-100 to 100)"
@@ -70,6 +87,8 @@ def _title(metric: Metric) -> str:
 
 ORGANISATION = "Organisation"
 SCALE = " (0-100)"       # the organisation's scale, left out of its title where the title would be cut
+# shorter wordings of a title, tried in turn where the one before would be cut
+SHORTER = ((SCALE, ""), (" per week (", "/week ("), ("Gap B - A: ", "B - A: "))
 
 
 def _panels() -> list[Panel]:
@@ -85,9 +104,11 @@ def _panels() -> list[Panel]:
 def titles(panel: Panel, compare: bool) -> list[str]:
     """A panel's title, longest first, then shorter ones the browser falls back to when the
     longer would be cut (the browser measures them in its own font: widgets.js)."""
-    full = panel.title if not compare or len(panel.metrics) == 1 else f"{panel.title}, B dashed"
-    shorter = full.replace(SCALE, "")
-    return [full] if shorter == full else [full, shorter]
+    out = [panel.title if not compare or len(panel.metrics) == 1 else f"{panel.title}, B dashed"]
+    for long, short in SHORTER:
+        if long in out[-1]:
+            out.append(out[-1].replace(long, short))
+    return out
 
 
 PANELS = _panels()
@@ -193,8 +214,9 @@ def layout(names: dict[str, str], weeks: int, width: float = 900, height: float 
         option["xAxis"].append({"type": "value", "gridIndex": i, "min": 0, "max": weeks, "minInterval": 1,
                                 "axisLabel": {"fontSize": font - 2, "showMaxLabel": False,
                                               "hideOverlap": True}})
-        option["yAxis"].append({"type": "value", "gridIndex": i, "axisLabel": {"fontSize": font - 2},
-                                "splitNumber": 4})
+        # money's ticks in k and M (widgets.js gives the axis marked "money" its formatter)
+        option["yAxis"].append({"type": "value", "gridIndex": i, "splitNumber": 4,
+                                "axisLabel": {"fontSize": font - 2, **({"money": True} if panel.money else {})}})
         first = len(option["series"])
         lines, extra = _series(panel, i, names)
         option["series"] += lines
@@ -287,8 +309,8 @@ def gap(a: dict, b: dict) -> dict[str, list]:
 
 
 class Ranges:
-    """Each panel's y range during a run: wide enough for every value so far, in round
-    numbers, and never narrower than before, so that the axes do not jump while playing."""
+    """Each panel's y range during a run (``axis_range``), never narrower than before, so
+    that the axes do not jump while playing."""
 
     def __init__(self):
         self.shown: dict[int, dict] = {}
@@ -298,14 +320,23 @@ class Ranges:
         for i, panel in enumerate(panels):
             sources = [data["gap"]] if panel.gap else [s for key, s in data.items() if key != "gap"]
             values = np.concatenate([[np.nan]] + [_values(source, m) for source in sources for m in panel.metrics])
-            old = self.shown.get(i)
-            if np.isfinite(values).any():
-                axis = nice_range(float(np.nanmin(values)), float(np.nanmax(values)), *panel.bounds)
-                if old is not None:   # a coarser step can round an edge inwards: keep the old edge
-                    axis = {**axis, "min": min(axis["min"], old["min"]), "max": max(axis["max"], old["max"])}
-                self.shown[i] = axis
-            out.append(self.shown.get(i, nice_range(0.0, 1.0)))
+            axis, old = axis_range(panel, values), self.shown.get(i)
+            if old is not None:   # a coarser step can round an edge inwards: keep the old edge
+                axis = {**axis, "min": min(axis["min"], old["min"]), "max": max(axis["max"], old["max"])}
+            self.shown[i] = axis
+            out.append(axis)
         return out
+
+
+def axis_range(panel: Panel, values) -> dict:
+    """A panel's y axis for ``values`` (NaN: none yet), in round steps: a bounded measure's
+    whole scale (NPS -100 to 100, a share 0 to 100%), anything else from 0 (money, a
+    count, a gap) up to a little above its values, and below 0 only when a value is."""
+    start, end = panel.scale
+    values = np.asarray(values, dtype=float)
+    lo, hi = (float(np.nanmin(values)), float(np.nanmax(values))) if np.isfinite(values).any() else (start, start)
+    floor = start if lo >= start else panel.bounds[0]
+    return nice_range(min(lo, start), max(hi, start if end is None else end), floor, panel.bounds[1])
 
 
 def _values(source: dict, metric: Metric) -> np.ndarray:
@@ -358,8 +389,8 @@ def update(chart: Layout, week: int, weeks: int, data: dict[str, dict], marks: l
                  for m in marks]
         if entry["id"] in chart.labelled:
             # the plot's width when its y axis' labels are as wide as they may be: never wider than drawn
-            axis = y_axes[chart.marked.index(entry["id"])]
-            plot = chart.grid_width - axis_label_width(axis, chart.font)
+            index = chart.marked.index(entry["id"])
+            plot = chart.grid_width - axis_label_width(y_axes[index], chart.font, chart.panels[index].money)
             placed = strip_labels([(m[0] / max(axis_max, 1) * plot, m[1]) for m in told], plot, chart.mark_font)
             for line, label in zip((line for line, m in zip(lines, marks) if m in headlines), placed):
                 if label:
@@ -422,13 +453,14 @@ def text_width(text: str, font: float) -> float:
     return len(text) * font * EM
 
 
-def axis_label_width(axis: dict, font: float) -> float:
+def axis_label_width(axis: dict, font: float, money: bool = False) -> float:
     """Px the labels of a y axis ({"min", "max", "interval"}) take beside it, on the wide side
-    (echarts writes 1,000 with a comma, and leaves 8 px to the axis)."""
+    (echarts writes 1,000 with a comma, a money axis 1k, and leaves 8 px to the axis)."""
     step = axis["interval"]
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    ends = [f"{v:,.{decimals}f}" for v in (axis["min"], axis["max"])]
-    return max(text_width(e, font) for e in ends) + 10
+    ticks = (words.money(v) for v in np.arange(axis["min"], axis["max"] + step / 2, step)) if money else \
+        (f"{v:,.{decimals}f}" for v in (axis["min"], axis["max"]))   # the widest are at the ends
+    return max(text_width(t, font) for t in ticks) + 10
 
 
 def strip_labels(marks: list[tuple[float, str]], width: float, font: float) -> list[dict | None]:

@@ -12,8 +12,9 @@ import textwrap
 import ccsim
 from ccsim.colours import VERMILLION
 from ccsim.params import defaults
+from ccsim.ui import charts
 from ccsim.ui.charts import CULTURE_COLOURS, ORGANISATION_COLOURS, PANELS, mark_labels, mark_list, scaled
-from ccsim.ui.words import plain
+from ccsim.ui.words import money_note, plain
 
 A4 = (210 / 25.4, 297 / 25.4)   # inches: the PDF handout is one A4 page, portrait
 MARGIN = (0.6, 0.5)             # inches: left and right, top and bottom
@@ -32,13 +33,15 @@ def _sides(session) -> list[tuple[str, str, dict]]:
 
 
 def header(session) -> list[str]:
-    """The lines that say what ran: version, preset, seed, parameters at week 0, moves."""
+    """The lines that say what ran: version, preset, seed, parameters at week 0, what money
+    is counted in, moves."""
     s = session
     lines = [f"ccsim {ccsim.__version__}; preset {s.preset} ({s.scenario.title}); seed {s.seed}; "
              f"week {s.week}"]
     for side, name, _ in _sides(s):
         values = {**defaults(), **s.params(side)}
         lines.append(f"{side} ({name}) at week 0: " + ", ".join(f"{k}={v:g}" for k, v in sorted(values.items())))
+    lines.append(money_note())
     lines += [f"change: week {m.week}, {m.side}, " + ", ".join(f"{k}={v:g}" for k, v in m.values.items())
               + (f", note {json.dumps(m.note, ensure_ascii=False)}" if m.note else "") for m in s.changes]
     return lines
@@ -88,9 +91,9 @@ def fit_text(title: str, head: list[str], marks: list[str], debrief: list[str], 
 
 def figure(session):
     """The handout as a matplotlib Figure of one A4 page (portrait): the PNG handout's
-    texts around the key charts of each culture; moves and the stories' events as lines
-    numbered as in the key (folded where they would overprint), what the model marks by
-    itself faint."""
+    texts around the key charts of each culture, on the app's titles and y ranges; moves
+    and the stories' events as lines numbered as in the key (folded where they would
+    overprint), what the model marks by itself faint."""
     from matplotlib.figure import Figure
 
     from ccsim.plots import money_axis
@@ -128,10 +131,12 @@ def figure(session):
                            1 - (top + (row + 1) * CHART_ROW - 0.35) / height,
                            3.05 / width, (CHART_ROW - 0.75) / height])
         several = len(panel.metrics) > 1    # the organisation: a colour per measure, B dashed
+        drawn = []
         for side, name, history in sides:
             for metric, colour in zip(panel.metrics, ORGANISATION_COLOURS if several else [CULTURE_COLOURS[side]]):
-                values = history[metric.name]
-                ax.plot(range(len(values)), [v * scaled(metric) for v in values], color=colour, linewidth=1.6,
+                values = [v * scaled(metric) for v in history[metric.name]]
+                drawn += values
+                ax.plot(range(len(values)), values, color=colour, linewidth=1.6,
                         linestyle="--" if several and side == "B" else "-",
                         label=(metric.title if side == "A" else None) if several else name)
         if several:
@@ -142,7 +147,9 @@ def figure(session):
             ax.annotate(label, xy=(week, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2),
                         textcoords="offset points", va="top", fontsize=8, color=VERMILLION)
         ax.set_xlim(0, weeks)
-        ax.set_title(panel.title + (", B dashed" if several and len(sides) > 1 else ""), fontsize=11, loc="left")
+        axis = charts.axis_range(panel, drawn)
+        ax.set_ylim(axis["min"], axis["max"])
+        ax.set_title(charts.titles(panel, len(sides) > 1)[0], fontsize=11, loc="left")
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
         money_axis(ax, panel.metrics[0])

@@ -1,7 +1,9 @@
 """The app's words, for a room: plain names and help for the sliders, the model in a
 paragraph, the controls in a list, and the presets' texts as a student reads them (no
 parameter's code name, no command line).  The developer's name, unit and source of each
-parameter stay one click away, in the model's description (``levers_html``).
+parameter stay one click away, in the model's description (``levers_html``).  Money is
+counted in MONEY wherever it is shown (charts, monitors, sliders, handouts): the model's
+money is illustrative, so no real currency is named.
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 import re
 from html import escape
 
+from ccsim.metrics import METRICS, Metric
 from ccsim.params import PARAMS
+
+MONEY = "money units"    # the unit of every amount of money shown (ccsim.params: illustrative)
 
 # where a parameter's code name with its underscores turned to spaces is not plain English
 LABELS = {
@@ -45,10 +50,35 @@ def help_text(name: str) -> str:
     return HELP.get(name, PARAMS[name].help)
 
 
+def unit(name: str) -> str:
+    """A parameter's unit in plain words (money in MONEY: "money units/week")."""
+    return re.sub(r"\bmoney\b", MONEY, PARAMS[name].unit)
+
+
 def value_text(name: str, value) -> str:
     """A slider's value with its unit (shares and factors go without)."""
-    unit = PARAMS[name].unit
-    return f"{value:g}" + ("" if unit in ("share", "factor", "weight") else f" {unit}")
+    return f"{value:g}" + ("" if PARAMS[name].unit in ("share", "factor", "weight") else f" {unit(name)}")
+
+
+def money(value: float) -> str:
+    """An amount to three significant digits, thousands as k and millions as M ("262k",
+    "-2.5k", "1.23M"), as the charts' money axes write them (widgets.js: ``money``)."""
+    rounded = float(f"{value:.3g}")
+    size, suffix = next(((s, x) for s, x in ((1e6, "M"), (1e3, "k")) if abs(rounded) >= s), (1, ""))
+    return f"{rounded / size:g}{suffix}"
+
+
+def amount(metric: Metric, value: float) -> str:
+    """A measure's value as a monitor shows it: money with its unit ("Cash 262k money units")."""
+    return f"{money(value)} {MONEY}" if metric.money else metric.text(value)
+
+
+def money_note() -> str:
+    """Which columns and parameters of a run's data are money, and in what."""
+    columns = [m.name for m in METRICS.values() if m.money]
+    params = [p.name for p in PARAMS.values() if re.match(r"money\b", p.unit)]
+    return (f"money: {', '.join(columns)} and the parameters {', '.join(params)} are in {MONEY} "
+            "(illustrative, not a real currency)")
 
 
 _NAMES = re.compile(r"\b(" + "|".join(sorted(PARAMS, key=len, reverse=True)) + r")\b")
@@ -84,8 +114,8 @@ HOW_TO_USE_IT = (
     ("Reset and Replay", "Reset starts again from week 0 with the sliders as they are; Replay "
                          "repeats the run, with your moves at the same weeks."),
     ("Seed", "the same seed gives the same run, week for week; the dice beside it lets chance play "
-             "out another way. Other seeds runs ten seeds in the background and shades where their "
-             "mean is, 95 times in 100."),
+             "out another way. Other seeds runs more seeds (10, or the number picked beside it) in the "
+             "background and shades where their mean is, 95 times in 100."),
     ("Compare", "runs a second culture, B, on the same market and seed: its curves in orange "
                 "(dashed in the organisation chart), the gaps B - A below."),
     ("Present", "the key charts large with big numbers, for a room; Space plays and pauses, the "
@@ -108,7 +138,7 @@ def levers_html() -> str:
     (docs/ODD.md describes each)."""
     rows = "".join(
         f"<tr><td>{escape(label(p.name))}</td><td><code>{p.name}</code></td>"
-        f"<td>{escape(p.unit)}, {p.lo:g} to {p.hi:g}</td><td>{escape(p.help)}"
+        f"<td>{escape(unit(p.name))}, {p.lo:g} to {p.hi:g}</td><td>{escape(p.help)}"
         f"{' Source: ' + escape(p.anchor) + '.' if p.anchor else ''}</td></tr>" for p in PARAMS.values())
     return ("<h4>The levers, as the model names them</h4><table class='ccsim-levers'>"
             "<tr><th>slider</th><th>name</th><th>unit and range</th><th>what it does</th></tr>"

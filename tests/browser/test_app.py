@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ccsim.scenarios import DEFAULT_SCENARIO, list_scenarios
+from ccsim.ui.words import MONEY
 
 from .driver import CHART, STEP_TO_CHART, new_context, open_app, week_shown
 
@@ -386,6 +387,36 @@ PLOTS = """(selector) => {
 }"""
 
 
+# each chart's title and the y range it is drawn on
+AXES = """(selector) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  const chart = echarts.getInstanceByDom(document.querySelector(selector).firstChild);
+  const option = chart.getOption();
+  return option.title.map((t, i) => {
+    const extent = chart.getModel().getComponent("yAxis", i).axis.scale.getExtent();
+    return [t.text, extent[0], extent[1]];
+  });
+}"""
+
+
+def off_scale(page) -> list:
+    """Charts not on their measure's scale or not from 0 (NPS -100..100, shares and the
+    organisation 0..100, anything else from 0, a gap from 0 or below)."""
+    out = []
+    for title, low, high in page.evaluate(AXES, CHART):
+        scale = (-100, 100) if title == "NPS" else (0, 100) if title.startswith(("Loyalty", "Organisation")) else None
+        if (scale and (low, high) != scale) or (not scale and (low > 0 if "B - A" in title else low != 0)):
+            out.append((title, low, high))
+    return out
+
+
+def money_in_units(texts: set[str]) -> bool:
+    """Whether the charts' ``texts`` name money's unit in a title and write money's ticks in
+    k or M."""
+    return (any(t.endswith(f"({MONEY})") for t in texts)
+            and any(re.fullmatch(r"-?\d+(\.\d+)?[kM]", t) for t in texts))
+
+
 def inside(a: dict, b: dict) -> bool:
     """Whether box ``a`` overlaps box ``b`` by more than a pixel."""
     return (min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 1
@@ -430,7 +461,7 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
     1024), the marks' labels are horizontal text in the strip above the top row's plots,
     inside their width and never over the data lines (once written up the lines, over the
     curves), two moves in adjacent weeks fold into one label ('+1') instead of overprinting,
-    all nine panels of compare mode are on screen from 1024x768 up (the gaps once needed a
+    all nine panels of compare mode are on screen from 1024x768 up, money is in money units (the gaps once needed a
     scroll there), and the toolbar takes one row at 1280 px and two at most below (four on a
     phone)."""
     with screen(browser, server, width, height, "preset=hippo&seed=2147483646&vs=customer-centric"
@@ -447,6 +478,7 @@ def test_every_size_shows_every_chart_with_nothing_cut_or_overprinted(browser, s
         assert all(t["w"] > t["h"] for t in labels)                       # horizontal
         assert len(shown["titles"]) == 9 and set(shown["titles"]) <= texts, (shown["titles"], texts)
         assert any(t.startswith("Organisation") for t in shown["titles"])
+        assert off_scale(page) == [] and money_in_units(texts)
         # the two moves a week apart: one label, standing for both
         assert [m for m in shown["marks"] if m.startswith("A: humility 0.8")] and \
             all(m.endswith("+1") for m in shown["marks"] if m.startswith("A: humility"))
@@ -537,9 +569,14 @@ BAND_EDGES = """(selector) => {
 
 def test_the_band_of_other_seeds_is_drawn_between_its_edges(context, server):
     """echarts draws the band as the width stacked on the low edge; on a value x-axis it
-    once stacked the weeks instead, so the band filled from the axis or swamped the chart."""
+    once stacked the weeks instead, so the band filled from the axis or swamped the chart.
+    The seeds are as many as picked (once always ten), the progress bar counting them."""
     page = open_app(context, f"{server}?seed=7&n_customers=300")
+    page.click(".ccsim-seed-count")                 # fewer seeds than the ten of the default
+    page.locator(".v-menu__content .v-list-item", has_text="5").first.click()
+    expect(page.locator(".ccsim-seeds")).to_contain_text("Other seeds (5)")
     page.click(".ccsim-seeds")
+    expect(page.locator(".ccsim-progress")).to_contain_text(re.compile(r"of 5 runs"))
     page.wait_for_function(f"({SERIES})({CHART!r}).some((id) => id.endsWith('-band'))", timeout=120_000)
     edges = page.evaluate(BAND_EDGES, CHART)
     bands = [name for name in edges if name.endswith("-band")]
@@ -563,6 +600,9 @@ def test_presenter_mode_in_compare_fits_the_screen(browser, server, width, heigh
         assert overprinted(drawn["texts"], drawn["width"], drawn["height"]) == []
         titles = page.evaluate(PLOTS, CHART)["titles"]
         assert len(titles) == 4 and any(t.startswith("Organisation") for t in titles), titles   # hippo's own four
+        assert off_scale(page) == [] and money_in_units({t["text"] for t in drawn["texts"]})
+        for side in "AB":
+            expect(page.locator(f".ccsim-monitor-{side}")).to_contain_text(re.compile(rf"Cash \d+(\.\d+)?k {MONEY}"))
 
 
 def test_compare_tabs_keep_both_names_in_view(browser, server):
