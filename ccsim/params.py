@@ -159,7 +159,7 @@ _ALL = [
     Param("competition", 0.36, 0, 3, "factor", MARKET,
           "Pull of competitors: multiplies the chance that a customer who would leave does leave "
           "(1: the highly competitive markets of Jones & Sasser's curve).",
-          anchor="fitted (ccsim calibrate: 90% credible 0.25-0.49; yearly churn about 20%)", neutral=0.0),
+          anchor="fitted (ccsim calibrate: 90% credible 0.27-0.55; yearly churn about 20%)", neutral=0.0),
     Param("switching_cost", 0.0, 0, 0.9, "share", MARKET,
           "Costs of leaving that hold customers hostage; flattens the satisfaction-loyalty curve.",
           anchor="Jones & Sasser 1995"),
@@ -185,7 +185,7 @@ _ALL = [
           anchor="Redelmeier & Kahneman 1996"),
     Param("memory_rate", 0.47, 0.01, 1, "share", CUSTOMERS,
           "How much one remembered episode moves a customer's overall satisfaction.",
-          anchor="fitted (ccsim calibrate: 90% credible 0.17-0.56, two modes)"),
+          anchor="fitted (ccsim calibrate: 90% credible 0.20-0.58)"),
     Param("talk_rate", 0.15, 0, 1, "per week", CUSTOMERS,
           "Weekly chance a promoter recommends the firm; wronged customers warn negative_talk times as readily.",
           anchor="Anderson 1998; East, Hammond & Wright 2007", neutral=0.0),
@@ -213,7 +213,7 @@ _ALL = [
     Param("base_quality", 0.60, -0.5, 1, "experience", CALIBRATION,
           "How good a routine purchase or use is before fit with the customer's needs "
           "(-1 awful .. 1 delightful); no published size.",
-          anchor="fitted (ccsim calibrate: 90% credible 0.47-0.88)"),
+          anchor="fitted (ccsim calibrate: 90% credible 0.40-0.83)"),
     Param("engagement_weight", 0.22, 0, 1, "experience", CALIBRATION,
           "How much the front line's mean morale above 0.5 lifts a routine touch (the "
           "service-profit chain, Heskett et al. 1994).",
@@ -222,7 +222,7 @@ _ALL = [
     Param("survey_annoyance", 0.37, 0, 1, "experience", CALIBRATION,
           "How unpleasant one unwanted contact after an interaction is (a survey: survey "
           "fatigue; a push to buy what one does not need); no published size.",
-          anchor="fitted (ccsim calibrate: 90% credible 0.07-0.48, weakly identified)", neutral=0.0),
+          anchor="fitted (ccsim calibrate: 90% credible 0.08-0.49, weakly identified)", neutral=0.0),
     Param("push_rate", 0.2, 0, 1, "per touch", CALIBRATION,
           "Chance a routine touch is followed by a push to buy something the customer does "
           "not need, at integrity 0 (none at integrity 1); no published size.",

@@ -113,7 +113,7 @@ def test_hippo_bends_when_humility_is_raised_mid_run():
 # How often a random 8 of 48 paired seeds detect each lever (benchmarks/model_study.py
 # --seeds 48; docs/ODD.md, One causal path per lever): these four are at best a coin toss
 # at 8 seeds, so the test cannot say either way for them (not strict); the rest must show.
-COIN_TOSS_AT_8 = {"customer_intimacy": 0.66, "experimentation": 0.58, "accountability": 0.58, "conformity": 0.16}
+COIN_TOSS_AT_8 = {"customer_intimacy": 0.69, "experimentation": 0.51, "accountability": 0.65, "conformity": 0.11}
 
 
 @functools.cache
@@ -137,9 +137,7 @@ def test_every_lever_moved_far_shows_on_customers_at_eight_seeds(lever):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lever", [_maybe(t, t == "conformity", "March's learning can take another "
-                                   "path on a rare seed (45 NPS points once); 0.24 over 200 seeds")
-                                   for t in CULTURE_TRAITS])
+@pytest.mark.parametrize("lever", CULTURE_TRAITS)
 def test_a_tiny_nudge_moves_five_year_nps_less_than_half_a_point_over_twenty_seeds(lever):
     """The target as stated: over seeds 1-20, the mean |change in five-year NPS| for a 1e-4
     change in a lever is below 0.5 points, in the default world."""
