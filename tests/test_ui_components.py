@@ -469,6 +469,9 @@ def test_money_is_in_money_units_wherever_it_is_shown():
     titles = {t["text"]: t["fit"] for t in chart(rc).option["title"]}
     assert titles["Revenue per week (money units)"][-1] == "Revenue/week (money units)"   # where the first is cut
     assert titles["Gap B - A: cash (money units)"][-1] == "B - A: cash (money units)"
+    tips = {s["id"]: s.get("tooltip", {}).get("unit") for s in chart(rc).option["series"]}
+    assert {tips[f"{m}-{m}-A"] for m in ("cash", "revenue")} == {"money"}   # the tooltip's unit (widgets.js)
+    assert (tips["loyalty-loyalty-A"], tips["nps-nps-A"]) == ("%", None)
     assert words.value_text("price", 10) == f"10 {words.MONEY}/week"        # the slider's label
     assert f"<td>{words.MONEY}, 0 to" in words.levers_html()
     button(rc, "CSV").click()

@@ -190,6 +190,16 @@ define(["@jupyter-widgets/base"], (base) => {
       return Object.assign({}, option, {yAxis});
     }
 
+    /* A line marked with a unit (charts._tooltip) shows its values with it when hovered. */
+    tooltipUnits(option) {
+      if (!option.series) return option;
+      const format = {money: (v) => (typeof v === "number" ? money(v) : v),
+                      "%": (v) => (typeof v === "number" ? `${v}%` : v)};
+      const series = option.series.map((s) => (s.tooltip && format[s.tooltip.unit]
+        ? Object.assign({}, s, {tooltip: Object.assign({}, s.tooltip, {valueFormatter: format[s.tooltip.unit]})}) : s));
+      return Object.assign({}, option, {series});
+    }
+
     schedule() {
       if (this.pending) return;
       this.pending = true;
@@ -200,11 +210,11 @@ define(["@jupyter-widgets/base"], (base) => {
       if (!this.chart) return;
       const option = this.model.get("option"), update = this.latest;
       if (this.optionDirty) {
-        this.chart.setOption(this.moneyAxes(this.fitTitles(option)), true);
+        this.chart.setOption(this.tooltipUnits(this.moneyAxes(this.fitTitles(option))), true);
         this.optionDirty = false;
       }
       /* the series sent are all there are (the ghost's and the band's come and go) */
-      if (update && update.option) this.chart.setOption(update.option, {replaceMerge: update.option.series ? ["series"] : []});
+      if (update && update.option) this.chart.setOption(this.tooltipUnits(update.option), {replaceMerge: update.option.series ? ["series"] : []});
       this.chart.getZr().flush();
       this.el.dataset.week = update && update.week !== undefined ? update.week : "";
       this.el.dataset.marks = (update && update.marks) || 0;

@@ -240,6 +240,13 @@ def _line(sid, name, i, dataset, column, colour, width=3, **style) -> dict:
             "color": colour, "lineStyle": {"width": width, **style}}
 
 
+def _tooltip(metric: Metric) -> dict:
+    """A line's tooltip unit, which widgets.js turns into its value formatter: money as the
+    axis writes it (262k), a share with %; none for a score."""
+    unit = "money" if metric.money else "%" if scaled(metric) > 1 and metric.lo == 0 else None
+    return {"tooltip": {"unit": unit}} if unit else {}
+
+
 def _series(panel: Panel, i: int, names: dict[str, str]) -> tuple[list[dict], dict[str, list[dict]]]:
     """A panel's lines: the gap; each culture's voice, morale and knowledge (B dashed); or
     each culture's run, and apart from them ("ghost", "band") its ghost and its band of
@@ -247,7 +254,7 @@ def _series(panel: Panel, i: int, names: dict[str, str]) -> tuple[list[dict], di
     compare = "B" in names
     if panel.gap:
         column = panel.metrics[0].name
-        return [_line(f"{panel.id}-{column}-gap", "gap", i, "gap", column, BLACK)], {}
+        return [{**_line(f"{panel.id}-{column}-gap", "gap", i, "gap", column, BLACK), **_tooltip(panel.metrics[0])}], {}
     out, extra = [], {"ghost": [], "band": []}
     for side, label in names.items():
         name = f"{side}: {label}" if compare else label
@@ -256,14 +263,14 @@ def _series(panel: Panel, i: int, names: dict[str, str]) -> tuple[list[dict], di
                 out.append(_line(f"{panel.id}-{metric.name}-{side}", metric.title, i, side, metric.name, colour,
                                  type="dashed" if side == "B" else "solid"))
             continue
-        colour, m = CULTURE_COLOURS[side], panel.metrics[0].name
-        out.append(_line(f"{panel.id}-{m}-{side}", name, i, side, m, colour))
+        colour, m, tip = CULTURE_COLOURS[side], panel.metrics[0].name, _tooltip(panel.metrics[0])
+        out.append({**_line(f"{panel.id}-{m}-{side}", name, i, side, m, colour), **tip})
         extra["ghost"].append({**_line(f"{panel.id}-{m}-{side}-ghost", GHOST, i, f"{side}-ghost", m, colour,
-                                       width=2, type="dashed", opacity=0.55), "z": 1})
+                                       width=2, type="dashed", opacity=0.55), "z": 1, **tip})
         band, stacked = f"{side}-band", {"stack": f"{panel.id}-{side}", "stackStrategy": "all", "z": 0,
                                          "tooltip": {"show": False}}   # "all": a low edge below 0 too
         extra["band"].append({**_line(f"{panel.id}-{m}-{side}-mean", BAND, i, band, f"{m}_mean", colour,
-                                      width=1.5, type="dotted"), "z": 1})
+                                      width=1.5, type="dotted"), "z": 1, **tip})
         extra["band"].append({**_line(f"{panel.id}-{m}-{side}-low", BAND, i, band, f"{m}_low", colour, width=0,
                                       opacity=0), **stacked})
         extra["band"].append({**_line(f"{panel.id}-{m}-{side}-band", BAND, i, band, f"{m}_width", colour,

@@ -88,6 +88,23 @@ def test_load_step_and_play(page):
     expect(page.locator(".ccsim-week")).to_have_text(f"Week {paused}")
 
 
+SHOW_TIP = """([selector, suffix]) => {
+  const echarts = window.requirejs(`${window.solara.cdn}/echarts@5.4.0/dist/echarts.min.js`);
+  const chart = echarts.getInstanceByDom(document.querySelector(selector).firstChild);
+  const seriesIndex = chart.getOption().series.findIndex((s) => s.id.endsWith(suffix));
+  chart.dispatchAction({type: "showTip", seriesIndex, dataIndex: 3});
+}"""
+
+
+def test_a_hovered_week_shows_money_and_shares_with_their_units(page):
+    """The tooltip of a hovered week once showed bare numbers: cash in k (as its axis), loyalty in %."""
+    step(page, 4)
+    page.evaluate(SHOW_TIP, [CHART, "cash-A"])
+    expect(page.locator(CHART)).to_contain_text(re.compile(r"\b\d+(\.\d+)?k\b"))
+    page.evaluate(SHOW_TIP, [CHART, "loyalty-A"])
+    expect(page.locator(CHART)).to_contain_text(re.compile(r"\b\d+(\.\d+)?%"))
+
+
 def test_pick_a_preset(page):
     names = {s.name: s.title for s in list_scenarios()}
     other = next((n for n in names if n != DEFAULT_SCENARIO), DEFAULT_SCENARIO)
